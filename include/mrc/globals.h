@@ -1,0 +1,19 @@
+/* The parsed global options (before the verb).  Passed down explicitly. */
+#ifndef MRC_GLOBALS_H
+#define MRC_GLOBALS_H
+
+#include <stdbool.h>
+
+#define MRC_DEFAULT_ROOT "/run/mini-runc"
+
+struct mrc_globals
+{
+  const char *root;       /* state directory */
+  const char *log;        /* --log PATH or NULL */
+  const char *log_format; /* "text" | "json" */
+  bool debug;
+  bool systemd_cgroup;
+  const char *rootless;   /* "true" | "false" | "auto" (accepted) */
+};
+
+#endif

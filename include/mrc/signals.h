@@ -1,0 +1,10 @@
+#ifndef MRC_SIGNALS_H
+#define MRC_SIGNALS_H
+
+#include "mrc/error.h"
+
+/* "KILL", "SIGKILL", "kill", "9", "RTMIN+3", "SIGRTMAX-1" -> signal number.
+ * Errors name the value: "invalid signal `FOO`". */
+int mrc_signal_parse (const char *s, int *sig, mrc_error_t *err) MRC_WUR;
+
+#endif
