@@ -5,6 +5,7 @@
 #define MRC_SETUP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "mrc/error.h"
 #include "mrc/spec.h"
@@ -32,5 +33,37 @@ int mrc_setup_rootfs (const struct mrc_setup_ctx *ctx, mrc_error_t *err) MRC_WUR
 
 /* hostname and domainname (needs a uts namespace; validated earlier). */
 int mrc_setup_hostname (const struct mrc_spec *spec, mrc_error_t *err) MRC_WUR;
+
+/* Mount options (mounts[].options) turned into mount(2) arguments.  Pure:
+ * no syscalls, unit-tested. */
+struct mrc_mount_flags
+{
+  unsigned long flags;        /* MS_* for mount(2), propagation excluded */
+  unsigned long propagation;  /* MS_PRIVATE|MS_SHARED|MS_SLAVE|MS_UNBINDABLE,
+                                 maybe |MS_REC; 0: leave it as it is */
+  char *data;                 /* unknown options, comma-joined, for the
+                                 filesystem; NULL when there are none */
+};
+
+/* Parse OPTS (NULL-terminated, may be NULL) in order: a later option wins
+ * over an earlier one (`ro` then `rw` is rw).  Options that runc knows but
+ * mini-runc does not implement yet (`rro`, `idmap`, `tmpcopyup`...) fail
+ * with "mount option `X` is not supported".  Free OUT with
+ * mrc_mount_flags_clear. */
+int mrc_mount_options_parse (char *const *opts, struct mrc_mount_flags *out,
+                             mrc_error_t *err) MRC_WUR;
+void mrc_mount_flags_clear (struct mrc_mount_flags *f);
+
+/* linux.rootfsPropagation (`private`, `rslave`...) -> MS_* flags. */
+int mrc_mount_propagation_parse (const char *name, unsigned long *out,
+                                 mrc_error_t *err) MRC_WUR;
+
+/* statvfs f_flag (ST_*) -> the MS_* flags a MS_REMOUNT|MS_BIND must carry
+ * to keep them (the kernel refuses to drop locked ones in a user ns). */
+unsigned long mrc_mount_flags_from_statvfs (unsigned long f_flag);
+
+/* The I-th mount option name mini-runc implements, NULL past the end (for
+ * the `features` verb's mountOptions). */
+const char *mrc_mount_option_name (size_t i);
 
 #endif

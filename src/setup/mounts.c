@@ -1,0 +1,218 @@
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "mrc/cleanup.h"
+#include "mrc/fs.h"
+#include "setup-internal.h"
+
+/* The flags a MS_REMOUNT|MS_BIND may not drop when the mount came from a
+ * more privileged user namespace: the kernel locks them (EPERM). */
+#define LOCKED_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+/* Per-mount flags a bind needs a second, remount call for. */
+#define BIND_REMOUNT_FLAGS (~(unsigned long) (MS_BIND | MS_REC | MS_REMOUNT))
+
+/* OCI type names that mean another kernel filesystem here. */
+static const struct
+{
+  const char *oci;
+  const char *kernel;
+} type_aliases[] = {
+  /* mini-runc is cgroup v2 only: runc's default spec says "cgroup", and on
+   * a hybrid host a new cgroup namespace can mount the unified tree. */
+  { "cgroup", "cgroup2" },
+};
+
+/* Filesystems a user namespace may be refused (EPERM) because it does not
+ * own the namespace they belong to; runc then binds the host's instance. */
+static const struct
+{
+  const char *type;
+  const char *host_path;
+} userns_fallbacks[] = {
+  { "sysfs", "/sys" },          /* needs the owner of the net namespace */
+  { "mqueue", "/dev/mqueue" },  /* needs the owner of the ipc namespace */
+};
+
+bool
+mrc_setup_path_is (const char *path, const char *dir)
+{
+  path += strspn (path, "/");
+  dir += strspn (dir, "/");
+  size_t n = strlen (dir);
+  if (strncmp (path, dir, n) != 0)
+    return false;
+  return path[n + strspn (path + n, "/")] == '\0';
+}
+
+static const char *
+kernel_type (const char *type)
+{
+  for (size_t i = 0; i < sizeof type_aliases / sizeof type_aliases[0]; i++)
+    if (strcmp (type_aliases[i].oci, type) == 0)
+      return type_aliases[i].kernel;
+  return type;
+}
+
+static const char *
+userns_fallback (const char *type)
+{
+  for (size_t i = 0;
+       i < sizeof userns_fallbacks / sizeof userns_fallbacks[0]; i++)
+    if (strcmp (userns_fallbacks[i].type, type) == 0)
+      return userns_fallbacks[i].host_path;
+  return NULL;
+}
+
+/* Remount the bind now on DEST with its per-mount flags.  DEST is looked up
+ * again: the fd used for the bind names the directory underneath the new
+ * mount, and MS_REMOUNT needs the mount's own root. */
+static int
+remount_bind (int rootfd, const char *dest, unsigned long flags,
+              mrc_error_t *err)
+{
+  char path[MRC_FD_PATH_MAX];
+  unsigned long keep = flags & BIND_REMOUNT_FLAGS;
+  if (keep == 0)
+    return 0;
+  cleanup_close int fd = mrc_fs_open_in_root (rootfd, dest, O_PATH, err);
+  if (fd < 0)
+    return -1;
+  mrc_fs_fd_path (fd, path);
+  if (mount (NULL, path, NULL, MS_REMOUNT | MS_BIND | keep, NULL) == 0)
+    return 0;
+  if (errno == EPERM)
+    {
+      /* In a user namespace the source's nosuid/nodev/noexec/ro are locked:
+       * carry them, as runc does, and try again. */
+      struct statvfs sv;
+      if (fstatvfs (fd, &sv) < 0)
+        return mrc_fail_errno (err, "statfs `%s`", dest);
+      keep |= mrc_mount_flags_from_statvfs (sv.f_flag) & LOCKED_FLAGS;
+      if (mount (NULL, path, NULL, MS_REMOUNT | MS_BIND | keep, NULL) == 0)
+        return 0;
+    }
+  return mrc_fail_errno (err, "remount `%s` with its options", dest);
+}
+
+int
+mrc_setup_bind_fd (int srcfd, const char *what, int rootfd, const char *dest,
+                   unsigned long flags, mrc_error_t *err)
+{
+  char src[MRC_FD_PATH_MAX], tgt[MRC_FD_PATH_MAX];
+  struct stat st;
+  if (fstat (srcfd, &st) < 0)
+    return mrc_fail_errno (err, "stat `%s`", what);
+  /* A file is bound onto a file, anything else onto a directory. */
+  cleanup_close int tfd = S_ISDIR (st.st_mode)
+                              ? mrc_fs_mkdir_in_root (rootfd, dest, 0755, err)
+                              : mrc_fs_mkfile_in_root (rootfd, dest, 0644, err);
+  if (tfd < 0)
+    return -1;
+  mrc_fs_fd_path (srcfd, src);
+  mrc_fs_fd_path (tfd, tgt);
+  if (mount (src, tgt, NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
+    return mrc_fail_errno (err, "mount `%s` to `%s`", what, dest);
+  return remount_bind (rootfd, dest, flags, err);
+}
+
+/* A bind or rbind of a host path; SOURCE relative to the bundle. */
+static int
+mount_bind (const struct mrc_setup_ctx *ctx, int rootfd,
+            const struct mrc_mount *m, unsigned long flags, mrc_error_t *err)
+{
+  cleanup_free char *abs = NULL;
+  const char *src = m->source;
+  if (src == NULL)
+    return mrc_fail (err, "mount to `%s`: bind mount without a source",
+                     m->destination);
+  if (src[0] != '/')
+    {
+      if (asprintf (&abs, "%s/%s", ctx->bundle, src) < 0)
+        return mrc_error_set (err, ENOMEM, "mount `%s`", src);
+      src = abs;
+    }
+  /* The source is the caller's host path: open it once, so that the file
+   * examined is the file bound. */
+  cleanup_close int srcfd = open (src, O_PATH | O_CLOEXEC);
+  if (srcfd < 0)
+    return mrc_fail_errno (err, "mount `%s` to `%s`: open source",
+                           m->source, m->destination);
+  return mrc_setup_bind_fd (srcfd, m->source, rootfd, m->destination, flags,
+                            err);
+}
+
+/* A filesystem of its own: proc, sysfs, tmpfs, devpts, mqueue, cgroup2... */
+static int
+mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
+          const struct mrc_mount *m, const struct mrc_mount_flags *mf,
+          mrc_error_t *err)
+{
+  char tgt[MRC_FD_PATH_MAX];
+  const char *type = kernel_type (m->type);
+  const char *src = m->source ? m->source : m->type;
+  cleanup_close int tfd = mrc_fs_mkdir_in_root (rootfd, m->destination, 0755,
+                                                err);
+  if (tfd < 0)
+    return -1;
+  mrc_fs_fd_path (tfd, tgt);
+  if (mount (src, tgt, type, mf->flags, mf->data) == 0)
+    return 0;
+  int saved = errno;
+  const char *host = userns_fallback (type);
+  if (saved == EPERM && ctx->new_user_ns && host)
+    {
+      cleanup_close int hfd = open (host, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (hfd >= 0)
+        return mrc_setup_bind_fd (hfd, host, rootfd, m->destination,
+                                  mf->flags | MS_BIND | MS_REC, err);
+    }
+  return mrc_error_set (err, saved, "mount `%s` to `%s`", src,
+                        m->destination);
+}
+
+static int
+set_propagation (int rootfd, const char *dest, unsigned long propagation,
+                 mrc_error_t *err)
+{
+  char path[MRC_FD_PATH_MAX];
+  cleanup_close int fd = mrc_fs_open_in_root (rootfd, dest, O_PATH, err);
+  if (fd < 0)
+    return -1;
+  mrc_fs_fd_path (fd, path);
+  /* The kernel takes propagation alone, in a call of its own. */
+  if (mount (NULL, path, NULL, propagation, NULL) < 0)
+    return mrc_fail_errno (err, "set mount propagation of `%s`", dest);
+  return 0;
+}
+
+int
+mrc_setup_mount_one (const struct mrc_setup_ctx *ctx, int rootfd,
+                     const struct mrc_mount *m, mrc_error_t *err)
+{
+  struct mrc_mount_flags mf;
+  if (m->destination == NULL)
+    return mrc_fail (err, "mount: missing destination");
+  if (mrc_mount_options_parse (m->options, &mf, err) < 0)
+    return mrc_error_wrap (err, "mount to `%s`", m->destination);
+  bool bind = (mf.flags & MS_BIND) || (m->type && !strcmp (m->type, "bind"));
+  int r;
+  if (bind)
+    r = mount_bind (ctx, rootfd, m, mf.flags | MS_BIND, err);
+  else if (m->type == NULL)
+    r = mrc_fail (err, "mount to `%s`: missing type", m->destination);
+  else
+    r = mount_fs (ctx, rootfd, m, &mf, err);
+  if (r == 0 && mf.propagation)
+    r = set_propagation (rootfd, m->destination, mf.propagation, err);
+  mrc_mount_flags_clear (&mf);
+  return r;
+}

@@ -1,0 +1,185 @@
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "mrc/cleanup.h"
+#include "setup-internal.h"
+
+/* Propagation of the whole tree when linux.rootfsPropagation is absent:
+ * rprivate, so nothing mounted for the container reaches the host and no
+ * later host mount leaks into the container.  (runc uses rslave, which
+ * still lets host mounts in; crun uses rprivate.) */
+#define DEFAULT_PROPAGATION (MS_REC | MS_PRIVATE)
+
+/* True when mounts[] puts a filesystem of its own (not a bind of the host's
+ * /dev) on /dev: then /dev is empty and needs its default nodes. */
+static bool
+spec_mounts_fresh_dev (const struct mrc_spec *spec)
+{
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    {
+      const struct mrc_mount *m = &spec->mounts[i];
+      if (m->destination == NULL || !mrc_setup_path_is (m->destination, "/dev"))
+        continue;
+      bool bind = m->type && strcmp (m->type, "bind") == 0;
+      for (char **o = m->options; o && *o && !bind; o++)
+        bind = strcmp (*o, "bind") == 0 || strcmp (*o, "rbind") == 0;
+      return !bind;
+    }
+  return false;
+}
+
+/* pivot_root(2) refuses a new root whose parent mount is shared.  When the
+ * requested propagation may have left it shared, make the mount holding
+ * ROOTFS private.  That mount is found by walking up: MS_PRIVATE fails with
+ * EINVAL on a directory that is not the root of a mount. */
+static int
+make_parent_private (const char *rootfs, mrc_error_t *err)
+{
+  cleanup_free char *path = realpath (rootfs, NULL);
+  if (path == NULL)
+    return mrc_fail_errno (err, "resolve rootfs `%s`", rootfs);
+  for (;;)
+    {
+      if (mount (NULL, path, NULL, MS_PRIVATE, NULL) == 0)
+        return 0;
+      if (errno != EINVAL || strcmp (path, "/") == 0)
+        return mrc_fail_errno (err, "make the mount holding `%s` private",
+                               rootfs);
+      char *slash = strrchr (path, '/');
+      slash[slash == path ? 1 : 0] = '\0';
+    }
+}
+
+/* Make ROOTFD (the bound rootfs) the process's `/` and drop the old root. */
+static int
+pivot (int rootfd, mrc_error_t *err)
+{
+  cleanup_close int oldroot = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (oldroot < 0)
+    return mrc_fail_errno (err, "open `/`");
+  if (fchdir (rootfd) < 0)
+    return mrc_fail_errno (err, "chdir to the rootfs");
+  /* pivot_root(".", ".") stacks the old root on top of the new one, which
+   * needs no put_old directory inside the (maybe read-only) rootfs. */
+  if (syscall (SYS_pivot_root, ".", ".") < 0)
+    return mrc_fail_errno (err, "pivot_root");
+  if (fchdir (oldroot) < 0)
+    return mrc_fail_errno (err, "chdir to the old root");
+  /* The old root must be a slave before it is detached: with a shared
+   * propagation the unmount would reach the host's mounts. */
+  if (mount (NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+    return mrc_fail_errno (err, "make the old root a slave");
+  if (umount2 (".", MNT_DETACH) < 0)
+    return mrc_fail_errno (err, "detach the old root");
+  if (chdir ("/") < 0)
+    return mrc_fail_errno (err, "chdir to `/`");
+  return 0;
+}
+
+/* --no-pivot (the rootfs lives on a ramfs, where pivot_root fails): move
+ * the rootfs over `/` and chroot into it. */
+static int
+move_root (int rootfd, mrc_error_t *err)
+{
+  if (fchdir (rootfd) < 0)
+    return mrc_fail_errno (err, "chdir to the rootfs");
+  if (mount (".", "/", NULL, MS_MOVE, NULL) < 0)
+    return mrc_fail_errno (err, "move the rootfs to `/`");
+  if (chroot (".") < 0)
+    return mrc_fail_errno (err, "chroot to the rootfs");
+  if (chdir ("/") < 0)
+    return mrc_fail_errno (err, "chdir to `/`");
+  return 0;
+}
+
+static int
+remount_root_readonly (mrc_error_t *err)
+{
+  struct statvfs sv;
+  if (statvfs ("/", &sv) < 0)
+    return mrc_fail_errno (err, "statfs `/`");
+  /* A bind remount replaces all per-mount flags: carry nosuid, nodev...
+   * or the kernel refuses (EPERM) to drop the ones a user ns locked. */
+  unsigned long flags = mrc_mount_flags_from_statvfs (sv.f_flag) | MS_RDONLY;
+  if (mount (NULL, "/", NULL, MS_REMOUNT | MS_BIND | flags, NULL) < 0)
+    return mrc_fail_errno (err, "remount `/` read-only");
+  return 0;
+}
+
+static int
+set_root_propagation (unsigned long prop, const char *name, mrc_error_t *err)
+{
+  if (mount (NULL, "/", NULL, prop, NULL) < 0)
+    return mrc_fail_errno (err, "make `/` %s", name);
+  return 0;
+}
+
+/* Steps 3-5: inside the bound rootfs, before it becomes `/`. */
+static int
+populate (const struct mrc_setup_ctx *ctx, int rootfd, mrc_error_t *err)
+{
+  const struct mrc_spec *spec = ctx->spec;
+  /* mounts[] strictly in order: a later entry may mount onto a directory
+   * an earlier one made (/dev/pts lives in the /dev tmpfs). */
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    if (mrc_setup_mount_one (ctx, rootfd, &spec->mounts[i], err) < 0)
+      return -1;
+  /* Devices after the mounts: they go into the /dev tmpfs, not underneath
+   * it. */
+  if (mrc_setup_devices (ctx, rootfd, spec_mounts_fresh_dev (spec), err) < 0)
+    return -1;
+  /* Extension point: maskedPaths, readonlyPaths (they need the mounts and
+   * /dev in place and the old root still reachable for bind sources). */
+  return 0;
+}
+
+int
+mrc_setup_rootfs (const struct mrc_setup_ctx *ctx, mrc_error_t *err)
+{
+  const struct mrc_spec *spec = ctx->spec;
+  const char *want = spec->linux_ ? spec->linux_->rootfs_propagation : NULL;
+  unsigned long prop = DEFAULT_PROPAGATION;
+  if (want && mrc_mount_propagation_parse (want, &prop, err) < 0)
+    return mrc_error_wrap (err, "linux.rootfsPropagation");
+
+  /* 1. Propagation first: every mount made below would otherwise be
+   * copied to the host's peer mounts (systemd makes `/` shared). */
+  if (set_root_propagation (prop, want ? want : "rprivate", err) < 0)
+    return -1;
+  /* 2. Only now can the rootfs's parent be made private: a recursive
+   * `shared` above would have made it shared again. */
+  if (prop != (MS_REC | MS_PRIVATE) && prop != (MS_REC | MS_SLAVE)
+      && make_parent_private (ctx->rootfs, err) < 0)
+    return -1;
+  /* 3. pivot_root needs the new root to be a mount point; the bind is
+   * recursive so mounts already under the rootfs come along. */
+  if (mount (ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return mrc_fail_errno (err, "bind the rootfs `%s`", ctx->rootfs);
+  /* Opened after the bind: lookups from it must see the mounts stacked on
+   * the bound tree, not the directory underneath. */
+  cleanup_close int rootfd = open (ctx->rootfs,
+                                   O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return mrc_fail_errno (err, "open the rootfs `%s`", ctx->rootfs);
+  if (populate (ctx, rootfd, err) < 0)
+    return -1;
+  /* 6. Switch roots last: bind sources are host paths, found only while
+   * the host's tree is still our root. */
+  if ((ctx->no_pivot ? move_root (rootfd, err) : pivot (rootfd, err)) < 0)
+    return -1;
+  /* 7. A requested propagation is applied again to the new `/`: step 1
+   * set it on the host's tree, which is gone. */
+  if (want && set_root_propagation (prop, want, err) < 0)
+    return -1;
+  /* 8. Read-only last: every mount and node above was made inside it. */
+  if (spec->root_readonly && remount_root_readonly (err) < 0)
+    return -1;
+  return 0;
+}

@@ -1,0 +1,31 @@
+/* Shared between the files of src/setup only; callers use mrc/setup.h. */
+#ifndef MRC_SETUP_INTERNAL_H
+#define MRC_SETUP_INTERNAL_H
+
+#include <stdbool.h>
+
+#include "mrc/error.h"
+#include "mrc/setup.h"
+
+/* Perform one mounts[] entry onto its destination inside ROOTFD (an fd of
+ * the bound rootfs). */
+int mrc_setup_mount_one (const struct mrc_setup_ctx *ctx, int rootfd,
+                         const struct mrc_mount *m, mrc_error_t *err) MRC_WUR;
+
+/* Bind the host file or directory SRCFD (described as WHAT in errors) onto
+ * DEST inside ROOTFD, creating DEST as a file or directory to match, then
+ * remount it with the per-mount FLAGS (MS_RDONLY, MS_NOSUID...).  MS_REC
+ * in FLAGS makes the bind recursive. */
+int mrc_setup_bind_fd (int srcfd, const char *what, int rootfd,
+                       const char *dest, unsigned long flags,
+                       mrc_error_t *err) MRC_WUR;
+
+/* /dev: the default devices and symlinks when WITH_DEFAULTS (the spec
+ * mounted a fresh /dev), then linux.devices. */
+int mrc_setup_devices (const struct mrc_setup_ctx *ctx, int rootfd,
+                       bool with_defaults, mrc_error_t *err) MRC_WUR;
+
+/* True when PATH names DIR ("/dev", "//dev/", "dev" all name "/dev"). */
+bool mrc_setup_path_is (const char *path, const char *dir);
+
+#endif
