@@ -1,0 +1,182 @@
+#!/bin/bash
+# Time mini-runc against runc and crun on one busybox bundle, in one run:
+#   (a) `run` of a container whose process is /bin/true
+#   (b) `create`, `start`, `delete --force` of such a container, timed until
+#       delete returns
+# and print each runtime's median and its ratio to mini-runc's median.
+#
+#   bash bench/run.sh            (as root; `make bench` builds first)
+#
+# Environment:
+#   BENCH_N         timed iterations per runtime and case (default 30)
+#   BENCH_WARMUP    untimed iterations first (default 3)
+#   BENCH_RUNTIMES  which runtimes (default "mini-runc runc crun")
+#   MINI_RUNC       the mini-runc binary (default ./mini-runc)
+#   BENCH_REQUIRE_MINI_RUNC=1  fail instead of skipping a missing mini-runc
+#
+# crun refuses this machine's hybrid cgroup layout, so the whole benchmark
+# runs in a private mount namespace with cgroup2 mounted on /sys/fs/cgroup
+# (see shared/TESTING.md); all three runtimes see the same system.  The
+# iterations are interleaved (mini-runc, runc, crun, mini-runc, ...) so that
+# the machine's drift over time hits every runtime alike; absolute times vary
+# from run to run on shared machines, the ratios are what to compare.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "bench: run as root" >&2
+	exit 1
+fi
+
+if [ -z "${BENCH_INNER:-}" ]; then
+	# shellcheck disable=SC2016 # $0 and $@ belong to the inner shell
+	exec env BENCH_INNER=1 unshare -m --propagation private \
+		bash -c 'mount -t cgroup2 none /sys/fs/cgroup && exec bash "$0" "$@"' "$0" "$@"
+fi
+
+N=${BENCH_N:-30}
+WARMUP=${BENCH_WARMUP:-3}
+case "$N$WARMUP" in
+*[!0-9]*) echo "bench: BENCH_N and BENCH_WARMUP must be numbers" >&2; exit 1 ;;
+esac
+[ "$N" -gt 0 ] || { echo "bench: BENCH_N must be at least 1" >&2; exit 1; }
+
+# ------------------------------------------------------------ runtimes --
+
+names=()
+declare -A bin
+for name in ${BENCH_RUNTIMES:-mini-runc runc crun}; do
+	case $name in
+	mini-runc) path=${MINI_RUNC:-$PWD/mini-runc} ;;
+	*) path=$(command -v "$name" || true) ;;
+	esac
+	if [ -z "$path" ] || [ ! -x "$path" ]; then
+		if [ "$name" = mini-runc ] && [ -n "${BENCH_REQUIRE_MINI_RUNC:-}" ]; then
+			echo "bench: mini-runc not found at '$path'" >&2
+			exit 1
+		fi
+		echo "bench: $name not found${path:+ at '$path'}, skipped" >&2
+		continue
+	fi
+	names+=("$name")
+	bin[$name]=$path
+done
+[ "${#names[@]}" -gt 0 ] || { echo "bench: no runtime to measure" >&2; exit 1; }
+
+# -------------------------------------------------------------- bundle --
+
+work=$(mktemp -d /tmp/mini-runc-bench.XXXXXX)
+cleanup() {
+	local name id
+	for name in "${names[@]}"; do
+		for id in $("${bin[$name]}" --root "$work/root-$name" list -q 2>/dev/null); do
+			"${bin[$name]}" --root "$work/root-$name" delete --force "$id" >/dev/null 2>&1 || true
+		done
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+bundle=$work/bundle
+mkdir -p "$bundle/rootfs"/{bin,proc,sys,dev,tmp}
+cp "$(command -v busybox)" "$bundle/rootfs/bin/busybox"
+for applet in $("$bundle/rootfs/bin/busybox" --list); do
+	[ "$applet" = busybox ] || ln -s busybox "$bundle/rootfs/bin/$applet"
+done
+# One config for everybody: runc's default spec when runc is there (the
+# reference), else the first runtime's.  linux.resources goes: its device
+# rule makes crun 1.8.1 load a device eBPF program, which here fails on the
+# memlock limit it cannot raise (TESTING.md), and no limit is wanted anyway.
+spec_from=${bin[runc]:-${bin[${names[0]}]}}
+(cd "$bundle" && "$spec_from" spec)
+jq '.process.terminal = false | .process.args = ["/bin/true"] | del(.linux.resources)' \
+	"$bundle/config.json" >"$bundle/config.json.new"
+mv "$bundle/config.json.new" "$bundle/config.json"
+
+# ------------------------------------------------------------- measure --
+
+declare -A samples failed
+nfailed=0
+errlog=$work/errors
+
+# One measurement; its wall time in microseconds lands in $elapsed.
+# EPOCHREALTIME avoids forking a clock program inside the timed region.
+measure() {
+	local case=$1 name=$2 id=$3 rt=${bin[$2]} root=$work/root-$2 t0 t1 rc=0
+	t0=${EPOCHREALTIME/./}
+	case $case in
+	run)
+		"$rt" --root "$root" run --bundle "$bundle" "$id" ;;
+	lifecycle)
+		"$rt" --root "$root" create --bundle "$bundle" "$id" &&
+			"$rt" --root "$root" start "$id" &&
+			"$rt" --root "$root" delete --force "$id" ;;
+	esac </dev/null >/dev/null 2>>"$errlog.$name" || rc=$?
+	t1=${EPOCHREALTIME/./}
+	elapsed=$((t1 - t0))
+	return "$rc"
+}
+
+cases=(run lifecycle)
+seq=0
+for ((i = 1; i <= WARMUP + N; i++)); do
+	for c in "${cases[@]}"; do
+		for name in "${names[@]}"; do
+			[ -z "${failed[$c.$name]:-}" ] || continue
+			seq=$((seq + 1))
+			id=bench-$c-$$-$seq
+			if ! measure "$c" "$name" "$id"; then
+				failed[$c.$name]=1 nfailed=$((nfailed + 1))
+				echo "bench: $name $c failed (iteration $i):" >&2
+				tail -n 5 "$errlog.$name" >&2 || true
+				"${bin[$name]}" --root "$work/root-$name" delete --force "$id" >/dev/null 2>&1 || true
+				continue
+			fi
+			[ "$i" -le "$WARMUP" ] || samples[$c.$name]+="$elapsed "
+		done
+	done
+done
+
+# -------------------------------------------------------------- report --
+
+# median of microsecond samples, printed in microseconds
+median() {
+	printf '%s\n' $1 | sort -n | awk '{ v[NR] = $1 }
+		END { if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+
+declare -A med
+for c in "${cases[@]}"; do
+	for name in "${names[@]}"; do
+		[ -n "${failed[$c.$name]:-}" ] || med[$c.$name]=$(median "${samples[$c.$name]}")
+	done
+done
+
+cell() { # case name -> "12.34 ms  1.05x"
+	local c=$1 name=$2 m base
+	m=${med[$c.$name]:-}
+	if [ -z "$m" ]; then
+		printf '%11s %8s  ' failed ""
+		return
+	fi
+	base=${med[$c.mini-runc]:-}
+	if [ -n "$base" ] && [ "$base" -gt 0 ]; then
+		printf '%8.2f ms %7.2fx  ' "$(awk "BEGIN { print $m / 1000 }")" \
+			"$(awk "BEGIN { print $m / $base }")"
+	else
+		printf '%8.2f ms %7s  ' "$(awk "BEGIN { print $m / 1000 }")" -
+	fi
+}
+
+echo
+echo "median of $N runs after $WARMUP warm-up; ratio = runtime / mini-runc (above 1: slower than mini-runc)"
+printf '%-10s  %-22s  %-22s\n' "" "run /bin/true" "create+start+delete"
+printf '%-10s  %11s %8s    %11s %8s\n' runtime median ratio median ratio
+for name in "${names[@]}"; do
+	printf '%-10s  %s  %s\n' "$name" "$(cell run "$name")" "$(cell lifecycle "$name")"
+done
+for name in "${names[@]}"; do
+	printf '%-10s  %s\n' "$name" "$("${bin[$name]}" --version 2>/dev/null | head -n1)"
+done | sed 's/^/# /'
+
+[ "$nfailed" -eq 0 ]
