@@ -17,11 +17,19 @@
  * still lets host mounts in; crun uses rprivate.) */
 #define DEFAULT_PROPAGATION (MS_REC | MS_PRIVATE)
 
-/* True when mounts[] puts a filesystem of its own (not a bind of the host's
- * /dev) on /dev: then /dev is empty and needs its default nodes. */
-static bool
-spec_mounts_fresh_dev (const struct mrc_spec *spec)
+/* What mounts[] does to /dev decides what the runtime puts there. */
+enum dev_setup
 {
+  DEV_NONE,   /* no /dev mount: only linux.devices, into the image's /dev */
+  DEV_FRESH,  /* a filesystem of its own (tmpfs): default nodes too */
+  DEV_BIND,   /* the host's /dev bound in: nothing, as runc */
+};
+
+static enum dev_setup
+spec_dev_setup (const struct mrc_spec *spec)
+{
+  enum dev_setup r = DEV_NONE;
+  /* The last mount on /dev is the one the container sees. */
   for (size_t i = 0; i < spec->n_mounts; i++)
     {
       const struct mrc_mount *m = &spec->mounts[i];
@@ -30,9 +38,9 @@ spec_mounts_fresh_dev (const struct mrc_spec *spec)
       bool bind = m->type && strcmp (m->type, "bind") == 0;
       for (char **o = m->options; o && *o && !bind; o++)
         bind = strcmp (*o, "bind") == 0 || strcmp (*o, "rbind") == 0;
-      return !bind;
+      r = bind ? DEV_BIND : DEV_FRESH;
     }
-  return false;
+  return r;
 }
 
 /* pivot_root(2) refuses a new root whose parent mount is shared.  When the
@@ -133,7 +141,9 @@ populate (const struct mrc_setup_ctx *ctx, int rootfd, mrc_error_t *err)
       return -1;
   /* Devices after the mounts: they go into the /dev tmpfs, not underneath
    * it. */
-  if (mrc_setup_devices (ctx, rootfd, spec_mounts_fresh_dev (spec), err) < 0)
+  enum dev_setup dev = spec_dev_setup (spec);
+  if (dev != DEV_BIND
+      && mrc_setup_devices (ctx, rootfd, dev == DEV_FRESH, err) < 0)
     return -1;
   /* Extension point: maskedPaths, readonlyPaths (they need the mounts and
    * /dev in place and the old root still reachable for bind sources). */

@@ -51,7 +51,8 @@ int
 mrc_fs_open_in_root (int rootfd, const char *path, int flags,
                      mrc_error_t *err)
 {
-  if (flags & (O_CREAT | O_TMPFILE))
+  /* O_TMPFILE shares its bits with O_DIRECTORY: test it whole. */
+  if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
     return mrc_error_set (err, EINVAL, "open `%s`: cannot create", path);
   int fd = openat2_in_root (rootfd, path, flags);
   if (fd < 0)
