@@ -423,6 +423,9 @@ int mrc_spec_validate_process (const struct mrc_process *p, const char *name,
 int mrc_spec_parse_resources (const char *buf, size_t len, const char *name,
                               struct mrc_resources **out,
                               mrc_error_t *err) MRC_WUR;
+/* Device rule types and access strings; errors are prefixed with NAME. */
+int mrc_spec_validate_resources (const struct mrc_resources *r,
+                                 const char *name, mrc_error_t *err) MRC_WUR;
 
 void mrc_spec_free (struct mrc_spec *spec);
 void mrc_process_free (struct mrc_process *p);
