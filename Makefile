@@ -154,6 +154,7 @@ asan: asan-build
 # if present, else tests/fuzz/corpus) so new inputs never land in the tree.
 fuzz: fuzz-build
 	@set -e; rm -rf build-fuzz/run; \
+	[ -n "$(FUZZ_BINS)" ] || echo "fuzz: no targets in tests/fuzz"; \
 	for bin in $(FUZZ_BINS); do \
 	  name=$${bin##*/fuzz-}; seeds=tests/fuzz/corpus-$$name; \
 	  [ -d $$seeds ] || seeds=tests/fuzz/corpus; \

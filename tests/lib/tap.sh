@@ -26,11 +26,19 @@ tap_fail() {
 # tap_run LABEL CMD...: run CMD, show its output as it comes, count its
 # TAP lines.  Returns CMD's exit status.
 tap_run() {
-	local label=$1 log rc line failed=0 total=0
+	local label=$1 log rc pid tailpid line failed=0 total=0
 	shift
 	log=$(mktemp)
-	"$@" 2>&1 | tee "$log"
-	rc=${PIPESTATUS[0]}
+	# Not a pipe into tee: a container process leaked by a test could hold
+	# the pipe open and hang the suite forever.  A file cannot; tail follows
+	# it live and stops when the command is gone.
+	"$@" >"$log" 2>&1 &
+	pid=$!
+	tail -n +1 -f --pid="$pid" "$log" &
+	tailpid=$!
+	rc=0
+	wait "$pid" || rc=$?
+	wait "$tailpid" || true
 	while IFS= read -r line; do
 		case $line in
 		"ok "*"# skip"* | "ok "*"# SKIP"* | "not ok "*"# TODO"* | "not ok "*"# todo"*)
