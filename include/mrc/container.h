@@ -1,0 +1,65 @@
+/* The container lifecycle: one function per verb, called by src/cli/.
+ *
+ * State machine (status is derived from the live system, never trusted
+ * from the file alone):
+ *
+ *   (none) --create--> created --start--> running --init exits--> stopped
+ *                         |                  |  ^                     |
+ *                         |               pause resume                |
+ *                         |                  v  |                     |
+ *                         |                 paused                    |
+ *                         +------------- delete [--force] ------------+--> (none)
+ */
+#ifndef MRC_CONTAINER_H
+#define MRC_CONTAINER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "mrc/error.h"
+#include "mrc/globals.h"
+#include "mrc/state.h"
+
+struct mrc_create_opts
+{
+  const char *id;
+  const char *bundle;         /* NULL: the current directory */
+  const char *pid_file;       /* NULL: none */
+  const char *console_socket; /* NULL: none */
+  const char *pidfd_socket;   /* NULL: none */
+  bool no_pivot;
+  bool no_new_keyring;
+  int preserve_fds;
+  bool detach;                /* run -d */
+  bool keep;                  /* run --keep: do not delete after exit */
+};
+
+int mrc_container_create (const struct mrc_globals *g,
+                          const struct mrc_create_opts *o,
+                          mrc_error_t *err) MRC_WUR;
+
+int mrc_container_start (const struct mrc_globals *g, const char *id,
+                         mrc_error_t *err) MRC_WUR;
+
+/* create + start; in the foreground, forward signals and wait: *STATUS is
+ * the container's exit status (128+N for signal N). */
+int mrc_container_run (const struct mrc_globals *g,
+                       const struct mrc_create_opts *o, int *status,
+                       mrc_error_t *err) MRC_WUR;
+
+/* Live state; caller clears it with mrc_state_clear. */
+int mrc_container_state (const struct mrc_globals *g, const char *id,
+                         struct mrc_state *st, mrc_error_t *err) MRC_WUR;
+
+int mrc_container_kill (const struct mrc_globals *g, const char *id, int sig,
+                        bool all, mrc_error_t *err) MRC_WUR;
+
+int mrc_container_delete (const struct mrc_globals *g, const char *id,
+                          bool force, mrc_error_t *err) MRC_WUR;
+
+/* Every container under --root, sorted by creation time. */
+int mrc_container_list (const struct mrc_globals *g, struct mrc_state ***out,
+                        size_t *n, mrc_error_t *err) MRC_WUR;
+void mrc_container_list_free (struct mrc_state **list, size_t n);
+
+#endif

@@ -1,0 +1,52 @@
+/* Starting the container's init: namespaces, the clone, the child's init
+ * sequence and the exec barrier. */
+#ifndef MRC_PROCESS_H
+#define MRC_PROCESS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "mrc/error.h"
+#include "mrc/spec.h"
+
+struct mrc_spawn_opts
+{
+  const struct mrc_spec *spec;
+  const char *bundle;  /* absolute */
+  const char *rootfs;  /* absolute */
+  int state_fd;        /* the container's state dir: exec.sock lives here */
+  int lock_fd;         /* the state-dir lock: closed in the child */
+  bool no_pivot;
+  bool no_new_keyring;
+  int preserve_fds;    /* --preserve-fds: fds 3..3+N-1 pass into the container */
+};
+
+struct mrc_spawned
+{
+  pid_t pid;      /* in mini-runc's pid namespace */
+  int pidfd;
+  int sync_fd;    /* parent end of the channel, -1 after go/abort */
+};
+
+/* Clone the init and run its setup up to READY (see sync.h).  On failure
+ * nothing is left: the child is killed and reaped. */
+int mrc_process_spawn (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
+                       mrc_error_t *err) MRC_WUR;
+
+/* Tell the init its state is recorded: it then waits for `start`. */
+int mrc_process_go (struct mrc_spawned *s, mrc_error_t *err) MRC_WUR;
+
+/* Kill (SIGKILL) and reap a spawned init; closes its fds. */
+void mrc_process_abort (struct mrc_spawned *s);
+
+/* `start`: connect to <state>/exec.sock, release the init, and wait until
+ * it has executed the user's program (or report why it could not). */
+int mrc_barrier_release (int state_fd, mrc_error_t *err) MRC_WUR;
+
+/* Create the listening exec.sock in STATE_FD; returns the listening fd. */
+int mrc_barrier_listen (int state_fd, int *fd, mrc_error_t *err) MRC_WUR;
+
+/* Child side: block until `start` connects; returns the connection fd. */
+int mrc_barrier_wait (int listen_fd, mrc_error_t *err) MRC_WUR;
+
+#endif

@@ -1,0 +1,51 @@
+/* The state store: <root>/<id>/ holds state.json (written atomically) and,
+ * while the container waits for `start`, the exec.sock barrier.
+ *
+ * Locking: the container directory's own fd carries a flock.  Mutating
+ * verbs (create, start, kill, delete) take it exclusively, readers (state,
+ * list) shared.  A new directory is made under a temporary name, locked,
+ * then renamed into place with RENAME_NOREPLACE, so no other process can
+ * ever see an unlocked half-made container, and `mkdir`-like uniqueness
+ * holds for concurrent creates of one id. */
+#ifndef MRC_STATEDIR_H
+#define MRC_STATEDIR_H
+
+#include <stdbool.h>
+
+#include "mrc/error.h"
+#include "mrc/state.h"
+
+#define MRC_ID_MAX 200
+#define MRC_STATE_FILE "state.json"
+#define MRC_EXEC_SOCK "exec.sock"
+
+/* ^[A-Za-z0-9_+-][A-Za-z0-9_+.-]*$, at most MRC_ID_MAX bytes. */
+int mrc_id_validate (const char *id, mrc_error_t *err) MRC_WUR;
+
+/* Open (and with CREATE, make with mode 0711) the state root. */
+int mrc_statedir_open_root (const char *root, bool create, int *fd,
+                            mrc_error_t *err) MRC_WUR;
+
+/* Make <root>/<id> atomically and return its fd, locked exclusively.
+ * "container `ID` already exists" when taken. */
+int mrc_statedir_new (int root_fd, const char *id, int *dir_fd,
+                      mrc_error_t *err) MRC_WUR;
+
+/* Open <root>/<id> and lock it (LOCK_EX or LOCK_SH).  Verifies after
+ * locking that the directory was not removed meanwhile.
+ * "container `ID` does not exist" otherwise (errnum ENOENT). */
+int mrc_statedir_open (int root_fd, const char *id, int lock_op, int *dir_fd,
+                       mrc_error_t *err) MRC_WUR;
+
+/* Read state.json.  ENOENT (no state.json: a create that died before
+ * writing it) is reported with errnum ENOENT. */
+int mrc_statedir_load (int dir_fd, struct mrc_state *st,
+                       mrc_error_t *err) MRC_WUR;
+int mrc_statedir_save (int dir_fd, const struct mrc_state *st,
+                       mrc_error_t *err) MRC_WUR;
+
+/* Remove every entry of <root>/<id> and the directory itself. */
+int mrc_statedir_remove (int root_fd, const char *id, int dir_fd,
+                         mrc_error_t *err) MRC_WUR;
+
+#endif

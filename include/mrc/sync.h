@@ -1,0 +1,68 @@
+/* The parent/child channel of `create`: a SOCK_SEQPACKET socketpair, so
+ * every message arrives whole.  It carries only sync points, errors and log
+ * lines; the child inherited the parsed spec in memory (mini-runc never
+ * re-executes itself).
+ *
+ *   parent (mini-runc create/run)              child (future container init)
+ *   -----------------------------              -----------------------------
+ *   socketpair, listen on <state>/exec.sock
+ *   clone3(namespace flags)  ----------------> closes the parent's end and
+ *                                              the state-dir lock fd
+ *   [new user ns] write setgroups/gid_map/uid_map
+ *                 MAPS_DONE  ----------------> setresuid(0,0,0)
+ *                                              join namespaces by path,
+ *                                              hostname, rootfs, pivot_root,
+ *                                              cwd, user, PATH lookup, fds
+ *                       <----------------  LOG (any number, any time)
+ *                       <----------------  ERROR (then the child _exits)
+ *                       <----------------  READY
+ *   write state.json and the pid file
+ *                 GO         ----------------> close the channel; block in
+ *                                              accept() on exec.sock
+ *   exit (create) or release and wait (run)
+ *                                              `start` connects and sends one
+ *                                              byte; execve; the connection
+ *                                              closes on exec (start sees EOF)
+ *                                              or carries the exec error
+ *
+ * If the parent dies before GO, the child reads EOF and exits, so a killed
+ * `create` never leaves a waiting init without a state.json behind it.
+ */
+#ifndef MRC_SYNC_H
+#define MRC_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mrc/error.h"
+
+enum mrc_sync_type
+{
+  MRC_SYNC_MAPS_DONE = 1,
+  MRC_SYNC_LOG,
+  MRC_SYNC_ERROR,
+  MRC_SYNC_READY,
+  MRC_SYNC_GO,
+};
+
+#define MRC_SYNC_TEXT_MAX 4000
+
+struct mrc_sync_msg
+{
+  uint32_t type;
+  int32_t value; /* errno for ERROR, level for LOG */
+  char text[MRC_SYNC_TEXT_MAX];
+};
+
+/* Send a message with optional text (truncated to fit). */
+int mrc_sync_send (int fd, enum mrc_sync_type type, int value,
+                   const char *text) MRC_WUR;
+
+/* Receive one message.  Returns 0 on a message, 1 on EOF (peer gone), -1 on
+ * error with errno set.  TEXT is always NUL-terminated. */
+int mrc_sync_recv (int fd, struct mrc_sync_msg *msg) MRC_WUR;
+
+/* Child side: send *ERR as an ERROR message (best effort). */
+void mrc_sync_send_error (int fd, mrc_error_t *err);
+
+#endif

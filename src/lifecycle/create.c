@@ -1,0 +1,171 @@
+/* create: load and check the bundle, reserve the id, spawn the init up to
+ * its barrier, record the state, write the pid file.  Any failure undoes
+ * everything: the init is killed and reaped, the state dir and the pid file
+ * are removed. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mrc/cleanup.h"
+#include "mrc/container.h"
+#include "mrc/file.h"
+#include "mrc/log.h"
+#include "mrc/proc.h"
+#include "mrc/process.h"
+#include "mrc/statedir.h"
+#include "create.h"
+
+static int
+load_bundle (const struct mrc_create_opts *o, struct mrc_created *c,
+             mrc_error_t *err)
+{
+  const char *b = o->bundle ? o->bundle : ".";
+  c->bundle = realpath (b, NULL);
+  if (c->bundle == NULL)
+    return mrc_fail_errno (err, "bundle `%s`", b);
+  cleanup_close int bfd = open (c->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (bfd < 0)
+    return mrc_fail_errno (err, "bundle `%s`", c->bundle);
+  if (mrc_spec_load (bfd, "config.json", &c->spec, err) < 0
+      || mrc_spec_validate (c->spec, err) < 0)
+    return -1;
+  if (c->spec->process->terminal && o->console_socket == NULL)
+    return mrc_fail (err, "process.terminal is true but no --console-socket "
+                          "was given (set process.terminal to false to use "
+                          "the caller's stdio)");
+  if (o->console_socket && !c->spec->process->terminal)
+    return mrc_fail (err, "--console-socket was given but process.terminal "
+                          "is false");
+  cleanup_free char *joined = NULL;
+  const char *root = c->spec->root_path;
+  if (root[0] != '/')
+    {
+      if (asprintf (&joined, "%s/%s", c->bundle, root) < 0)
+        return mrc_fail_errno (err, "root.path");
+      root = joined;
+    }
+  c->rootfs = realpath (root, NULL);
+  if (c->rootfs == NULL)
+    return mrc_fail_errno (err, "root.path `%s`", root);
+  struct stat st;
+  if (stat (c->rootfs, &st) < 0)
+    return mrc_fail_errno (err, "root.path `%s`", c->rootfs);
+  if (!S_ISDIR (st.st_mode))
+    return mrc_error_set (err, ENOTDIR, "root.path `%s`", c->rootfs);
+  return 0;
+}
+
+static int
+record_state (const struct mrc_create_opts *o, struct mrc_created *c,
+              mrc_error_t *err)
+{
+  char now[64];
+  long long ns;
+  mrc_rfc3339_now (now, sizeof now, &ns);
+  struct mrc_state st = {
+    .oci_version = c->spec->oci_version, .id = (char *) o->id,
+    .pid = c->init.pid, .status = MRC_STATUS_CREATED, .bundle = c->bundle,
+    .rootfs = c->rootfs, .created = now, .owner = (char *) "",
+    .annotations = c->spec->annotations,
+    .n_annotations = c->spec->n_annotations, .created_unix_ns = ns,
+  };
+  if (mrc_proc_stat (c->init.pid, &st.pid_start_time, NULL) < 0)
+    return mrc_fail_errno (err, "read start time of init %d",
+                           (int) c->init.pid);
+  return mrc_statedir_save (c->dir_fd, &st, err);
+}
+
+static int
+write_pid_file (const char *path, pid_t pid, mrc_error_t *err)
+{
+  char buf[32];
+  int n = snprintf (buf, sizeof buf, "%d", (int) pid);
+  if (mrc_write_file_atomic (AT_FDCWD, path, buf, (size_t) n, 0644, err) < 0)
+    return mrc_error_wrap (err, "pid file");
+  return 0;
+}
+
+void
+mrc_created_undo (const struct mrc_globals *g, const char *id,
+                  struct mrc_created *c)
+{
+  mrc_error_t ignored = NULL;
+  mrc_process_abort (&c->init);
+  if (c->pid_file_written && unlink (c->pid_file) < 0)
+    mrc_warn ("remove pid file `%s`: %m", c->pid_file);
+  if (c->dir_fd >= 0 && mrc_statedir_remove (c->root_fd, id, c->dir_fd,
+                                             &ignored) < 0)
+    {
+      mrc_warn ("%s (state root `%s`)", ignored->msg, g->root);
+      mrc_error_free (&ignored);
+    }
+}
+
+void
+mrc_created_release (struct mrc_created *c)
+{
+  mrc_spec_free (c->spec);
+  free (c->bundle);
+  free (c->rootfs);
+  if (c->init.pidfd >= 0)
+    close (c->init.pidfd);
+  if (c->init.sync_fd >= 0)
+    close (c->init.sync_fd);
+  if (c->dir_fd >= 0)
+    close (c->dir_fd);
+  if (c->root_fd >= 0)
+    close (c->root_fd);
+  memset (c, 0, sizeof *c);
+  c->dir_fd = c->root_fd = c->init.pidfd = c->init.sync_fd = -1;
+}
+
+int
+mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
+                   struct mrc_created *c, mrc_error_t *err)
+{
+  memset (c, 0, sizeof *c);
+  c->dir_fd = c->root_fd = c->init.pidfd = c->init.sync_fd = -1;
+  /* Everything that can be checked without touching the system first, so
+     bad input leaves nothing behind. */
+  if (mrc_id_validate (o->id, err) < 0 || load_bundle (o, c, err) < 0)
+    return -1;
+  if (mrc_statedir_open_root (g->root, true, &c->root_fd, err) < 0
+      || mrc_statedir_new (c->root_fd, o->id, &c->dir_fd, err) < 0)
+    return -1;
+  struct mrc_spawn_opts so = {
+    .spec = c->spec, .bundle = c->bundle, .rootfs = c->rootfs,
+    .state_fd = c->dir_fd, .lock_fd = c->dir_fd, .no_pivot = o->no_pivot,
+    .no_new_keyring = o->no_new_keyring, .preserve_fds = o->preserve_fds,
+  };
+  if (mrc_process_spawn (&so, &c->init, err) < 0 || record_state (o, c, err) < 0)
+    goto fail;
+  if (o->pid_file)
+    {
+      if (write_pid_file (o->pid_file, c->init.pid, err) < 0)
+        goto fail;
+      c->pid_file = o->pid_file;
+      c->pid_file_written = true;
+    }
+  if (mrc_process_go (&c->init, err) < 0)
+    goto fail;
+  return 0;
+fail:
+  mrc_created_undo (g, o->id, c);
+  return -1;
+}
+
+int
+mrc_container_create (const struct mrc_globals *g,
+                      const struct mrc_create_opts *o, mrc_error_t *err)
+{
+  struct mrc_created c;
+  int r = mrc_create_common (g, o, &c, err);
+  mrc_created_release (&c);
+  return r;
+}

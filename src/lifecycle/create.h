@@ -1,0 +1,32 @@
+#ifndef MRC_LIFECYCLE_CREATE_H
+#define MRC_LIFECYCLE_CREATE_H
+
+#include <stdbool.h>
+
+#include "mrc/container.h"
+#include "mrc/process.h"
+#include "mrc/spec.h"
+
+/* What create made, for run to go on with or undo. */
+struct mrc_created
+{
+  struct mrc_spec *spec;
+  char *bundle;
+  char *rootfs;
+  int root_fd;
+  int dir_fd; /* locked exclusively */
+  struct mrc_spawned init;
+  const char *pid_file;
+  bool pid_file_written;
+};
+
+int mrc_create_common (const struct mrc_globals *g,
+                       const struct mrc_create_opts *o, struct mrc_created *c,
+                       mrc_error_t *err) MRC_WUR;
+/* Kill the init, remove the pid file and the state dir. */
+void mrc_created_undo (const struct mrc_globals *g, const char *id,
+                       struct mrc_created *c);
+/* Free memory and close fds (the container lives on). */
+void mrc_created_release (struct mrc_created *c);
+
+#endif

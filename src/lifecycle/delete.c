@@ -1,0 +1,83 @@
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "mrc/cleanup.h"
+#include "mrc/container.h"
+#include "mrc/statedir.h"
+#include "status.h"
+
+/* ENOENT from any step means "no such container": runc's `delete --force`
+ * treats that as done, plain `delete` reports it. */
+static int
+not_found (bool force, mrc_error_t *err)
+{
+  if (force && (*err)->errnum == ENOENT)
+    {
+      mrc_error_free (err);
+      return 0;
+    }
+  return -1;
+}
+
+static int
+delete_locked (int root_fd, int dir_fd, const char *id, bool force,
+               mrc_error_t *err)
+{
+  struct mrc_state st = { 0 };
+  if (mrc_statedir_load (dir_fd, &st, err) < 0)
+    {
+      if ((*err)->errnum != ENOENT)
+        return -1;
+      /* A create killed before it wrote state.json: its init died with it
+         (EOF on its channel), so only the directory is left. */
+      mrc_error_free (err);
+      if (mrc_statedir_remove (root_fd, id, dir_fd, err) < 0)
+        return -1;
+      if (force)
+        return 0;
+      return mrc_error_set (err, ENOENT, "container `%s` does not exist", id);
+    }
+  mrc_status_refresh (dir_fd, &st);
+  int r = 0;
+  switch (st.status)
+    {
+    case MRC_STATUS_STOPPED:
+      break;
+    case MRC_STATUS_CREATED:
+      /* like runc: a container that never started goes without --force */
+      r = mrc_container_stop_all (&st, err);
+      break;
+    default:
+      if (!force)
+        r = mrc_fail (err, "cannot delete container `%s` that is not "
+                           "stopped: %s (use --force)",
+                      id, mrc_status_name (st.status));
+      else
+        r = mrc_container_stop_all (&st, err);
+    }
+  if (r == 0)
+    r = mrc_statedir_remove (root_fd, id, dir_fd, err);
+  mrc_state_clear (&st);
+  return r;
+}
+
+int
+mrc_container_delete (const struct mrc_globals *g, const char *id, bool force,
+                      mrc_error_t *err)
+{
+  cleanup_close int root_fd = -1, dir_fd = -1;
+  if (mrc_id_validate (id, err) < 0)
+    return -1;
+  if (mrc_statedir_open_root (g->root, false, &root_fd, err) < 0)
+    {
+      if ((*err)->errnum == ENOENT)
+        mrc_error_set (err, ENOENT, "container `%s` does not exist", id);
+      return not_found (force, err);
+    }
+  if (mrc_statedir_open (root_fd, id, LOCK_EX, &dir_fd, err) < 0)
+    return not_found (force, err);
+  return delete_locked (root_fd, dir_fd, id, force, err);
+}

@@ -1,0 +1,116 @@
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mrc/cleanup.h"
+#include "mrc/proc.h"
+#include "status.h"
+
+#define STOP_TIMEOUT_MS 10000
+
+/* A pidfd for the init, checked against the recorded start time after it
+ * is opened, so a recycled pid is never signalled. */
+static int
+open_init (const struct mrc_state *st, mrc_error_t *err)
+{
+  int fd = mrc_pidfd_open (st->pid);
+  if (fd < 0 && errno == ESRCH)
+    return mrc_error_set (err, ESRCH, "container not running");
+  if (fd < 0)
+    return mrc_fail_errno (err, "open init process %d", (int) st->pid);
+  if (!mrc_proc_alive (st->pid, st->pid_start_time))
+    {
+      close (fd);
+      return mrc_error_set (err, ESRCH, "container not running");
+    }
+  return fd;
+}
+
+static int
+ns_inode (pid_t pid, ino_t *ino)
+{
+  char path[64];
+  struct stat s;
+  snprintf (path, sizeof path, "/proc/%d/ns/pid", (int) pid);
+  if (stat (path, &s) < 0)
+    return -1;
+  *ino = s.st_ino;
+  return 0;
+}
+
+/* Without cgroups, "all processes of the container" is every process in
+ * its pid namespace; with a shared pid namespace it is only the init. */
+static int
+signal_pid_ns (const struct mrc_state *st, int sig, mrc_error_t *err)
+{
+  ino_t init_ns, self_ns, ns;
+  if (ns_inode (st->pid, &init_ns) < 0 || ns_inode (getpid (), &self_ns) < 0)
+    return mrc_fail_errno (err, "read pid namespace of %d", (int) st->pid);
+  if (init_ns == self_ns)
+    return 0;
+  cleanup_dir DIR *d = opendir ("/proc");
+  if (d == NULL)
+    return mrc_fail_errno (err, "open /proc");
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
+    {
+      char *end;
+      long pid = strtol (de->d_name, &end, 10);
+      if (*end || pid <= 0 || pid == st->pid)
+        continue;
+      if (ns_inode ((pid_t) pid, &ns) == 0 && ns == init_ns)
+        kill ((pid_t) pid, sig); /* it may have exited meanwhile */
+    }
+  return 0;
+}
+
+int
+mrc_container_signal (const struct mrc_state *st, int sig, bool all,
+                      mrc_error_t *err)
+{
+  cleanup_close int fd = open_init (st, err);
+  if (fd < 0)
+    return -1;
+  if (all && signal_pid_ns (st, sig, err) < 0)
+    return -1;
+  if (mrc_pidfd_send_signal (fd, sig) < 0)
+    {
+      if (errno == ESRCH)
+        return mrc_error_set (err, ESRCH, "container not running");
+      return mrc_fail_errno (err, "send signal %d to the container", sig);
+    }
+  return 0;
+}
+
+int
+mrc_container_stop_all (const struct mrc_state *st, mrc_error_t *err)
+{
+  cleanup_close int fd = open_init (st, err);
+  if (fd < 0)
+    {
+      if ((*err)->errnum == ESRCH)
+        {
+          mrc_error_free (err);
+          return 0; /* already gone */
+        }
+      return -1;
+    }
+  /* SIGKILL to a pid namespace's init kills every process in it. */
+  if (mrc_pidfd_send_signal (fd, SIGKILL) < 0 && errno != ESRCH)
+    return mrc_fail_errno (err, "kill the container");
+  int r = mrc_pidfd_wait_exit (fd, STOP_TIMEOUT_MS);
+  if (r < 0)
+    return mrc_fail_errno (err, "wait for the container to stop");
+  if (r == 1)
+    return mrc_fail (err, "the container did not stop within %d ms of "
+                          "SIGKILL",
+                     STOP_TIMEOUT_MS);
+  return 0;
+}

@@ -1,0 +1,46 @@
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "mrc/cleanup.h"
+#include "mrc/container.h"
+#include "mrc/process.h"
+#include "mrc/statedir.h"
+#include "start.h"
+#include "status.h"
+
+int
+mrc_start_locked (int dir_fd, const struct mrc_state *st, mrc_error_t *err)
+{
+  switch (st->status)
+    {
+    case MRC_STATUS_CREATED:
+      break;
+    case MRC_STATUS_STOPPED:
+      return mrc_fail (err, "cannot start a container that has stopped");
+    default:
+      return mrc_fail (err, "cannot start an already %s container",
+                       mrc_status_name (st->status));
+    }
+  int r = mrc_barrier_release (dir_fd, err);
+  /* Released (or failed for good): the barrier is spent either way, and its
+     absence is what makes the status read `running`. */
+  if (unlinkat (dir_fd, MRC_EXEC_SOCK, 0) < 0 && errno != ENOENT && r == 0)
+    return mrc_fail_errno (err, "remove exec barrier");
+  return r;
+}
+
+int
+mrc_container_start (const struct mrc_globals *g, const char *id,
+                     mrc_error_t *err)
+{
+  cleanup_close int root_fd = -1, dir_fd = -1;
+  struct mrc_state st = { 0 };
+  int r = mrc_container_open (g->root, id, LOCK_EX, &root_fd, &dir_fd, &st, err);
+  if (r == 0)
+    r = mrc_start_locked (dir_fd, &st, err);
+  mrc_state_clear (&st);
+  return r;
+}

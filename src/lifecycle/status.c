@@ -1,0 +1,56 @@
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "mrc/cleanup.h"
+#include "mrc/proc.h"
+#include "mrc/statedir.h"
+#include "status.h"
+
+void
+mrc_status_refresh (int dir_fd, struct mrc_state *st)
+{
+  if (st->status == MRC_STATUS_CREATING
+      || !mrc_proc_alive (st->pid, st->pid_start_time))
+    {
+      st->status = MRC_STATUS_STOPPED;
+      st->pid = 0;
+      return;
+    }
+  if (faccessat (dir_fd, MRC_EXEC_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+    st->status = MRC_STATUS_CREATED;
+  else
+    st->status = MRC_STATUS_RUNNING;
+}
+
+int
+mrc_container_open (const char *root, const char *id, int lock_op,
+                    int *root_fd, int *dir_fd, struct mrc_state *st,
+                    mrc_error_t *err)
+{
+  if (mrc_id_validate (id, err) < 0)
+    return -1;
+  cleanup_close int rfd = -1, dfd = -1;
+  if (mrc_statedir_open_root (root, false, &rfd, err) < 0)
+    {
+      if ((*err)->errnum == ENOENT)
+        return mrc_error_set (err, ENOENT, "container `%s` does not exist",
+                              id);
+      return -1;
+    }
+  if (mrc_statedir_open (rfd, id, lock_op, &dfd, err) < 0)
+    return -1;
+  if (mrc_statedir_load (dfd, st, err) < 0)
+    {
+      /* no state.json: a create still running or killed half-way */
+      if ((*err)->errnum == ENOENT)
+        mrc_error_set (err, ENOENT, "container `%s` does not exist", id);
+      return -1;
+    }
+  mrc_status_refresh (dfd, st);
+  *root_fd = steal_fd (&rfd);
+  *dir_fd = steal_fd (&dfd);
+  return 0;
+}

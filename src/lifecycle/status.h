@@ -1,0 +1,25 @@
+#ifndef MRC_LIFECYCLE_STATUS_H
+#define MRC_LIFECYCLE_STATUS_H
+
+#include "mrc/error.h"
+#include "mrc/state.h"
+
+/* Derive the live status: the init must exist with the recorded start time
+ * (so a recycled pid is not mistaken for it); while exec.sock exists it is
+ * still waiting for `start`.  A stopped container reports pid 0. */
+void mrc_status_refresh (int dir_fd, struct mrc_state *st);
+
+/* Open the state root, open+lock <id> (LOCK_EX/LOCK_SH), load and refresh
+ * its state.  *DIR_FD stays open (and locked) for the caller. */
+int mrc_container_open (const char *root, const char *id, int lock_op,
+                        int *root_fd, int *dir_fd, struct mrc_state *st,
+                        mrc_error_t *err) MRC_WUR;
+
+/* SIGKILL the container's processes and wait until the init is gone. */
+int mrc_container_stop_all (const struct mrc_state *st, mrc_error_t *err) MRC_WUR;
+
+/* Signal the init, or with ALL every process of its pid namespace. */
+int mrc_container_signal (const struct mrc_state *st, int sig, bool all,
+                          mrc_error_t *err) MRC_WUR;
+
+#endif

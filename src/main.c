@@ -1,0 +1,145 @@
+/* mini-runc: global flags, the verb table, and the single place where an
+ * error is printed. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <seccomp.h>
+#include <yajl/yajl_version.h>
+
+#include "mrc/args.h"
+#include "mrc/cli.h"
+#include "mrc/file.h"
+#include "mrc/log.h"
+#include "mrc/spec.h"
+
+#ifndef MRC_VERSION
+#define MRC_VERSION "0.1.0"
+#endif
+
+static const struct
+{
+  const char *name;
+  mrc_verb_fn fn;
+  const char *summary;
+} verbs[] = {
+  { "create", mrc_cli_create, "create a container (its process waits)" },
+  { "start", mrc_cli_start, "start the process of a created container" },
+  { "run", mrc_cli_run, "create and start a container" },
+  { "state", mrc_cli_state, "print the state of a container" },
+  { "kill", mrc_cli_kill, "send a signal to a container" },
+  { "delete", mrc_cli_delete, "delete a container" },
+  { "list", mrc_cli_list, "list containers" },
+  { "spec", mrc_cli_spec, "write a default config.json" },
+};
+
+static void
+print_version (void)
+{
+  const struct scmp_version *sv = seccomp_version ();
+  printf ("mini-runc version %s\nspec: %s\nyajl: %d.%d.%d\n", MRC_VERSION,
+          MRC_OCI_VERSION, YAJL_MAJOR, YAJL_MINOR, YAJL_MICRO);
+  if (sv)
+    printf ("libseccomp: %u.%u.%u\n", sv->major, sv->minor, sv->micro);
+}
+
+static void
+print_usage (const struct mrc_opt *opts, size_t nopts)
+{
+  printf ("Usage: mini-runc [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n\n"
+          "A small, fast OCI container runtime, called like runc.\n\n"
+          "Commands:\n");
+  for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+    printf ("  %-10s %s\n", verbs[i].name, verbs[i].summary);
+  printf ("\nGlobal options:\n");
+  for (size_t i = 0; i < nopts; i++)
+    {
+      char left[48];
+      snprintf (left, sizeof left, "--%s%s%s", opts[i].name,
+                opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+      printf ("  %-28s %s\n", left, opts[i].help);
+    }
+  printf ("  %-28s %s\n  %-28s %s\n\nRun `mini-runc COMMAND --help` for a "
+          "command's options.\n",
+          "-v, --version", "print the version", "-h, --help", "show this help");
+}
+
+static int
+report (mrc_error_t *err)
+{
+  mrc_log_error_final (*err ? (*err)->msg : "unknown error");
+  int status = (*err && (*err)->status) ? (*err)->status : 1;
+  mrc_error_free (err);
+  return status;
+}
+
+int
+main (int argc, char **argv)
+{
+  struct mrc_globals g = { .root = MRC_DEFAULT_ROOT, .log_format = "text",
+                           .rootless = "auto" };
+  bool version = false;
+  const struct mrc_opt opts[] = {
+    { "root", 0, MRC_OPT_STRING, &g.root, "DIR",
+      "state directory (default: " MRC_DEFAULT_ROOT ")" },
+    { "log", 0, MRC_OPT_STRING, &g.log, "PATH", "append log lines to PATH" },
+    { "log-format", 0, MRC_OPT_STRING, &g.log_format, "text|json",
+      "log line format (default: text)" },
+    { "debug", 0, MRC_OPT_BOOL, &g.debug, NULL, "log debug messages" },
+    { "systemd-cgroup", 0, MRC_OPT_BOOL, &g.systemd_cgroup, NULL,
+      "accepted for compatibility with runc" },
+    { "rootless", 0, MRC_OPT_STRING, &g.rootless, "true|false|auto",
+      "accepted for compatibility with runc" },
+    { "version", 'v', MRC_OPT_BOOL, &version, NULL, "print the version" },
+  };
+  static const struct mrc_cmd global = { "mini-runc", "", "", 0, SIZE_MAX,
+                                         true };
+  mrc_error_t err = NULL;
+  char **pos = NULL;
+  size_t npos = 0;
+  /* Global flags stop at the verb: everything after it is the verb's. */
+  int r = mrc_args_parse (&global, opts, MRC_NOPTS (opts), argc - 1, argv + 1,
+                          &pos, &npos, &err);
+  if (r == 1)
+    return 0;
+  if (r < 0)
+    return report (&err);
+  if (strcmp (g.log_format, "text") != 0 && strcmp (g.log_format, "json") != 0)
+    return mrc_fail (&err, "invalid --log-format `%s`: expected `text` or "
+                           "`json`", g.log_format), report (&err);
+  if (mrc_log_init (g.log, strcmp (g.log_format, "json") == 0, g.debug) < 0)
+    return mrc_fail_errno (&err, "open log file `%s`", g.log), report (&err);
+  if (version)
+    return free (pos), print_version (), 0;
+  if (npos == 0)
+    return free (pos), print_usage (opts, MRC_NOPTS (opts)), 1;
+  /* pos[0] points into argv: the verb's own arguments follow it. */
+  int vi = 1;
+  while (argv[vi] != pos[0])
+    vi++;
+  const char *verb = pos[0];
+  free (pos);
+  for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+    if (strcmp (verb, verbs[i].name) == 0)
+      {
+        int status = verbs[i].fn (&g, argc - vi - 1, argv + vi + 1, &err);
+        if (err)
+          return report (&err);
+        mrc_log_close ();
+        return status;
+      }
+  mrc_fail (&err, "unknown command `%s` (see `mini-runc --help`)", verb);
+  return report (&err);
+}
+
+int
+mrc_cli_print (const char *buf, size_t len, mrc_error_t *err)
+{
+  if (mrc_write_all (STDOUT_FILENO, buf, len) < 0
+      || mrc_write_all (STDOUT_FILENO, "\n", 1) < 0)
+    return mrc_fail_errno (err, "write output");
+  return 0;
+}

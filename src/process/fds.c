@@ -1,0 +1,45 @@
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <linux/close_range.h>
+#include <sys/syscall.h>
+
+#include "init.h"
+
+/* Preserved fds (3..first_closed-1) must reach the program; every other fd
+ * must not (CVE-2024-21626: a leaked host directory fd lets the container
+ * walk out of its root).  mini-runc's own channel fds are moved above the
+ * preserved range so they can never be mistaken for a preserved fd. */
+int
+mrc_init_fds (int first_closed, int *internal[], int n_internal,
+              mrc_error_t *err)
+{
+  for (int i = 0; i < n_internal; i++)
+    {
+      if (*internal[i] < 0 || *internal[i] >= first_closed)
+        continue;
+      int nfd = fcntl (*internal[i], F_DUPFD_CLOEXEC, first_closed);
+      if (nfd < 0)
+        return mrc_fail_errno (err, "move internal fd");
+      close (*internal[i]);
+      *internal[i] = nfd;
+    }
+  for (int fd = 3; fd < first_closed; fd++)
+    {
+      int flags = fcntl (fd, F_GETFD);
+      if (flags < 0)
+        {
+          if (errno == EBADF)
+            continue; /* a gap in the caller's fds: nothing to pass */
+          return mrc_fail_errno (err, "preserve fd %d", fd);
+        }
+      if (fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC) < 0)
+        return mrc_fail_errno (err, "preserve fd %d", fd);
+    }
+  if (syscall (SYS_close_range, (unsigned) first_closed, ~0U,
+               CLOSE_RANGE_CLOEXEC)
+      < 0)
+    return mrc_fail_errno (err, "mark fds close-on-exec");
+  return 0;
+}

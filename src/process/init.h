@@ -1,0 +1,38 @@
+#ifndef MRC_PROCESS_INIT_H
+#define MRC_PROCESS_INIT_H
+
+#include <stdbool.h>
+
+#include "mrc/process.h"
+
+/* What the child needs beyond the spawn options; everything is inherited
+ * in memory from the parent at clone time. */
+struct mrc_init_args
+{
+  const struct mrc_spawn_opts *opts;
+  int sync_fd;       /* child end */
+  int parent_sync_fd; /* parent end: closed first thing */
+  int listen_fd;     /* exec.sock */
+  bool wait_for_maps;
+  bool new_pid_ns, new_net_ns, new_cgroup_ns, has_user_ns;
+  int listen_fds;    /* LISTEN_FDS passed on (systemd socket activation) */
+};
+
+/* Runs in the child; never returns. */
+__attribute__ ((noreturn)) void mrc_init_main (const struct mrc_init_args *a);
+
+/* Pieces of the init sequence, each in its own file. */
+int mrc_init_user (const struct mrc_process *p, bool has_user_ns,
+                   mrc_error_t *err) MRC_WUR;
+/* The environment with HOME (from the container's /etc/passwd) and
+ * LISTEN_FDS/LISTEN_PID added as runc does; malloc'd vector. */
+char **mrc_init_environ (const struct mrc_process *p, int listen_fds);
+/* Find ARGV0 on the PATH of ENV (inside the container's root). */
+int mrc_init_find_exec (const char *argv0, char *const *env, char **out,
+                        mrc_error_t *err) MRC_WUR;
+/* Mark every fd >= FIRST_CLOSED close-on-exec and fds 3..FIRST_CLOSED-1
+ * inheritable.  INTERNAL fds are moved above the preserved range first. */
+int mrc_init_fds (int first_closed, int *internal[], int n_internal,
+                  mrc_error_t *err) MRC_WUR;
+
+#endif

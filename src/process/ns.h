@@ -1,0 +1,25 @@
+/* Namespace plan: which namespaces the clone creates and which the parent
+ * joins by path before cloning. */
+#ifndef MRC_PROCESS_NS_H
+#define MRC_PROCESS_NS_H
+
+#include <stdbool.h>
+
+#include "mrc/error.h"
+#include "mrc/spec.h"
+
+struct mrc_ns_plan
+{
+  unsigned long long clone_flags; /* CLONE_NEW* created by clone3 */
+  bool new_time;                  /* created by unshare in the parent */
+  bool has_user;                  /* new or joined user namespace */
+  bool new_user;
+};
+
+/* Decide the plan and join every namespace given by path (in the calling
+ * process, before the clone).  Fails with the namespace type and path in
+ * the message when a path is missing or of the wrong type. */
+int mrc_ns_prepare (const struct mrc_spec *spec, struct mrc_ns_plan *plan,
+                    mrc_error_t *err) MRC_WUR;
+
+#endif

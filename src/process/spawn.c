@@ -1,0 +1,196 @@
+/* Parent side of `create`: plan namespaces, clone3, map ids, collect the
+ * child's messages until READY.  See sync.h for the protocol. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/sched.h>
+
+#include "mrc/cleanup.h"
+#include "mrc/log.h"
+#include "mrc/proc.h"
+#include "mrc/sync.h"
+#include "idmap.h"
+#include "init.h"
+#include "ns.h"
+
+/* LISTEN_FDS is honoured only when LISTEN_PID names us, as sd_listen_fds. */
+static int
+listen_fds_from_env (void)
+{
+  const char *fds = getenv ("LISTEN_FDS"), *pid = getenv ("LISTEN_PID");
+  if (fds == NULL || pid == NULL || atoi (pid) != (int) getpid ())
+    return 0;
+  int n = atoi (fds);
+  return n > 0 ? n : 0;
+}
+
+/* clone3 with a pidfd; plain clone() where clone3 does not exist.  Both
+ * behave like fork: the child continues on a copy of this stack. */
+static pid_t
+do_clone (unsigned long long flags, int *pidfd)
+{
+  struct clone_args args;
+  memset (&args, 0, sizeof args);
+  args.flags = flags | CLONE_PIDFD;
+  args.pidfd = (uint64_t) (uintptr_t) pidfd;
+  args.exit_signal = SIGCHLD;
+  long r = syscall (SYS_clone3, &args, sizeof args);
+  if (r >= 0 || errno != ENOSYS)
+    return (pid_t) r;
+  r = syscall (SYS_clone, (unsigned long) (flags | CLONE_PIDFD | SIGCHLD),
+               NULL, pidfd, NULL, NULL);
+  return (pid_t) r;
+}
+
+static int
+child_failed (struct mrc_spawned *s, mrc_error_t *err)
+{
+  int status = 0;
+  pid_t r;
+  do
+    r = waitpid (s->pid, &status, 0);
+  while (r < 0 && errno == EINTR);
+  s->pid = 0;
+  if (r > 0 && WIFSIGNALED (status))
+    return mrc_fail (err, "container init was killed by signal %d during "
+                          "setup",
+                     WTERMSIG (status));
+  return mrc_fail (err, "container init exited during setup");
+}
+
+/* Read LOG messages until READY or an ERROR. */
+static int
+collect (struct mrc_spawned *s, mrc_error_t *err)
+{
+  struct mrc_sync_msg msg;
+  for (;;)
+    {
+      int r = mrc_sync_recv (s->sync_fd, &msg);
+      if (r < 0)
+        return mrc_fail_errno (err, "read from container init");
+      if (r == 1)
+        return child_failed (s, err);
+      switch (msg.type)
+        {
+        case MRC_SYNC_LOG:
+          mrc_log ((enum mrc_log_level) msg.value, "%s", msg.text);
+          break;
+        case MRC_SYNC_ERROR:
+          mrc_error_set (err, 0, "%s", msg.text);
+          (*err)->errnum = msg.value;
+          return -1;
+        case MRC_SYNC_READY:
+          return 0;
+        default:
+          return mrc_fail (err, "unexpected message %u from container init",
+                           msg.type);
+        }
+    }
+}
+
+static int
+start_child (const struct mrc_spawn_opts *o, const struct mrc_ns_plan *plan,
+             struct mrc_spawned *out, mrc_error_t *err)
+{
+  int sv[2];
+  cleanup_close int listen_fd = -1;
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return mrc_fail_errno (err, "create sync socket");
+  cleanup_close int parent_end = sv[0], child_end = sv[1];
+  if (mrc_barrier_listen (o->state_fd, &listen_fd, err) < 0)
+    return -1;
+
+  struct mrc_init_args a = {
+    .opts = o, .sync_fd = child_end, .parent_sync_fd = parent_end,
+    .listen_fd = listen_fd, .wait_for_maps = plan->new_user,
+    .new_pid_ns = plan->clone_flags & CLONE_NEWPID,
+    .new_net_ns = plan->clone_flags & CLONE_NEWNET,
+    .new_cgroup_ns = plan->clone_flags & CLONE_NEWCGROUP,
+    .has_user_ns = plan->has_user, .listen_fds = listen_fds_from_env (),
+  };
+  int pidfd = -1;
+  pid_t pid = do_clone (plan->clone_flags, &pidfd);
+  if (pid < 0)
+    return mrc_fail_errno (err, "clone container init");
+  if (pid == 0)
+    mrc_init_main (&a);
+
+  out->pid = pid;
+  out->pidfd = pidfd;
+  out->sync_fd = steal_fd (&parent_end);
+  return 0;
+}
+
+int
+mrc_process_spawn (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
+                   mrc_error_t *err)
+{
+  struct mrc_ns_plan plan;
+  out->pid = 0;
+  out->pidfd = out->sync_fd = -1;
+  /* The rootfs is set up with mounts: without its own mount namespace the
+     container would change the host's mount table. */
+  if (mrc_spec_namespace (o->spec, "mount") == NULL)
+    return mrc_fail (err, "linux.namespaces: a `mount` namespace is required");
+  if (mrc_ns_prepare (o->spec, &plan, err) < 0)
+    return -1;
+  if (start_child (o, &plan, out, err) < 0)
+    return -1;
+  if (plan.new_user)
+    {
+      if (mrc_idmap_write (out->pid, o->spec, err) < 0
+          || mrc_sync_send (out->sync_fd, MRC_SYNC_MAPS_DONE, 0, NULL) < 0)
+        {
+          if (*err == NULL)
+            mrc_fail_errno (err, "signal container init");
+          mrc_process_abort (out);
+          return -1;
+        }
+    }
+  if (collect (out, err) < 0)
+    {
+      mrc_process_abort (out);
+      return -1;
+    }
+  return 0;
+}
+
+int
+mrc_process_go (struct mrc_spawned *s, mrc_error_t *err)
+{
+  int r = mrc_sync_send (s->sync_fd, MRC_SYNC_GO, 0, NULL);
+  int saved = errno;
+  close (s->sync_fd);
+  s->sync_fd = -1;
+  if (r < 0)
+    return mrc_error_set (err, saved, "release container init");
+  return 0;
+}
+
+void
+mrc_process_abort (struct mrc_spawned *s)
+{
+  if (s->pid > 0)
+    {
+      if (s->pidfd >= 0)
+        mrc_pidfd_send_signal (s->pidfd, SIGKILL);
+      else
+        kill (s->pid, SIGKILL);
+      while (waitpid (s->pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+      s->pid = 0;
+    }
+  if (s->sync_fd >= 0)
+    close (s->sync_fd);
+  if (s->pidfd >= 0)
+    close (s->pidfd);
+  s->sync_fd = s->pidfd = -1;
+}
