@@ -29,6 +29,11 @@ int mrc_error_set (mrc_error_t *err, int errnum, const char *fmt, ...)
 int mrc_error_wrap (mrc_error_t *err, const char *fmt, ...)
     __attribute__ ((format (printf, 2, 3)));
 
+/* Like mrc_error_set, but the message is exactly FMT: ERRNUM is recorded for
+ * callers to test (ENOENT for "does not exist"...) without ": strerror". */
+int mrc_error_code (mrc_error_t *err, int errnum, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
 void mrc_error_free (mrc_error_t *err);
 
 /* Errors that are not from a syscall: errnum 0. */

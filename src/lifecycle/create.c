@@ -14,6 +14,7 @@
 
 #include "mrc/cleanup.h"
 #include "mrc/container.h"
+#include "mrc/fdpass.h"
 #include "mrc/file.h"
 #include "mrc/log.h"
 #include "mrc/proc.h"
@@ -91,6 +92,18 @@ write_pid_file (const char *path, pid_t pid, mrc_error_t *err)
   return 0;
 }
 
+/* --pidfd-socket: the caller gets a pidfd of the init, so it can signal and
+ * wait for it without pid-reuse races. */
+static int
+send_pidfd (const char *path, int pidfd, mrc_error_t *err)
+{
+  cleanup_close int s = -1;
+  if (mrc_fdpass_connect (path, &s, err) < 0
+      || mrc_fdpass_send (s, pidfd, "", err) < 0)
+    return mrc_error_wrap (err, "--pidfd-socket");
+  return 0;
+}
+
 void
 mrc_created_undo (const struct mrc_globals *g, const char *id,
                   struct mrc_created *c)
@@ -152,6 +165,8 @@ mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
       c->pid_file = o->pid_file;
       c->pid_file_written = true;
     }
+  if (o->pidfd_socket && send_pidfd (o->pidfd_socket, c->init.pidfd, err) < 0)
+    goto fail;
   if (mrc_process_go (&c->init, err) < 0)
     goto fail;
   return 0;

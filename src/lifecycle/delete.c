@@ -38,7 +38,7 @@ delete_locked (int root_fd, int dir_fd, const char *id, bool force,
         return -1;
       if (force)
         return 0;
-      return mrc_error_set (err, ENOENT, "container `%s` does not exist", id);
+      return mrc_error_code (err, ENOENT, "container does not exist: `%s`", id);
     }
   mrc_status_refresh (dir_fd, &st);
   int r = 0;
@@ -74,7 +74,7 @@ mrc_container_delete (const struct mrc_globals *g, const char *id, bool force,
   if (mrc_statedir_open_root (g->root, false, &root_fd, err) < 0)
     {
       if ((*err)->errnum == ENOENT)
-        mrc_error_set (err, ENOENT, "container `%s` does not exist", id);
+        mrc_error_code (err, ENOENT, "container does not exist: `%s`", id);
       return not_found (force, err);
     }
   if (mrc_statedir_open (root_fd, id, LOCK_EX, &dir_fd, err) < 0)

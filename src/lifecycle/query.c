@@ -29,7 +29,7 @@ mrc_container_kill (const struct mrc_globals *g, const char *id, int sig,
   struct mrc_state st = { 0 };
   int r = mrc_container_open (g->root, id, LOCK_EX, &root_fd, &dir_fd, &st, err);
   if (r == 0 && st.status == MRC_STATUS_STOPPED)
-    r = mrc_error_set (err, ESRCH, "container not running");
+    r = mrc_error_code (err, ESRCH, "container not running");
   if (r == 0)
     r = mrc_container_signal (&st, sig, all, err);
   mrc_state_clear (&st);

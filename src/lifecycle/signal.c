@@ -22,13 +22,13 @@ open_init (const struct mrc_state *st, mrc_error_t *err)
 {
   int fd = mrc_pidfd_open (st->pid);
   if (fd < 0 && errno == ESRCH)
-    return mrc_error_set (err, ESRCH, "container not running");
+    return mrc_error_code (err, ESRCH, "container not running");
   if (fd < 0)
     return mrc_fail_errno (err, "open init process %d", (int) st->pid);
   if (!mrc_proc_alive (st->pid, st->pid_start_time))
     {
       close (fd);
-      return mrc_error_set (err, ESRCH, "container not running");
+      return mrc_error_code (err, ESRCH, "container not running");
     }
   return fd;
 }
@@ -83,7 +83,7 @@ mrc_container_signal (const struct mrc_state *st, int sig, bool all,
   if (mrc_pidfd_send_signal (fd, sig) < 0)
     {
       if (errno == ESRCH)
-        return mrc_error_set (err, ESRCH, "container not running");
+        return mrc_error_code (err, ESRCH, "container not running");
       return mrc_fail_errno (err, "send signal %d to the container", sig);
     }
   return 0;

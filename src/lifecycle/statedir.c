@@ -114,7 +114,7 @@ mrc_statedir_new (int root_fd, const char *id, int *dir_fd, mrc_error_t *err)
       int saved = errno;
       unlinkat (root_fd, tmp, AT_REMOVEDIR);
       if (saved == EEXIST || saved == ENOTEMPTY)
-        return mrc_error_set (err, EEXIST, "container `%s` already exists",
+        return mrc_error_code (err, EEXIST, "container `%s` already exists",
                               id);
       return mrc_error_set (err, saved, "create state for `%s`", id);
     }
@@ -129,7 +129,7 @@ mrc_statedir_open (int root_fd, const char *id, int lock_op, int *dir_fd,
   cleanup_close int fd = openat (root_fd, id,
                                  O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP))
-    return mrc_error_set (err, ENOENT, "container `%s` does not exist", id) ;
+    return mrc_error_code (err, ENOENT, "container does not exist: `%s`", id) ;
   if (fd < 0)
     return mrc_fail_errno (err, "open state of `%s`", id);
   if (lock_fd (fd, lock_op) < 0)
@@ -141,7 +141,7 @@ mrc_statedir_open (int root_fd, const char *id, int lock_op, int *dir_fd,
     return mrc_fail_errno (err, "stat state of `%s`", id);
   if (fstatat (root_fd, id, &b, AT_SYMLINK_NOFOLLOW) < 0 || a.st_ino != b.st_ino
       || a.st_dev != b.st_dev)
-    return mrc_error_set (err, ENOENT, "container `%s` does not exist", id);
+    return mrc_error_code (err, ENOENT, "container does not exist: `%s`", id);
   *dir_fd = steal_fd (&fd);
   return 0;
 }

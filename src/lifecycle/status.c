@@ -36,7 +36,7 @@ mrc_container_open (const char *root, const char *id, int lock_op,
   if (mrc_statedir_open_root (root, false, &rfd, err) < 0)
     {
       if ((*err)->errnum == ENOENT)
-        return mrc_error_set (err, ENOENT, "container `%s` does not exist",
+        return mrc_error_code (err, ENOENT, "container does not exist: `%s`",
                               id);
       return -1;
     }
@@ -46,7 +46,7 @@ mrc_container_open (const char *root, const char *id, int lock_op,
     {
       /* no state.json: a create still running or killed half-way */
       if ((*err)->errnum == ENOENT)
-        mrc_error_set (err, ENOENT, "container `%s` does not exist", id);
+        mrc_error_code (err, ENOENT, "container does not exist: `%s`", id);
       return -1;
     }
   mrc_status_refresh (dfd, st);

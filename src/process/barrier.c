@@ -77,7 +77,7 @@ mrc_barrier_release (int state_fd, mrc_error_t *err)
   if (r < 0)
     {
       if (errno == ECONNREFUSED || errno == ENOENT)
-        return mrc_error_set (err, ESRCH, "container not running: its init "
+        return mrc_error_code (err, ESRCH, "container not running: its init "
                                           "is no longer waiting for start");
       return mrc_fail_errno (err, "start: connect to the container init");
     }

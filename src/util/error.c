@@ -57,6 +57,23 @@ mrc_error_set (mrc_error_t *err, int errnum, const char *fmt, ...)
 }
 
 int
+mrc_error_code (mrc_error_t *err, int errnum, const char *fmt, ...)
+{
+  char *msg = NULL;
+  va_list ap;
+  va_start (ap, fmt);
+  if (vasprintf (&msg, fmt, ap) < 0)
+    msg = NULL;
+  va_end (ap);
+  if (err)
+    set_message (err, errnum, msg);
+  else
+    free (msg);
+  errno = errnum ? errnum : EINVAL;
+  return -1;
+}
+
+int
 mrc_error_wrap (mrc_error_t *err, const char *fmt, ...)
 {
   char *ctx = NULL, *msg = NULL;
