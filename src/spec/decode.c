@@ -12,6 +12,7 @@
 #include "mrc/spec.h"
 
 #include "decode.h"
+#include "keyset.h"
 
 /* One open JSON container. */
 enum frame_type
@@ -41,23 +42,6 @@ struct frame
   uint64_t serial; /* objects: identity in the duplicate-key set */
 };
 
-/* Every key of every object, keyed by (object serial, key): one hash set
- * for the whole document finds duplicates in O(1) whatever the shape. */
-struct key_entry
-{
-  uint64_t serial;
-  uint64_t hash;
-  char *key;
-  size_t len;
-};
-
-struct key_set
-{
-  struct key_entry *tab;
-  size_t cap;
-  size_t n;
-};
-
 struct decoder
 {
   const struct mrc_schema *root;
@@ -67,7 +51,7 @@ struct decoder
   struct frame stack[MRC_SPEC_MAX_DEPTH];
   size_t depth;
   uint64_t serial;
-  struct key_set keys;
+  struct mrc_key_set keys;
 };
 
 enum value_type
@@ -210,80 +194,6 @@ static int
 type_error (struct decoder *d, enum mrc_kind kind)
 {
   return fail_at (d, d->depth, "%s", expect_msg[kind]);
-}
-
-static uint64_t
-hash_key (uint64_t serial, const char *k, size_t len)
-{
-  uint64_t h = 14695981039346656037ull; /* FNV-1a */
-  for (size_t i = 0; i < sizeof serial; i++)
-    h = (h ^ ((serial >> (i * 8)) & 0xff)) * 1099511628211ull;
-  for (size_t i = 0; i < len; i++)
-    h = (h ^ (unsigned char) k[i]) * 1099511628211ull;
-  return h;
-}
-
-static struct key_entry *
-key_slot (struct key_entry *tab, size_t cap, uint64_t serial, uint64_t hash,
-          const char *k, size_t len)
-{
-  for (size_t i = hash & (cap - 1);; i = (i + 1) & (cap - 1))
-    {
-      struct key_entry *e = &tab[i];
-      if (e->key == NULL
-          || (e->serial == serial && e->hash == hash && e->len == len
-              && memcmp (e->key, k, len) == 0))
-        return e;
-    }
-}
-
-static int
-key_set_grow (struct key_set *s)
-{
-  size_t ncap = s->cap ? s->cap * 2 : 64;
-  struct key_entry *tab = calloc (ncap, sizeof *tab);
-  if (tab == NULL)
-    return -1;
-  for (size_t i = 0; i < s->cap; i++)
-    if (s->tab[i].key)
-      *key_slot (tab, ncap, s->tab[i].serial, s->tab[i].hash, s->tab[i].key,
-                 s->tab[i].len)
-          = s->tab[i];
-  free (s->tab);
-  s->tab = tab;
-  s->cap = ncap;
-  return 0;
-}
-
-/* Add KEY to object SERIAL.  Returns 1 if new (*STORED points to the
- * stored copy), 0 if a duplicate, -1 when out of memory. */
-static int
-key_set_add (struct key_set *s, uint64_t serial, const char *k, size_t len,
-             const char **stored)
-{
-  if ((s->n + 1) * 2 > s->cap && key_set_grow (s) < 0)
-    return -1;
-  uint64_t hash = hash_key (serial, k, len);
-  struct key_entry *e = key_slot (s->tab, s->cap, serial, hash, k, len);
-  if (e->key)
-    return 0;
-  char *copy = malloc (len + 1);
-  if (copy == NULL)
-    return -1;
-  memcpy (copy, k, len);
-  copy[len] = '\0';
-  *e = (struct key_entry){ serial, hash, copy, len };
-  s->n++;
-  *stored = copy;
-  return 1;
-}
-
-static void
-key_set_free (struct key_set *s)
-{
-  for (size_t i = 0; i < s->cap; i++)
-    free (s->tab[i].key);
-  free (s->tab);
 }
 
 /* Make room for NEED elements of ELEM bytes; new elements are zeroed. */
@@ -740,7 +650,7 @@ cb_map_key (void *ctx, const unsigned char *key, size_t len)
   struct frame *f = top (d);
   const char *k = (const char *) key;
   const char *stored = NULL;
-  int r = key_set_add (&d->keys, f->serial, k, len, &stored);
+  int r = mrc_key_set_add (&d->keys, f->serial, k, len, &stored);
   if (r < 0)
     return fail_oom (d);
   if (r == 0)
@@ -848,10 +758,11 @@ mrc_schema_decode (const struct mrc_schema *root, const char *buf,
     blank++;
   if (blank == len)
     return mrc_fail (err, "%s: empty file", name);
+  /* Positions in messages count from 1, like yajl's. */
   const char *nul = memchr (buf, '\0', len);
   if (nul)
     return mrc_fail (err, "%s: invalid JSON at byte %zu: NUL byte", name,
-                     (size_t) (nul - buf));
+                     (size_t) (nul - buf) + 1);
 
   struct decoder d = { .root = root, .out = out, .name = name, .err = err };
   yajl_handle h = yajl_alloc (&callbacks, NULL, &d);
@@ -873,65 +784,6 @@ mrc_schema_decode (const struct mrc_schema *root, const char *buf,
   else if (st != yajl_status_ok)
     ret = fail_syntax (h, buf, len, at, name, err);
   yajl_free (h);
-  key_set_free (&d.keys);
+  mrc_key_set_free (&d.keys);
   return ret;
-}
-
-void
-mrc_schema_free (const struct mrc_schema *s, void *obj)
-{
-  char *base = obj;
-  if (base == NULL)
-    return;
-  for (size_t i = 0; i < s->n_fields; i++)
-    {
-      const struct mrc_field *fd = &s->fields[i];
-      void *p = base + fd->off;
-      switch (fd->kind)
-        {
-        case MRC_K_STR:
-        case MRC_K_U32V:
-          free (*(void **) p);
-          break;
-        case MRC_K_STRV:
-          mrc_strv_free (*(char ***) p);
-          break;
-        case MRC_K_INLINE:
-          mrc_schema_free (fd->sub, p);
-          break;
-        case MRC_K_PTR:
-          mrc_schema_free (fd->sub, *(void **) p);
-          free (*(void **) p);
-          break;
-        case MRC_K_ARRAY:
-        case MRC_K_MAP_OBJ:
-          {
-            char *arr = *(char **) p;
-            size_t n = *(size_t *) (base + fd->aux - 1);
-            for (size_t j = 0; arr && j < n; j++)
-              {
-                char *elem = arr + j * fd->sub->size;
-                if (fd->kind == MRC_K_MAP_OBJ)
-                  free (*(char **) (elem + fd->sub->key_off));
-                mrc_schema_free (fd->sub, elem);
-              }
-            free (arr);
-            break;
-          }
-        case MRC_K_MAP_STR:
-          {
-            struct mrc_kv *kv = *(struct mrc_kv **) p;
-            size_t n = *(size_t *) (base + fd->aux - 1);
-            for (size_t j = 0; kv && j < n; j++)
-              {
-                free (kv[j].key);
-                free (kv[j].value);
-              }
-            free (kv);
-            break;
-          }
-        default:
-          break;
-        }
-    }
 }

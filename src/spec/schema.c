@@ -6,6 +6,9 @@
  * requirements (root.path, process.args...) are mrc_spec_validate's. */
 #define _GNU_SOURCE
 #include <stddef.h>
+#include <stdlib.h>
+
+#include "mrc/cleanup.h"
 
 #include "mrc/spec.h"
 
@@ -395,3 +398,64 @@ static const struct mrc_field spec_fields[] = {
   MRC_PTR ("linux", struct mrc_spec, linux_, linux_schema),
 };
 MRC_SCHEMA (mrc_schema_spec, struct mrc_spec, 0, spec_fields);
+
+/* ---- freeing by the same tables ---- */
+
+void
+mrc_schema_free (const struct mrc_schema *s, void *obj)
+{
+  char *base = obj;
+  if (base == NULL)
+    return;
+  for (size_t i = 0; i < s->n_fields; i++)
+    {
+      const struct mrc_field *fd = &s->fields[i];
+      void *p = base + fd->off;
+      switch (fd->kind)
+        {
+        case MRC_K_STR:
+        case MRC_K_U32V:
+          free (*(void **) p);
+          break;
+        case MRC_K_STRV:
+          mrc_strv_free (*(char ***) p);
+          break;
+        case MRC_K_INLINE:
+          mrc_schema_free (fd->sub, p);
+          break;
+        case MRC_K_PTR:
+          mrc_schema_free (fd->sub, *(void **) p);
+          free (*(void **) p);
+          break;
+        case MRC_K_ARRAY:
+        case MRC_K_MAP_OBJ:
+          {
+            char *arr = *(char **) p;
+            size_t n = *(size_t *) (base + fd->aux - 1);
+            for (size_t j = 0; arr && j < n; j++)
+              {
+                char *elem = arr + j * fd->sub->size;
+                if (fd->kind == MRC_K_MAP_OBJ)
+                  free (*(char **) (elem + fd->sub->key_off));
+                mrc_schema_free (fd->sub, elem);
+              }
+            free (arr);
+            break;
+          }
+        case MRC_K_MAP_STR:
+          {
+            struct mrc_kv *kv = *(struct mrc_kv **) p;
+            size_t n = *(size_t *) (base + fd->aux - 1);
+            for (size_t j = 0; kv && j < n; j++)
+              {
+                free (kv[j].key);
+                free (kv[j].value);
+              }
+            free (kv);
+            break;
+          }
+        default:
+          break;
+        }
+    }
+}
