@@ -46,8 +46,27 @@ print_version (void)
     printf ("libseccomp: %u.%u.%u\n", sv->major, sv->minor, sv->micro);
 }
 
+/* The parsed global options: one of the two globals STYLE.md allows. */
+static struct mrc_globals g = { .root = MRC_DEFAULT_ROOT, .log_format = "text",
+                                .rootless = "auto" };
+static bool version;
+
+static const struct mrc_opt global_opts[] = {
+  { "root", 0, MRC_OPT_STRING, &g.root, "DIR",
+    "state directory (default: " MRC_DEFAULT_ROOT ")" },
+  { "log", 0, MRC_OPT_STRING, &g.log, "PATH", "append log lines to PATH" },
+  { "log-format", 0, MRC_OPT_STRING, &g.log_format, "text|json",
+    "log line format (default: text)" },
+  { "debug", 0, MRC_OPT_BOOL, &g.debug, NULL, "log debug messages" },
+  { "systemd-cgroup", 0, MRC_OPT_BOOL, &g.systemd_cgroup, NULL,
+    "accepted for compatibility with runc" },
+  { "rootless", 0, MRC_OPT_STRING, &g.rootless, "true|false|auto",
+    "accepted for compatibility with runc" },
+  { "version", 'v', MRC_OPT_BOOL, &version, NULL, "print the version" },
+};
+
 static void
-print_usage (const struct mrc_opt *opts, size_t nopts)
+print_usage (void)
 {
   printf ("Usage: mini-runc [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n\n"
           "A small, fast OCI container runtime, called like runc.\n\n"
@@ -55,16 +74,17 @@ print_usage (const struct mrc_opt *opts, size_t nopts)
   for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
     printf ("  %-10s %s\n", verbs[i].name, verbs[i].summary);
   printf ("\nGlobal options:\n");
-  for (size_t i = 0; i < nopts; i++)
+  for (size_t i = 0; i < MRC_NOPTS (global_opts); i++)
     {
+      const struct mrc_opt *o = &global_opts[i];
       char left[48];
-      snprintf (left, sizeof left, "--%s%s%s", opts[i].name,
-                opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
-      printf ("  %-28s %s\n", left, opts[i].help);
+      snprintf (left, sizeof left, "%s--%s%s%s", o->short_name ? "-v, " : "",
+                o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+      printf ("  %-28s %s\n", left, o->help);
     }
-  printf ("  %-28s %s\n  %-28s %s\n\nRun `mini-runc COMMAND --help` for a "
-          "command's options.\n",
-          "-v, --version", "print the version", "-h, --help", "show this help");
+  printf ("  %-28s %s\n\nRun `mini-runc COMMAND --help` for a command's "
+          "options.\n",
+          "-h, --help", "show this help");
 }
 
 static int
@@ -79,30 +99,14 @@ report (mrc_error_t *err)
 int
 main (int argc, char **argv)
 {
-  struct mrc_globals g = { .root = MRC_DEFAULT_ROOT, .log_format = "text",
-                           .rootless = "auto" };
-  bool version = false;
-  const struct mrc_opt opts[] = {
-    { "root", 0, MRC_OPT_STRING, &g.root, "DIR",
-      "state directory (default: " MRC_DEFAULT_ROOT ")" },
-    { "log", 0, MRC_OPT_STRING, &g.log, "PATH", "append log lines to PATH" },
-    { "log-format", 0, MRC_OPT_STRING, &g.log_format, "text|json",
-      "log line format (default: text)" },
-    { "debug", 0, MRC_OPT_BOOL, &g.debug, NULL, "log debug messages" },
-    { "systemd-cgroup", 0, MRC_OPT_BOOL, &g.systemd_cgroup, NULL,
-      "accepted for compatibility with runc" },
-    { "rootless", 0, MRC_OPT_STRING, &g.rootless, "true|false|auto",
-      "accepted for compatibility with runc" },
-    { "version", 'v', MRC_OPT_BOOL, &version, NULL, "print the version" },
-  };
   static const struct mrc_cmd global = { "mini-runc", "", "", 0, SIZE_MAX,
-                                         true };
+                                         true, print_usage };
   mrc_error_t err = NULL;
   char **pos = NULL;
   size_t npos = 0;
   /* Global flags stop at the verb: everything after it is the verb's. */
-  int r = mrc_args_parse (&global, opts, MRC_NOPTS (opts), argc - 1, argv + 1,
-                          &pos, &npos, &err);
+  int r = mrc_args_parse (&global, global_opts, MRC_NOPTS (global_opts),
+                          argc - 1, argv + 1, &pos, &npos, &err);
   if (r == 1)
     return 0;
   if (r < 0)
@@ -115,7 +119,7 @@ main (int argc, char **argv)
   if (version)
     return free (pos), print_version (), 0;
   if (npos == 0)
-    return free (pos), print_usage (opts, MRC_NOPTS (opts)), 1;
+    return free (pos), print_usage (), 1;
   /* pos[0] points into argv: the verb's own arguments follow it. */
   int vi = 1;
   while (argv[vi] != pos[0])

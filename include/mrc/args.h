@@ -37,6 +37,7 @@ struct mrc_cmd
   size_t min_args;
   size_t max_args;     /* SIZE_MAX: unlimited */
   bool stop_at_positional;
+  void (*print_help) (void); /* NULL: generated from the table */
 };
 
 /* Parse ARGV[0..ARGC) (ARGV[0] is the first argument after the verb).

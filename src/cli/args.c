@@ -151,7 +151,10 @@ mrc_args_parse (const struct mrc_cmd *cmd, const struct mrc_opt *opts,
           if (strcmp (w, "--help") == 0 || strcmp (w, "-h") == 0
               || strcmp (w, "-help") == 0)
             {
-              mrc_args_print_help (cmd, opts, nopts);
+              if (cmd->print_help)
+                cmd->print_help ();
+              else
+                mrc_args_print_help (cmd, opts, nopts);
               return 1;
             }
           if (parse_flag (cmd, opts, nopts, argc, argv, &i, err) < 0)

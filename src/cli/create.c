@@ -29,7 +29,7 @@ mrc_cli_create (const struct mrc_globals *g, int argc, char **argv,
   static const struct mrc_cmd cmd = {
     "create", "[OPTIONS] CONTAINER-ID",
     "Create a container from a bundle; its process waits for `start`.", 1, 1,
-    false,
+    false, NULL,
   };
   struct mrc_create_opts o = { 0 };
   const struct mrc_opt opts[] = { CREATE_OPTS (o) };
@@ -53,7 +53,7 @@ mrc_cli_run (const struct mrc_globals *g, int argc, char **argv,
     "run", "[OPTIONS] CONTAINER-ID",
     "Create and start a container; in the foreground, wait for it, exit "
     "with its status and delete it.",
-    1, 1, false,
+    1, 1, false, NULL,
   };
   struct mrc_create_opts o = { 0 };
   const struct mrc_opt opts[] = {

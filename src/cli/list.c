@@ -27,7 +27,7 @@ mrc_cli_list (const struct mrc_globals *g, int argc, char **argv,
               mrc_error_t *err)
 {
   static const struct mrc_cmd cmd = {
-    "list", "[OPTIONS]", "List the containers under --root.", 0, 0, false,
+    "list", "[OPTIONS]", "List the containers under --root.", 0, 0, false, NULL,
   };
   const char *format = "table";
   bool quiet = false;

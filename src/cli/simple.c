@@ -17,7 +17,7 @@ mrc_cli_start (const struct mrc_globals *g, int argc, char **argv,
 {
   static const struct mrc_cmd cmd = {
     "start", "CONTAINER-ID", "Start the process of a created container.", 1,
-    1, false,
+    1, false, NULL,
   };
   cleanup_free char **pos = NULL;
   size_t npos;
@@ -33,7 +33,7 @@ mrc_cli_state (const struct mrc_globals *g, int argc, char **argv,
 {
   static const struct mrc_cmd cmd = {
     "state", "CONTAINER-ID", "Print the OCI state of a container as JSON.", 1,
-    1, false,
+    1, false, NULL,
   };
   cleanup_free char **pos = NULL;
   size_t npos;
@@ -59,7 +59,7 @@ mrc_cli_delete (const struct mrc_globals *g, int argc, char **argv,
   static const struct mrc_cmd cmd = {
     "delete", "[OPTIONS] CONTAINER-ID",
     "Delete a stopped or created container and everything it used.", 1, 1,
-    false,
+    false, NULL,
   };
   bool force = false;
   const struct mrc_opt opts[] = {
@@ -83,7 +83,7 @@ mrc_cli_kill (const struct mrc_globals *g, int argc, char **argv,
     "kill", "[OPTIONS] CONTAINER-ID [SIGNAL]",
     "Send a signal (default SIGTERM; a name with or without SIG, or a "
     "number) to the container's init.",
-    1, 2, true,
+    1, 2, true, NULL,
   };
   bool all = false;
   const struct mrc_opt opts[] = {

@@ -17,7 +17,7 @@ mrc_cli_spec (const struct mrc_globals *g, int argc, char **argv,
   (void) g;
   static const struct mrc_cmd cmd = {
     "spec", "[OPTIONS]",
-    "Write a default config.json into the bundle directory.", 0, 0, false,
+    "Write a default config.json into the bundle directory.", 0, 0, false, NULL,
   };
   const char *bundle = ".";
   bool rootless = false;
