@@ -150,6 +150,44 @@ mount_bind (const struct mrc_setup_ctx *ctx, int rootfd,
                             err);
 }
 
+/* DATA without its `gid=N` option (NULL when nothing is left). */
+static char *
+data_without_gid (const char *data)
+{
+  cleanup_free char *copy = strdup (data);
+  char *out = calloc (1, strlen (data) + 1);
+  if (copy == NULL || out == NULL)
+    {
+      free (out);
+      return NULL;
+    }
+  char *save = NULL;
+  for (char *o = strtok_r (copy, ",", &save); o; o = strtok_r (NULL, ",", &save))
+    if (strncmp (o, "gid=", 4) != 0)
+      {
+        if (*out)
+          strcat (out, ",");
+        strcat (out, o);
+      }
+  return out;
+}
+
+/* devpts refuses (EINVAL) a `gid=` that the user namespace does not map;
+ * a spec written for a rootful container still runs, with ptys owned by
+ * the creator's group. */
+static int
+retry_devpts_without_gid (const char *src, const char *tgt,
+                          const struct mrc_mount_flags *mf)
+{
+  cleanup_free char *data = data_without_gid (mf->data);
+  if (data == NULL)
+    {
+      errno = EINVAL;
+      return -1;
+    }
+  return mount (src, tgt, "devpts", mf->flags, data);
+}
+
 /* A filesystem of its own: proc, sysfs, tmpfs, devpts, mqueue, cgroup2... */
 static int
 mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
@@ -167,6 +205,10 @@ mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
   if (mount (src, tgt, type, mf->flags, mf->data) == 0)
     return 0;
   int saved = errno;
+  if (saved == EINVAL && ctx->new_user_ns && strcmp (type, "devpts") == 0
+      && mf->data && strstr (mf->data, "gid=")
+      && retry_devpts_without_gid (src, tgt, mf) == 0)
+    return 0;
   const char *host = userns_fallback (type);
   if (saved == EPERM && ctx->new_user_ns && host)
     {
