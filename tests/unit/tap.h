@@ -2,7 +2,7 @@
  *
  *   plan (N);                       optional: "1..N" up front
  *   ok (cond, "what %d", i);        "ok 1 - what 0" / "not ok 1 - ..."
- *   is_str (got, want, "what");     strings (NULL-safe), diagnostics on failure
+ *   is_str (got, want, "what");     strings (NULL-safe), diagnostics on fail
  *   is_int (got, want, "what");     integers
  *   diag ("fmt", ...);              "# ..." comment lines
  *   return done_testing ();         trailing "1..N" when no plan; returns the

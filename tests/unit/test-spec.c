@@ -154,7 +154,8 @@ test_full_process (const struct mrc_process *p)
   is_int (p->user.uid, 1000, "process.user.uid");
   is_int (p->user.gid, 1001, "process.user.gid");
   ok (p->user.has_umask && p->user.umask == 18, "process.user.umask");
-  ok (p->user.n_additional_gids == 3 && p->user.additional_gids[2] == UINT32_MAX,
+  ok (p->user.n_additional_gids == 3
+          && p->user.additional_gids[2] == UINT32_MAX,
       "process.user.additionalGids up to 4294967295");
   is_str (p->user.username, "someone", "process.user.username");
   is_str (p->args[2], "echo \"hi\\u00e9\" \xc3\xa9",
@@ -416,7 +417,8 @@ test_many_keys (void)
   mrc_error_t err = NULL;
   ok (mrc_spec_parse (buf, size, "config.json", &s, &err) < 0,
       "a duplicate after 200000 keys is found");
-  is_str (err ? err->msg : NULL, "config.json: annotations: duplicate key `k7`",
+  is_str (err ? err->msg : NULL,
+          "config.json: annotations: duplicate key `k7`",
           "and named");
   mrc_error_free (&err);
   free (buf);
