@@ -185,8 +185,10 @@ static const struct mrc_field cpu_fields[] = {
 };
 static MRC_SCHEMA (cpu_schema, struct mrc_cpu, 0, cpu_fields);
 
+/* The spec says REQUIRED, but newer Go bindings make it a pointer that
+   may be left out: accept `{}` as "no limit" rather than break callers. */
 static const struct mrc_field pids_fields[] = {
-  MRC_FIELD ("limit", MRC_K_I64, MRC_F_REQUIRED, struct mrc_resources,
+  MRC_FIELD ("limit", MRC_K_I64, 0, struct mrc_resources,
              pids_limit, MRC_HAS (struct mrc_resources, has_pids_limit),
              NULL),
 };
