@@ -400,7 +400,17 @@ struct mrc_spec
 /* Parse a whole config.json held in BUF (LEN bytes, may contain NULs, which
  * are an error).  NAME prefixes every error ("config.json").  Errors name the
  * JSON path: "config.json: process.user.uid: expected an unsigned 32-bit
- * integer".  Does not validate semantics; see mrc_spec_validate. */
+ * integer".  Does not validate semantics; see mrc_spec_validate.
+ * Message forms (byte positions count from 1):
+ *   NAME: empty file
+ *   NAME: file too large (over 4194304 bytes)
+ *   NAME: invalid JSON at byte N: <reason>       (a NUL byte is one)
+ *   NAME: [PATH: ]duplicate key `KEY`            (PATH of the object)
+ *   NAME: PATH: expected a string | a boolean | an object | an array |
+ *               an [unsigned ]NN-bit integer
+ *   NAME: PATH: required                         (inside lists/sub-objects)
+ *   NAME: PATH: nesting too deep (over 64 levels)
+ *   NAME: PATH: string contains a NUL character */
 int mrc_spec_parse (const char *buf, size_t len, const char *name,
                     struct mrc_spec **out, mrc_error_t *err) MRC_WUR;
 
@@ -454,8 +464,9 @@ mrc_resources_freep (struct mrc_resources **r)
 const struct mrc_namespace *mrc_spec_namespace (const struct mrc_spec *spec,
                                                 const char *type);
 
-/* The default config.json written by `spec` (like runc's), as JSON text.
- * ROOTLESS adds a user namespace with mappings for the calling user. */
+/* The default config.json written by `spec` (like runc's), as JSON text
+ * indented with tabs and ending with a newline.  ROOTLESS adds a user
+ * namespace with mappings for the calling user. */
 int mrc_spec_default_json (bool rootless, char **out, size_t *len,
                            mrc_error_t *err) MRC_WUR;
 

@@ -46,11 +46,15 @@ struct mrc_state
 
 /* Serialise.  With INTERNAL, include the internal fields (for state.json);
  * without, exactly the OCI state object callers read.  PRETTY indents as
- * runc does for `state`. */
+ * runc does for `state` (2 spaces) and ends with a newline; compact output
+ * has none.  "status" is mrc_status_name (st->status), so a CREATING state
+ * prints "creating": callers showing it to users should refresh it first.
+ * Fails on strings that are not UTF-8. */
 int mrc_state_to_json (const struct mrc_state *st, bool internal, bool pretty,
                        char **out, size_t *len, mrc_error_t *err) MRC_WUR;
 
-/* A JSON array of OCI state objects (for `list --format json`). */
+/* A compact JSON array of OCI state objects (`list --format json`), no
+ * trailing newline. */
 int mrc_state_list_to_json (struct mrc_state *const *sts, size_t n,
                             char **out, size_t *len, mrc_error_t *err) MRC_WUR;
 
