@@ -231,7 +231,8 @@ report() {
 		"not ok "[0-9]*)
 			n=$((n + 1)) failed=$((failed + 1))
 			echo "$line" ;;
-		*) echo "$line" ;;
+		"#"*) echo "$line" ;;
+		*) echo "# $line" ;;
 		esac
 	done <<<"$tap"
 	for line in "${HOST_TAP[@]}"; do
