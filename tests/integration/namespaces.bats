@@ -1,0 +1,111 @@
+#!/usr/bin/env bats
+# Namespaces: new ones really new, joined ones really shared, hostname.
+
+load helpers
+
+# ns_links: "type inode-link" for each namespace type of the current process.
+NS_SCRIPT='for n in pid net ipc uts mnt cgroup; do echo "$n $(readlink /proc/self/ns/$n)"; done'
+
+@test "namespaces: pid net ipc uts mnt cgroup are new" {
+	set_args sh -c "$NS_SCRIPT"
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	local inside=$output n host line
+	for n in pid net ipc uts mnt cgroup; do
+		host=$(readlink "/proc/self/ns/$n")
+		line=$(grep "^$n " <<<"$inside")
+		[ -n "$line" ]
+		echo "$n: host $host, inside ${line#* }"
+		[ "${line#* }" != "$host" ]
+	done
+}
+
+@test "namespaces: init is pid 1 of its pid namespace" {
+	set_args sh -c 'echo $$; ps -o pid,comm | tail -n +2 | wc -l'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" = 1 ]
+	# Only sh and ps (and wc/tail of the pipeline) exist: no host process is visible.
+	[ "${lines[1]}" -le 4 ]
+}
+
+@test "namespaces: a type not listed is shared with the host" {
+	cfg_edit '.linux.namespaces |= map(select(.type != "network" and .type != "ipc"))'
+	set_args sh -c "$NS_SCRIPT"
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "$(grep '^net ' <<<"$output" | cut -d' ' -f2)" = "$(readlink /proc/self/ns/net)" ]
+	[ "$(grep '^ipc ' <<<"$output" | cut -d' ' -f2)" = "$(readlink /proc/self/ns/ipc)" ]
+	[ "$(grep '^uts ' <<<"$output" | cut -d' ' -f2)" != "$(readlink /proc/self/ns/uts)" ]
+}
+
+@test "namespaces: a second container joins the first one's net and ipc by path" {
+	set_args sleep 30
+	mrc run -d --bundle "$BUNDLE" "$ID"
+	local pid1
+	pid1=$(state_field "$ID" pid)
+	local net1 ipc1 uts1
+	net1=$(readlink "/proc/$pid1/ns/net")
+	ipc1=$(readlink "/proc/$pid1/ns/ipc")
+	uts1=$(readlink "/proc/$pid1/ns/uts")
+	[ "$net1" != "$(readlink /proc/self/ns/net)" ]
+
+	local id2
+	new_id id2
+	cfg_edit --arg net "/proc/$pid1/ns/net" --arg ipc "/proc/$pid1/ns/ipc" \
+		'.linux.namespaces |= map(if .type == "network" then .path = $net
+			elif .type == "ipc" then .path = $ipc else . end)'
+	set_args sh -c "$NS_SCRIPT"
+	run -0 mrc run --bundle "$BUNDLE" "$id2"
+	[ "$(grep '^net ' <<<"$output" | cut -d' ' -f2)" = "$net1" ]
+	[ "$(grep '^ipc ' <<<"$output" | cut -d' ' -f2)" = "$ipc1" ]
+	# The others are still its own.
+	[ "$(grep '^uts ' <<<"$output" | cut -d' ' -f2)" != "$uts1" ]
+	[ "$(grep '^pid ' <<<"$output" | cut -d' ' -f2)" != "$(readlink "/proc/$pid1/ns/pid")" ]
+
+	mrc delete --force "$ID"
+	assert_nothing_left
+}
+
+@test "namespaces: joining a path that is not a namespace fails cleanly" {
+	cfg_edit '.linux.namespaces |= map(if .type == "network" then .path = "/nonexistent/ns/net" else . end)'
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	if is_mini_runc; then grep_i "/nonexistent/ns/net"; fi
+}
+
+@test "hostname: set inside, host unchanged" {
+	local before
+	before=$(hostname)
+	cfg_edit '.hostname = "box-one"'
+	set_args sh -c 'hostname; cat /proc/sys/kernel/hostname'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" = box-one ]
+	[ "${lines[1]}" = box-one ]
+	[ "$(hostname)" = "$before" ]
+}
+
+@test "domainname: set inside" {
+	requires_mini_runc # runc 1.1 ignores domainname
+	cfg_edit '.domainname = "example.org"'
+	set_args cat /proc/sys/kernel/domainname
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "$output" = example.org ]
+}
+
+@test "hostname without a uts namespace is refused" {
+	cfg_edit '.linux.namespaces |= map(select(.type != "uts"))'
+	local before
+	before=$(hostname)
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	[ "$(hostname)" = "$before" ]
+	if is_mini_runc; then grep_i hostname uts; fi
+}
+
+@test "namespaces: an unknown or duplicated type is refused" {
+	requires_mini_runc # runc 1.1 accepts a duplicate (the last wins)
+	cfg_edit '.linux.namespaces += [{"type": "pid"}]'
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep_i pid
+	grep -Eqi 'duplicate|more than once|twice' <<<"$output"
+
+	cfg_edit '.linux.namespaces = [{"type": "mount"}, {"type": "bogus"}]'
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep_i bogus
+}
