@@ -1,0 +1,179 @@
+#!/usr/bin/env bats
+# The container's root and mounts: pivot_root, mounts[] with their options,
+# /dev, root.readonly.
+
+load helpers
+
+# From a mountinfo text in $output, the topmost mount at MOUNTPOINT:
+# "FSTYPE PER-MOUNT-OPTIONS SUPER-OPTIONS".
+mi() {
+	awk -v mp="$1" '$5 == mp {
+		for (i = 7; $i != "-"; i++) ;
+		line = $(i + 1) " " $6 " " $(i + 3)
+	} END { print line }' <<<"$output"
+}
+
+# has_opt "rw,nosuid,..." OPT: the comma list holds OPT.
+has_opt() {
+	case ",$1," in *",$2,"*) return 0 ;; esac
+	echo "'$2' not in '$1'" >&2
+	return 1
+}
+
+@test "mounts: proc, /dev tmpfs, devpts, shm, mqueue, sysfs with their options" {
+	set_args cat /proc/self/mountinfo
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	local m
+	m=$(mi /proc); [ "${m%% *}" = proc ]
+	m=$(mi /dev); [ "${m%% *}" = tmpfs ]
+	has_opt "$(cut -d' ' -f2 <<<"$m")" nosuid
+	has_opt "$(cut -d' ' -f3 <<<"$m")" mode=755
+	m=$(mi /dev/pts); [ "${m%% *}" = devpts ]
+	has_opt "$(cut -d' ' -f2 <<<"$m")" noexec
+	has_opt "$(cut -d' ' -f3 <<<"$m")" gid=5
+	has_opt "$(cut -d' ' -f3 <<<"$m")" ptmxmode=666
+	m=$(mi /dev/shm); [ "${m%% *}" = tmpfs ]
+	has_opt "$(cut -d' ' -f2 <<<"$m")" nodev
+	m=$(mi /dev/mqueue); [ "${m%% *}" = mqueue ]
+	m=$(mi /sys); [ "${m%% *}" = sysfs ]
+	has_opt "$(cut -d' ' -f2 <<<"$m")" ro
+	# The root is the bundle's rootfs (its mountinfo root ends in /rootfs).
+	[ -n "$(mi /)" ]
+}
+
+@test "mounts: a bind mount with ro,nosuid is read-only and nosuid inside" {
+	mkdir "$BATS_TEST_TMPDIR/data"
+	echo payload >"$BATS_TEST_TMPDIR/data/file"
+	cfg_edit --arg src "$BATS_TEST_TMPDIR/data" \
+		'.mounts += [{destination: "/data", type: "bind", source: $src, options: ["rbind", "ro", "nosuid"]}]'
+	set_args sh -c 'cat /data/file; if touch /data/new 2>/tmp/err; then echo wrote; else cat /tmp/err; fi; cat /proc/self/mountinfo'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" = payload ]
+	grep -qi "read-only file system" <<<"${lines[1]}"
+	local m
+	m=$(mi /data)
+	has_opt "$(cut -d' ' -f2 <<<"$m")" ro
+	has_opt "$(cut -d' ' -f2 <<<"$m")" nosuid
+	[ ! -e "$BATS_TEST_TMPDIR/data/new" ]
+	# The source on the host is still writable: only the container's view is ro.
+	touch "$BATS_TEST_TMPDIR/data/host-can-write"
+}
+
+@test "mounts: a read-write bind mount writes through to the host" {
+	mkdir "$BATS_TEST_TMPDIR/data"
+	cfg_edit --arg src "$BATS_TEST_TMPDIR/data" \
+		'.mounts += [{destination: "/data", type: "bind", source: $src, options: ["bind"]}]'
+	set_args sh -c 'echo from-inside > /data/out'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "$(cat "$BATS_TEST_TMPDIR/data/out")" = from-inside ]
+}
+
+@test "mounts: in order, destinations created, a bind of a file" {
+	mkdir "$BATS_TEST_TMPDIR/data"
+	echo inner >"$BATS_TEST_TMPDIR/data/f"
+	echo single >"$BATS_TEST_TMPDIR/one-file"
+	cfg_edit --arg src "$BATS_TEST_TMPDIR/data" --arg file "$BATS_TEST_TMPDIR/one-file" \
+		'.mounts += [
+		  {destination: "/mnt/t", type: "tmpfs", source: "tmpfs", options: ["size=1m"]},
+		  {destination: "/mnt/t/deep/data", type: "bind", source: $src, options: ["rbind"]},
+		  {destination: "/etc/one-file", type: "bind", source: $file, options: ["bind", "ro"]}
+		]'
+	set_args sh -c 'cat /mnt/t/deep/data/f /etc/one-file; cat /proc/self/mountinfo'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" = inner ]
+	[ "${lines[1]}" = single ]
+	[ "$(mi /mnt/t | cut -d' ' -f1)" = tmpfs ]
+	[ -n "$(mi /mnt/t/deep/data)" ]
+	# The tmpfs hid nothing of the host: the directories were made inside it.
+	[ ! -e "$BUNDLE/rootfs/mnt/t/deep" ]
+}
+
+@test "pivot_root: host files are invisible, / is the rootfs" {
+	CANARY=/mrc-canary-$TAG
+	echo secret >"$CANARY"
+	set_args sh -c "ls -a /; echo ---; ls $CANARY 2>&1; echo ---; cat /proc/self/mountinfo"
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	local listing=${output%%---*}
+	# Listing of / inside equals the rootfs listing on the host.
+	[ "$(tr -s ' \n' '\n' <<<"$listing" | grep -v '^$' | sort)" = "$(ls -a "$BUNDLE/rootfs" | sort)" ]
+	grep -q "No such file" <<<"$output"
+	! grep -q secret <<<"$output"
+	# No mount of the host's tree is reachable inside (the old root is gone).
+	! awk '{print $5}' <<<"${output##*---}" | grep -q "$BATS_RUN_TMPDIR"
+	local n
+	n=$(sed -n '/---/,$p' <<<"${output#*---}" | wc -l)
+	[ "$n" -lt 20 ]
+}
+
+@test "pivot_root: the host's root is not reachable through .. or /proc/1/root" {
+	CANARY=/mrc-canary-$TAG
+	echo secret >"$CANARY"
+	set_args sh -c "cd /; cd ../../..; ls -a . | grep -c mrc-canary; ls /proc/1/root/ | grep -c mrc-canary; true"
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = 0 ]
+}
+
+@test "--no-pivot: / is still the rootfs" {
+	set_args ls -a /
+	run -0 mrc run --no-pivot --bundle "$BUNDLE" "$ID"
+	[ "$(tr -s ' \n' '\n' <<<"$output" | grep -v '^$' | sort)" = "$(ls -a "$BUNDLE/rootfs" | sort)" ]
+}
+
+@test "root.readonly: writing / fails with Read-only file system" {
+	cfg_edit '.root.readonly = true'
+	set_args sh -c 'touch /x 2>&1; echo rc=$?; touch /dev/shm/ok && echo shm-rw; grep " / " /proc/self/mountinfo'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	grep -qi "read-only file system" <<<"${lines[0]}"
+	[ "${lines[1]}" != rc=0 ]
+	[ "${lines[2]}" = shm-rw ]
+	has_opt "$(cut -d' ' -f6 <<<"${lines[3]}")" ro
+	[ ! -e "$BUNDLE/rootfs/x" ]
+}
+
+@test "root.readonly false: / is writable" {
+	set_args sh -c 'echo hi > /written'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "$(cat "$BUNDLE/rootfs/written")" = hi ]
+}
+
+@test "/dev: default devices and symlinks" {
+	set_args sh -c '
+		for d in null zero full random urandom tty; do
+			[ -c /dev/$d ] && echo "$d ok" || echo "$d missing"
+		done
+		for l in fd stdin stdout stderr ptmx; do echo "$l $(readlink /dev/$l)"; done
+		echo data > /dev/null && echo null-writable
+		head -c 4 /dev/zero | wc -c'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	local d
+	for d in null zero full random urandom tty; do
+		grep -qx "$d ok" <<<"$output"
+	done
+	grep -qx "fd /proc/self/fd" <<<"$output"
+	grep -qx "stdin /proc/self/fd/0" <<<"$output"
+	grep -qx "stdout /proc/self/fd/1" <<<"$output"
+	grep -qx "stderr /proc/self/fd/2" <<<"$output"
+	grep -qx "ptmx pts/ptmx" <<<"$output"
+	grep -qx null-writable <<<"$output"
+	[ "${lines[-1]}" = 4 ]
+}
+
+@test "mounts: nothing leaks into the host's mount namespace" {
+	local before after
+	before=$(wc -l </proc/self/mountinfo)
+	set_args sleep 30
+	mrc run -d --bundle "$BUNDLE" "$ID"
+	[ -z "$(leftover_mounts)" ]
+	after=$(wc -l </proc/self/mountinfo)
+	[ "$before" = "$after" ]
+	mrc delete --force "$ID"
+	assert_nothing_left
+}
+
+@test "mounts: a missing bind source fails cleanly and names it" {
+	cfg_edit --arg src "$BATS_TEST_TMPDIR/no-such-dir" \
+		'.mounts += [{destination: "/data", type: "bind", source: $src, options: ["rbind"]}]'
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep_i "no-such-dir"
+}
