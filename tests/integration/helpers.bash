@@ -86,6 +86,7 @@ _build_template_rootfs() {
 	[ -x "$tpl/bin/busybox" ] && { echo "$tpl"; return; }
 	local tmp
 	tmp=$(mktemp -d "$BATS_RUN_TMPDIR/rootfs.XXXXXX")
+	chmod 755 "$tmp" # mktemp's 0700 would lock non-root users out of /
 	mkdir -p "$tmp"/{bin,proc,sys,dev,tmp,etc,root,mnt}
 	chmod 1777 "$tmp/tmp"
 	cp /bin/busybox "$tmp/bin/busybox"
