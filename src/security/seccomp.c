@@ -180,23 +180,14 @@ resolve_args (const struct mrc_seccomp_syscall *sc, size_t k,
    condition becomes a rule of its own, which ORs them, as runc does. */
 static int
 add_rules (scmp_filter_ctx ctx, uint32_t action, int nr,
-           const struct mrc_seccomp_syscall *sc, size_t k, mrc_error_t *err)
+           const struct scmp_arg_cmp *conds, size_t n, bool same_index)
 {
-  struct scmp_arg_cmp conds[sc->n_args ? sc->n_args : 1];
-  bool same_index;
-  if (resolve_args (sc, k, conds, &same_index, err) < 0)
-    return -1;
-  int rc = 0;
   if (!same_index)
-    rc = seccomp_rule_add_array (ctx, action, nr, (unsigned) sc->n_args,
-                                 conds);
-  else
-    for (size_t i = 0; i < sc->n_args && rc == 0; i++)
-      rc = seccomp_rule_add_array (ctx, action, nr, 1, &conds[i]);
-  if (rc < 0)
-    return mrc_error_set (err, -rc, "linux.seccomp.syscalls[%zu]: add rule",
-                          k);
-  return 0;
+    return seccomp_rule_add_array (ctx, action, nr, (unsigned) n, conds);
+  int rc = 0;
+  for (size_t i = 0; i < n && rc == 0; i++)
+    rc = seccomp_rule_add_array (ctx, action, nr, 1, &conds[i]);
+  return rc;
 }
 
 static int
@@ -216,6 +207,10 @@ add_syscalls (struct mrc_security *s, scmp_filter_ctx ctx,
          rule changes nothing, so it is dropped. */
       if (action == def)
         continue;
+      struct scmp_arg_cmp conds[e->n_args ? e->n_args : 1];
+      bool same_index;
+      if (resolve_args (e, k, conds, &same_index, err) < 0)
+        return -1;
       if (action == SCMP_ACT_NOTIFY)
         s->seccomp.notify = true;
       for (size_t j = 0; e->names && e->names[j]; j++)
@@ -228,8 +223,11 @@ add_syscalls (struct mrc_security *s, scmp_filter_ctx ctx,
                 return mrc_fail_errno (err, "linux.seccomp");
               continue;
             }
-          if (add_rules (ctx, action, nr, e, k, err) < 0)
-            return mrc_error_wrap (err, "syscall `%s`", e->names[j]);
+          int rc = add_rules (ctx, action, nr, conds, e->n_args, same_index);
+          if (rc < 0)
+            return mrc_error_set (err, -rc, "linux.seccomp.syscalls[%zu]: "
+                                            "add a rule for `%s`",
+                                  k, e->names[j]);
         }
     }
   return 0;
@@ -247,6 +245,11 @@ add_archs_and_flags (struct mrc_security *s, scmp_filter_ctx ctx,
         return mrc_fail (err, "linux.seccomp.architectures: unknown "
                               "architecture `%s`", sc->architectures[i]);
       int rc = seccomp_arch_add (ctx, a->value);
+      /* One filter holds one byte order: the native one. */
+      if (rc == -EDOM)
+        return mrc_fail (err, "linux.seccomp.architectures: `%s` has another "
+                              "byte order than the native architecture",
+                         sc->architectures[i]);
       if (rc < 0 && rc != -EEXIST)
         return mrc_error_set (err, -rc, "linux.seccomp.architectures: add "
                                         "`%s`", sc->architectures[i]);
