@@ -216,8 +216,8 @@ mrc_cgroup_dev_program (const struct mrc_cgroup_dev_rule *rules, size_t n,
   rc |= emit (&p, BPF_ALU | BPF_MOV | BPF_X, R_ACCESS, R_TYPE, 0, 0);
   rc |= emit (&p, BPF_ALU | BPF_AND | BPF_K, R_TYPE, 0, 0, 0xffff);
   rc |= emit (&p, BPF_ALU | BPF_RSH | BPF_K, R_ACCESS, 0, 0, 16);
-  rc |= emit (&p, BPF_LDX | BPF_MEM | BPF_W, R_MAJOR, 1, 0, 4);
-  rc |= emit (&p, BPF_LDX | BPF_MEM | BPF_W, R_MINOR, 1, 0, 8);
+  rc |= emit (&p, BPF_LDX | BPF_MEM | BPF_W, R_MAJOR, 1, 4, 0);
+  rc |= emit (&p, BPF_LDX | BPF_MEM | BPF_W, R_MINOR, 1, 8, 0);
   bool all = false;
   for (size_t i = n; rc == 0 && !all && i-- > 0;)
     {
