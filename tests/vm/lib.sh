@@ -76,6 +76,7 @@ json_args() {
 #   ARGS       process.args as JSON            (default ["true"])
 #   RESOURCES  members of linux.resources      (default none)
 #   LINUX      more members of linux, with a leading comma
+#   MOUNTS     more mounts, with a leading comma
 #   NAMESPACES the namespace types             (default pid ipc uts mount cgroup)
 new_bundle() {
 	ID=$1
@@ -85,6 +86,7 @@ new_bundle() {
 	ARGS='["true"]'
 	RESOURCES=
 	LINUX=
+	MOUNTS=
 	NAMESPACES="pid ipc uts mount cgroup"
 	rm -rf "$B"
 	mkdir -p "$B"
@@ -123,7 +125,7 @@ write_config() {
     {"destination": "/dev/shm", "type": "tmpfs", "source": "shm",
      "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
     {"destination": "/sys", "type": "sysfs", "source": "sysfs",
-     "options": ["nosuid", "noexec", "nodev", "ro"]}
+     "options": ["nosuid", "noexec", "nodev", "ro"]}$MOUNTS
   ],
   "linux": {
     "namespaces": [$nss],

@@ -1,0 +1,56 @@
+# memory.max: a hog is OOM-killed, memory.events counts it, `events`
+# reports it, `events --stats` shows the limit.
+. /tests/lib.sh
+
+LIMIT=16777216
+MEM="\"memory\": {\"limit\": $LIMIT, \"swap\": $LIMIT}"
+
+# 1. The hog is the init: run exits 137 (128 + SIGKILL).
+new_bundle oom
+RESOURCES=$MEM
+ARGS='["tail", "/dev/zero"]'
+run_ctr --keep
+expect_eq "run of a memory hog at memory.max=16M exits 137" 137 "$?" || diag_file "$B/out"
+expect_eq "memory.max is the configured limit" $LIMIT "$(cat $CGDIR/memory.max 2>/dev/null)"
+expect_eq "memory.events counts one oom_kill" 1 "$(cg_value memory.events oom_kill)"
+remove_ctr
+
+# 2. A hog under a live init; `events` watches.
+new_bundle oomev
+RESOURCES=$MEM
+sh_args 'while [ ! -e /tmp/go ]; do sleep 0.1; done; tail /dev/zero; echo "hog-status=$?"; sleep 1000'
+start_ctr || diag_file "$B/out"
+timeout 60 mini-runc --root "$MRC_ROOT" events "$ID" >"$B/events" 2>&1 &
+evpid=$!
+sleep 1
+touch "$B/rootfs/tmp/go"
+if wait_for 300 in_out "^hog-status="; then
+	expect_eq "the hog under a live init is killed with SIGKILL" "hog-status=137" "$(grep '^hog-status=' "$B/out")"
+else
+	not_ok "the hog under a live init is killed"
+	diag_file "$B/out"
+fi
+expect_eq "the init survives the OOM kill of its child" 0 "$(status_is running; echo $?)"
+if wait_for 100 grep -q '"type": *"oom"' "$B/events"; then
+	ok "events reports the OOM"
+else
+	not_ok "events reports the OOM"
+	diag_file "$B/events"
+fi
+kill $evpid 2>/dev/null
+wait $evpid 2>/dev/null
+
+mrc events --stats "$ID" >"$B/stats" 2>&1
+if grep -q '"type": *"stats"' "$B/stats" && grep -q "\"limit\": *$LIMIT" "$B/stats"; then
+	ok "events --stats shows the memory limit"
+else
+	not_ok "events --stats shows the memory limit"
+	diag_file "$B/stats"
+fi
+if grep -q '"pids": *{ *"current": *[1-9]' "$B/stats"; then
+	ok "events --stats counts the container's pids"
+else
+	not_ok "events --stats counts the container's pids"
+	diag_file "$B/stats"
+fi
+remove_ctr
