@@ -151,7 +151,8 @@ asan: asan-build
 	+bash tests/run-all.sh asan
 
 # Each target fuzzes a scratch copy of its seed corpus (tests/fuzz/corpus-NAME
-# if present, else tests/fuzz/corpus) so new inputs never land in the tree.
+# if present, else tests/fuzz/corpus) so new inputs never land in the tree,
+# with the dictionary tests/fuzz/NAME.dict when there is one.
 fuzz: fuzz-build
 	@set -e; rm -rf build-fuzz/run; \
 	[ -n "$(FUZZ_BINS)" ] || echo "fuzz: no targets in tests/fuzz"; \
@@ -160,11 +161,12 @@ fuzz: fuzz-build
 	  [ -d $$seeds ] || seeds=tests/fuzz/corpus; \
 	  dir=build-fuzz/run/$$name; mkdir -p $$dir/corpus $$dir/artifacts; \
 	  if [ -d $$seeds ]; then cp -R $$seeds/. $$dir/corpus/; fi; \
+	  dict=; [ ! -f tests/fuzz/$$name.dict ] || dict=-dict=tests/fuzz/$$name.dict; \
 	  echo "fuzz: $$bin for $(FUZZ_SECONDS)s on a copy of $$seeds"; \
 	  if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	     $$bin -max_total_time=$(FUZZ_SECONDS) -timeout=25 -rss_limit_mb=2048 \
-	       -print_final_stats=1 -artifact_prefix=$$dir/artifacts/ \
+	       -print_final_stats=1 -artifact_prefix=$$dir/artifacts/ $$dict \
 	       $$dir/corpus > $$dir/log 2>&1; then \
 	    grep -E '^(Done|stat::number_of_executed_units)' $$dir/log || true; \
 	  else \
