@@ -27,10 +27,11 @@ diag() {
 	echo "# $*"
 }
 
-# diag_file FILE: show a file as comments (what a container printed).
+# diag_file FILE: show the end of a file as comments (what a container
+# printed).
 diag_file() {
 	[ -e "$1" ] || { diag "($1 does not exist)"; return; }
-	sed "s|^|#   ${1##*/}: |" "$1"
+	tail -n 12 "$1" | sed "s|^|#   ${1##*/}: |"
 }
 
 # check DESC CMD...: ok when CMD succeeds.
