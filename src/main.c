@@ -29,6 +29,7 @@ static const struct
   { "create", mrc_cli_create, "create a container (its process waits)" },
   { "start", mrc_cli_start, "start the process of a created container" },
   { "run", mrc_cli_run, "create and start a container" },
+  { "exec", mrc_cli_exec, "run a process in a running container" },
   { "state", mrc_cli_state, "print the state of a container" },
   { "kill", mrc_cli_kill, "send a signal to a container" },
   { "delete", mrc_cli_delete, "delete a container" },
@@ -142,8 +143,9 @@ main (int argc, char **argv)
 int
 mrc_cli_print (const char *buf, size_t len, mrc_error_t *err)
 {
+  bool nl = len == 0 || buf[len - 1] != '\n';
   if (mrc_write_all (STDOUT_FILENO, buf, len) < 0
-      || mrc_write_all (STDOUT_FILENO, "\n", 1) < 0)
+      || (nl && mrc_write_all (STDOUT_FILENO, "\n", 1) < 0))
     return mrc_fail_errno (err, "write output");
   return 0;
 }

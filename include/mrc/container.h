@@ -57,6 +57,31 @@ int mrc_container_kill (const struct mrc_globals *g, const char *id, int sig,
 int mrc_container_delete (const struct mrc_globals *g, const char *id,
                           bool force, mrc_error_t *err) MRC_WUR;
 
+struct mrc_exec_opts
+{
+  const char *id;
+  const char *process_file;   /* --process: an OCI process JSON */
+  char **args;                /* the command, when no --process */
+  bool tty;
+  const char *console_socket;
+  bool detach;
+  const char *pid_file;
+  char **env;                 /* -e K=V, appended */
+  const char *user;           /* -u uid[:gid] */
+  char **additional_gids;     /* -g */
+  const char *cwd;
+  char **caps;                /* --cap, added to bounding/effective/permitted */
+  bool no_new_privs;
+  int preserve_fds;
+};
+
+/* Run a process in a running container.  Detached: returns once it runs.
+ * Otherwise waits: *STATUS is its exit status (128+N for a signal).  When
+ * the exec itself fails, the error's status is 255. */
+int mrc_container_exec (const struct mrc_globals *g,
+                        const struct mrc_exec_opts *o, int *status,
+                        mrc_error_t *err) MRC_WUR;
+
 /* Every container under --root, sorted by creation time. */
 int mrc_container_list (const struct mrc_globals *g, struct mrc_state ***out,
                         size_t *n, mrc_error_t *err) MRC_WUR;

@@ -3,6 +3,7 @@
 #ifndef MRC_PROCESS_H
 #define MRC_PROCESS_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -48,5 +49,32 @@ int mrc_barrier_listen (int state_fd, int *fd, mrc_error_t *err) MRC_WUR;
 
 /* Child side: block until `start` connects; returns the connection fd. */
 int mrc_barrier_wait (int listen_fd, mrc_error_t *err) MRC_WUR;
+
+/* The signals the foreground mini-runc forwards (block them before the
+ * clone so none is lost; the child unblocks them before exec). */
+void mrc_wait_signal_set (sigset_t *set);
+
+/* Forward signals in SET to S's process and reap it; *STATUS is its exit
+ * status, 128+N for signal N. */
+int mrc_wait_foreground (struct mrc_spawned *s, const sigset_t *set,
+                         int *status, mrc_error_t *err) MRC_WUR;
+
+/* A waitpid status as a shell reports it. */
+int mrc_wait_status (int status);
+
+/* exec: a new process in the namespaces of a running container. */
+struct mrc_exec_spawn
+{
+  const struct mrc_process *process;
+  pid_t init_pid;
+  int init_pidfd;
+  int preserve_fds;
+};
+
+/* Join the init's namespaces, set the process up as the init would be and
+ * execve.  Returns once the program runs (the channel closed on exec) or
+ * with the reason it could not. */
+int mrc_process_exec (const struct mrc_exec_spawn *e, struct mrc_spawned *out,
+                      mrc_error_t *err) MRC_WUR;
 
 #endif

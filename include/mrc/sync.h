@@ -62,6 +62,12 @@ int mrc_sync_send (int fd, enum mrc_sync_type type, int value,
  * error with errno set.  TEXT is always NUL-terminated. */
 int mrc_sync_recv (int fd, struct mrc_sync_msg *msg) MRC_WUR;
 
+/* Parent side: read messages, writing LOG lines to the log, until READY
+ * (returns 0), EOF (returns 1: the child exited, or executed its program
+ * since the channel is close-on-exec) or an ERROR (returns -1 with the
+ * child's message and errno in *ERR). */
+int mrc_sync_collect (int fd, mrc_error_t *err) MRC_WUR;
+
 /* Child side: send *ERR as an ERROR message (best effort). */
 void mrc_sync_send_error (int fd, mrc_error_t *err);
 

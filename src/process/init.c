@@ -92,8 +92,8 @@ setup (const struct mrc_init_args *a, int *sync_fd, int *listen_fd,
   return 0;
 }
 
-static void
-reset_signals (void)
+void
+mrc_init_reset_signals (void)
 {
   sigset_t none;
   sigemptyset (&none);
@@ -131,7 +131,7 @@ mrc_init_main (const struct mrc_init_args *a)
   if (conn < 0)
     _exit (1);
   close (listen_fd);
-  reset_signals ();
+  mrc_init_reset_signals ();
   execve (exec_path, a->opts->spec->process->args, envp);
   char msg[512];
   int n = snprintf (msg, sizeof msg, "exec `%s`: %s", exec_path,

@@ -35,4 +35,9 @@ int mrc_init_find_exec (const char *argv0, char *const *env, char **out,
 int mrc_init_fds (int first_closed, int *internal[], int n_internal,
                   mrc_error_t *err) MRC_WUR;
 
+/* Default dispositions and an empty mask, right before execve: the
+ * foreground runtime blocks the signals it forwards, and the program must
+ * not inherit that. */
+void mrc_init_reset_signals (void);
+
 #endif

@@ -14,7 +14,6 @@
 #include <linux/sched.h>
 
 #include "mrc/cleanup.h"
-#include "mrc/log.h"
 #include "mrc/proc.h"
 #include "mrc/sync.h"
 #include "idmap.h"
@@ -64,36 +63,6 @@ child_failed (struct mrc_spawned *s, mrc_error_t *err)
                           "setup",
                      WTERMSIG (status));
   return mrc_fail (err, "container init exited during setup");
-}
-
-/* Read LOG messages until READY or an ERROR. */
-static int
-collect (struct mrc_spawned *s, mrc_error_t *err)
-{
-  struct mrc_sync_msg msg;
-  for (;;)
-    {
-      int r = mrc_sync_recv (s->sync_fd, &msg);
-      if (r < 0)
-        return mrc_fail_errno (err, "read from container init");
-      if (r == 1)
-        return child_failed (s, err);
-      switch (msg.type)
-        {
-        case MRC_SYNC_LOG:
-          mrc_log ((enum mrc_log_level) msg.value, "%s", msg.text);
-          break;
-        case MRC_SYNC_ERROR:
-          mrc_error_set (err, 0, "%s", msg.text);
-          (*err)->errnum = msg.value;
-          return -1;
-        case MRC_SYNC_READY:
-          return 0;
-        default:
-          return mrc_fail (err, "unexpected message %u from container init",
-                           msg.type);
-        }
-    }
 }
 
 static int
@@ -155,8 +124,11 @@ mrc_process_spawn (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
           return -1;
         }
     }
-  if (collect (out, err) < 0)
+  int r = mrc_sync_collect (out->sync_fd, err);
+  if (r != 0)
     {
+      if (r == 1)
+        child_failed (out, err);
       mrc_process_abort (out);
       return -1;
     }

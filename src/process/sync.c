@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "mrc/log.h"
 #include "mrc/sync.h"
 
 int
@@ -60,4 +61,32 @@ mrc_sync_send_error (int fd, mrc_error_t *err)
   int errnum = (err && *err) ? (*err)->errnum : 0;
   if (mrc_sync_send (fd, MRC_SYNC_ERROR, errnum, text) < 0)
     { /* the parent is gone: nobody left to tell */ }
+}
+
+int
+mrc_sync_collect (int fd, mrc_error_t *err)
+{
+  struct mrc_sync_msg msg;
+  for (;;)
+    {
+      int r = mrc_sync_recv (fd, &msg);
+      if (r < 0)
+        return mrc_fail_errno (err, "read from the container process");
+      if (r == 1)
+        return 1;
+      switch (msg.type)
+        {
+        case MRC_SYNC_LOG:
+          mrc_log ((enum mrc_log_level) msg.value, "%s", msg.text);
+          break;
+        case MRC_SYNC_ERROR:
+          return mrc_error_code (err, msg.value, "%s", msg.text);
+        case MRC_SYNC_READY:
+          return 0;
+        default:
+          return mrc_fail (err, "unexpected message %u from the container "
+                                "process",
+                           msg.type);
+        }
+    }
 }

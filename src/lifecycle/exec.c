@@ -1,0 +1,123 @@
+/* exec: build the process (from --process, or from the container's own
+ * config.json process with the command line's overrides, as runc does),
+ * then hand it to the process layer and wait like `run`. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "mrc/cleanup.h"
+#include "mrc/container.h"
+#include "mrc/file.h"
+#include "mrc/proc.h"
+#include "mrc/process.h"
+#include "exec_process.h"
+#include "status.h"
+
+static int
+check_running (const struct mrc_state *st, mrc_error_t *err)
+{
+  switch (st->status)
+    {
+    case MRC_STATUS_RUNNING:
+      return 0;
+    case MRC_STATUS_STOPPED:
+      return mrc_error_code (err, ESRCH, "cannot exec in a stopped "
+                                         "container: container not running");
+    default:
+      return mrc_fail (err, "cannot exec in a %s container",
+                       mrc_status_name (st->status));
+    }
+}
+
+/* A pidfd for the init, then the start time checked again, so the pid
+ * cannot have been recycled in between. */
+static int
+open_init (const struct mrc_state *st, int *pidfd, mrc_error_t *err)
+{
+  int fd = mrc_pidfd_open (st->pid);
+  if (fd < 0 || !mrc_proc_alive (st->pid, st->pid_start_time))
+    {
+      if (fd >= 0)
+        close (fd);
+      return mrc_error_code (err, ESRCH, "container not running");
+    }
+  *pidfd = fd;
+  return 0;
+}
+
+static int
+write_pid_file (const char *path, pid_t pid, mrc_error_t *err)
+{
+  char buf[32];
+  int n = snprintf (buf, sizeof buf, "%d", (int) pid);
+  if (mrc_write_file_atomic (AT_FDCWD, path, buf, (size_t) n, 0644, err) < 0)
+    return mrc_error_wrap (err, "pid file");
+  return 0;
+}
+
+static int
+launch (const struct mrc_exec_opts *o, const struct mrc_state *st,
+        struct mrc_process *p, int *status, mrc_error_t *err)
+{
+  cleanup_close int pidfd = -1;
+  if (open_init (st, &pidfd, err) < 0)
+    return -1;
+  sigset_t set;
+  mrc_wait_signal_set (&set);
+  if (!o->detach && sigprocmask (SIG_BLOCK, &set, NULL) < 0)
+    return mrc_fail_errno (err, "exec: block signals");
+  struct mrc_exec_spawn e = { .process = p, .init_pid = st->pid,
+                              .init_pidfd = pidfd,
+                              .preserve_fds = o->preserve_fds };
+  struct mrc_spawned s;
+  if (mrc_process_exec (&e, &s, err) < 0)
+    {
+      (*err)->status = 255;
+      return -1;
+    }
+  if (o->pid_file && write_pid_file (o->pid_file, s.pid, err) < 0)
+    {
+      mrc_process_abort (&s);
+      return -1;
+    }
+  int r = 0;
+  *status = 0;
+  if (!o->detach)
+    r = mrc_wait_foreground (&s, &set, status, err);
+  if (s.pidfd >= 0)
+    close (s.pidfd);
+  return r;
+}
+
+int
+mrc_container_exec (const struct mrc_globals *g, const struct mrc_exec_opts *o,
+                    int *status, mrc_error_t *err)
+{
+  cleanup_close int root_fd = -1, dir_fd = -1;
+  struct mrc_state st = { 0 };
+  cleanup_process struct mrc_process *p = NULL;
+  int r = mrc_container_open (g->root, o->id, LOCK_SH, &root_fd, &dir_fd, &st,
+                              err);
+  if (r == 0)
+    r = check_running (&st, err);
+  if (r == 0)
+    r = mrc_exec_build_process (o, st.bundle, &p, err);
+  if (r == 0 && p->terminal)
+    r = mrc_fail (err, "exec: terminals are not supported by this build yet");
+  /* The lock only guards reading the state: delete may go on while the
+     process runs (it then kills it with the rest of the container). */
+  if (dir_fd >= 0)
+    {
+      close (dir_fd);
+      dir_fd = -1;
+    }
+  if (r == 0)
+    r = launch (o, &st, p, status, err);
+  mrc_state_clear (&st);
+  return r;
+}

@@ -1,0 +1,165 @@
+/* exec: a second process in a running container.  The pid (and time)
+ * namespace only applies to children, so mini-runc joins those itself
+ * before the clone; the child joins the rest through the init's pidfd in
+ * one atomic setns(2), which also gets the order right when the container
+ * has its own user namespace.  From there the child is set up with the
+ * same steps as the init. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/sched.h>
+
+#include "mrc/cleanup.h"
+#include "mrc/sync.h"
+#include "init.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static const struct
+{
+  const char *proc_name;
+  int flag;
+  bool for_children; /* joined by the parent before the clone */
+} ns_table[] = {
+  { "pid", CLONE_NEWPID, true },     { "time", CLONE_NEWTIME, true },
+  { "user", CLONE_NEWUSER, false },  { "mnt", CLONE_NEWNS, false },
+  { "net", CLONE_NEWNET, false },    { "ipc", CLONE_NEWIPC, false },
+  { "uts", CLONE_NEWUTS, false },    { "cgroup", CLONE_NEWCGROUP, false },
+};
+
+/* Which of the init's namespaces differ from ours. */
+static int
+ns_flags (pid_t pid, int *parent_flags, int *child_flags, mrc_error_t *err)
+{
+  *parent_flags = *child_flags = 0;
+  for (size_t i = 0; i < sizeof ns_table / sizeof ns_table[0]; i++)
+    {
+      char path[64];
+      struct stat theirs, ours;
+      snprintf (path, sizeof path, "/proc/%d/ns/%s", (int) pid,
+                ns_table[i].proc_name);
+      if (stat (path, &theirs) < 0)
+        {
+          if (errno == ENOENT)
+            continue; /* a kernel without this namespace type */
+          return mrc_fail_errno (err, "exec: read `%s`", path);
+        }
+      snprintf (path, sizeof path, "/proc/self/ns/%s", ns_table[i].proc_name);
+      if (stat (path, &ours) < 0)
+        return mrc_fail_errno (err, "exec: read `%s`", path);
+      if (theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev)
+        continue;
+      if (ns_table[i].for_children)
+        *parent_flags |= ns_table[i].flag;
+      else
+        *child_flags |= ns_table[i].flag;
+    }
+  return 0;
+}
+
+struct exec_child
+{
+  const struct mrc_exec_spawn *e;
+  int flags;
+  int sync_fd;
+};
+
+static int
+child_setup (struct exec_child *c, char **exec_path, char ***envp,
+             mrc_error_t *err)
+{
+  const struct mrc_process *p = c->e->process;
+  /* Not dumpable while we hold host fds: processes of the container must
+     not ptrace us or open /proc/<pid>/fd before execve resets this. */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return mrc_fail_errno (err, "exec: set non-dumpable");
+  if (c->flags && setns (c->e->init_pidfd, c->flags) < 0)
+    return mrc_fail_errno (err, "exec: join the container's namespaces");
+  /* Own session: the caller's terminal signals reach the process only
+     through mini-runc's forwarding, as for the init. */
+  if (setsid () < 0)
+    return mrc_fail_errno (err, "exec: setsid");
+  *envp = mrc_init_environ (p, 0);
+  if (*envp == NULL)
+    return mrc_fail_errno (err, "exec: build the environment");
+  if (mrc_init_user (p, c->flags & CLONE_NEWUSER, err) < 0)
+    return -1;
+  if (chdir (p->cwd) < 0)
+    return mrc_fail_errno (err, "exec: change to cwd `%s`", p->cwd);
+  if (mrc_init_find_exec (p->args[0], *envp, exec_path, err) < 0)
+    return -1;
+  int *internal[] = { &c->sync_fd };
+  return mrc_init_fds (3 + c->e->preserve_fds, internal, 1, err);
+}
+
+__attribute__ ((noreturn)) static void
+child_main (struct exec_child *c)
+{
+  mrc_error_t err = NULL;
+  char *exec_path = NULL, **envp = NULL;
+  if (child_setup (c, &exec_path, &envp, &err) < 0)
+    {
+      mrc_sync_send_error (c->sync_fd, &err);
+      _exit (255);
+    }
+  mrc_init_reset_signals ();
+  execve (exec_path, c->e->process->args, envp);
+  mrc_error_set (&err, errno, "exec `%s`", exec_path);
+  mrc_sync_send_error (c->sync_fd, &err);
+  _exit (255);
+}
+
+int
+mrc_process_exec (const struct mrc_exec_spawn *e, struct mrc_spawned *out,
+                  mrc_error_t *err)
+{
+  int parent_flags, child_flags;
+  out->pid = 0;
+  out->pidfd = out->sync_fd = -1;
+  if (ns_flags (e->init_pid, &parent_flags, &child_flags, err) < 0)
+    return -1;
+  if (parent_flags && setns (e->init_pidfd, parent_flags) < 0)
+    return mrc_fail_errno (err, "exec: join the container's pid namespace");
+  int sv[2];
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return mrc_fail_errno (err, "exec: create sync socket");
+  cleanup_close int parent_end = sv[0], child_end = sv[1];
+
+  struct clone_args args = { .flags = CLONE_PIDFD, .exit_signal = SIGCHLD,
+                             .pidfd = (uint64_t) (uintptr_t) &out->pidfd };
+  pid_t pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
+  if (pid < 0)
+    return mrc_fail_errno (err, "exec: clone");
+  if (pid == 0)
+    {
+      close (parent_end);
+      struct exec_child c = { e, child_flags, child_end };
+      child_main (&c);
+    }
+  out->pid = pid;
+  out->sync_fd = steal_fd (&parent_end);
+  /* our copy of the child's end must go, or its exec would never show as
+     EOF here */
+  close (steal_fd (&child_end));
+  int r = mrc_sync_collect (out->sync_fd, err);
+  close (out->sync_fd);
+  out->sync_fd = -1;
+  if (r == 1)
+    return 0; /* EOF: the channel closed on execve */
+  if (r == 0)
+    mrc_fail (err, "exec: unexpected READY from the process");
+  mrc_process_abort (out);
+  return -1;
+}
