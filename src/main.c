@@ -34,6 +34,7 @@ static const struct
   { "kill", mrc_cli_kill, "send a signal to a container" },
   { "delete", mrc_cli_delete, "delete a container" },
   { "list", mrc_cli_list, "list containers" },
+  { "ps", mrc_cli_ps, "list the processes of a container" },
   { "spec", mrc_cli_spec, "write a default config.json" },
 };
 

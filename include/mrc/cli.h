@@ -26,6 +26,8 @@ int mrc_cli_list (const struct mrc_globals *g, int argc, char **argv,
                   mrc_error_t *err);
 int mrc_cli_exec (const struct mrc_globals *g, int argc, char **argv,
                   mrc_error_t *err);
+int mrc_cli_ps (const struct mrc_globals *g, int argc, char **argv,
+                mrc_error_t *err);
 int mrc_cli_spec (const struct mrc_globals *g, int argc, char **argv,
                   mrc_error_t *err);
 

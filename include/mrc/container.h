@@ -82,6 +82,10 @@ int mrc_container_exec (const struct mrc_globals *g,
                         const struct mrc_exec_opts *o, int *status,
                         mrc_error_t *err) MRC_WUR;
 
+/* The host pids of a running container's processes. */
+int mrc_container_ps (const struct mrc_globals *g, const char *id,
+                      pid_t **pids, size_t *n, mrc_error_t *err) MRC_WUR;
+
 /* Every container under --root, sorted by creation time. */
 int mrc_container_list (const struct mrc_globals *g, struct mrc_state ***out,
                         size_t *n, mrc_error_t *err) MRC_WUR;

@@ -36,6 +36,21 @@ mrc_container_kill (const struct mrc_globals *g, const char *id, int sig,
   return r;
 }
 
+int
+mrc_container_ps (const struct mrc_globals *g, const char *id, pid_t **pids,
+                  size_t *n, mrc_error_t *err)
+{
+  cleanup_close int root_fd = -1, dir_fd = -1;
+  struct mrc_state st = { 0 };
+  int r = mrc_container_open (g->root, id, LOCK_SH, &root_fd, &dir_fd, &st, err);
+  if (r == 0 && st.status == MRC_STATUS_STOPPED)
+    r = mrc_error_code (err, ESRCH, "container not running");
+  if (r == 0)
+    r = mrc_container_pids (&st, pids, n, err);
+  mrc_state_clear (&st);
+  return r;
+}
+
 void
 mrc_container_list_free (struct mrc_state **list, size_t n)
 {

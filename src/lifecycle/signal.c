@@ -45,29 +45,56 @@ ns_inode (pid_t pid, ino_t *ino)
   return 0;
 }
 
-/* Without cgroups, "all processes of the container" is every process in
- * its pid namespace; with a shared pid namespace it is only the init. */
-static int
-signal_pid_ns (const struct mrc_state *st, int sig, mrc_error_t *err)
+/* Without cgroups, "all processes of the container" are the processes in
+ * its pid namespace; with a shared pid namespace, only the init. */
+int
+mrc_container_pids (const struct mrc_state *st, pid_t **out, size_t *n,
+                    mrc_error_t *err)
 {
   ino_t init_ns, self_ns, ns;
+  size_t count = 0, cap = 16;
+  cleanup_free pid_t *pids = malloc (cap * sizeof *pids);
+  if (pids == NULL)
+    return mrc_fail_errno (err, "list processes");
   if (ns_inode (st->pid, &init_ns) < 0 || ns_inode (getpid (), &self_ns) < 0)
     return mrc_fail_errno (err, "read pid namespace of %d", (int) st->pid);
-  if (init_ns == self_ns)
-    return 0;
-  cleanup_dir DIR *d = opendir ("/proc");
-  if (d == NULL)
+  pids[count++] = st->pid;
+  cleanup_dir DIR *d = init_ns == self_ns ? NULL : opendir ("/proc");
+  if (init_ns != self_ns && d == NULL)
     return mrc_fail_errno (err, "open /proc");
   struct dirent *de;
-  while ((de = readdir (d)) != NULL)
+  while (d && (de = readdir (d)) != NULL)
     {
       char *end;
       long pid = strtol (de->d_name, &end, 10);
       if (*end || pid <= 0 || pid == st->pid)
         continue;
-      if (ns_inode ((pid_t) pid, &ns) == 0 && ns == init_ns)
-        kill ((pid_t) pid, sig); /* it may have exited meanwhile */
+      if (ns_inode ((pid_t) pid, &ns) < 0 || ns != init_ns)
+        continue; /* exited meanwhile, or another namespace */
+      if (count == cap)
+        {
+          pid_t *np = realloc (pids, (cap *= 2) * sizeof *np);
+          if (np == NULL)
+            return mrc_fail_errno (err, "list processes");
+          pids = np;
+        }
+      pids[count++] = (pid_t) pid;
     }
+  *n = count;
+  *out = steal_ptr (&pids);
+  return 0;
+}
+
+static int
+signal_others (const struct mrc_state *st, int sig, mrc_error_t *err)
+{
+  cleanup_free pid_t *pids = NULL;
+  size_t n;
+  if (mrc_container_pids (st, &pids, &n, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    if (pids[i] != st->pid)
+      kill (pids[i], sig); /* it may have exited meanwhile */
   return 0;
 }
 
@@ -78,7 +105,7 @@ mrc_container_signal (const struct mrc_state *st, int sig, bool all,
   cleanup_close int fd = open_init (st, err);
   if (fd < 0)
     return -1;
-  if (all && signal_pid_ns (st, sig, err) < 0)
+  if (all && signal_others (st, sig, err) < 0)
     return -1;
   if (mrc_pidfd_send_signal (fd, sig) < 0)
     {

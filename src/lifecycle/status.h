@@ -1,6 +1,9 @@
 #ifndef MRC_LIFECYCLE_STATUS_H
 #define MRC_LIFECYCLE_STATUS_H
 
+#include <stdbool.h>
+#include <sys/types.h>
+
 #include "mrc/error.h"
 #include "mrc/state.h"
 
@@ -21,5 +24,9 @@ int mrc_container_stop_all (const struct mrc_state *st, mrc_error_t *err) MRC_WU
 /* Signal the init, or with ALL every process of its pid namespace. */
 int mrc_container_signal (const struct mrc_state *st, int sig, bool all,
                           mrc_error_t *err) MRC_WUR;
+
+/* The host pids of the container's processes, the init first. */
+int mrc_container_pids (const struct mrc_state *st, pid_t **pids, size_t *n,
+                        mrc_error_t *err) MRC_WUR;
 
 #endif
