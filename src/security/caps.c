@@ -24,15 +24,23 @@ mrc_security_cap_from_name (const char *name)
   return (int) v;
 }
 
-/* "WHAT `CAP_NAME`: strerror", with the name as the config spells it. */
-static int
-fail_cap (mrc_error_t *err, const char *what, int c)
+/* The name as the config spells it ("CAP_CHOWN"); cap_free it. */
+static char *
+config_name (int c)
 {
-  int e = errno;
   char *n = cap_to_name ((cap_value_t) c);
   for (char *q = n; q && *q; q++)
     if (*q >= 'a' && *q <= 'z')
       *q = (char) (*q - 'a' + 'A');
+  return n;
+}
+
+/* "WHAT `CAP_NAME`: strerror". */
+static int
+fail_cap (mrc_error_t *err, const char *what, int c)
+{
+  int e = errno;
+  char *n = config_name (c);
   int r = mrc_error_set (err, e, "%s `%s`", what, n ? n : "?");
   cap_free (n);
   return r;
@@ -83,6 +91,31 @@ resolve_set (struct mrc_security *s, const struct set_field *f,
   return 0;
 }
 
+/* The kernel raises an ambient capability only if it is both permitted
+   and inheritable.  `exec --cap` must not fill the inheritable set
+   (CVE-2022-29162), so such ambient entries are common: skipped with a
+   warning, as runc does, rather than failing the container. */
+static int
+check_ambient (struct mrc_security *s, mrc_error_t *err)
+{
+  uint64_t ok_mask = s->caps.permitted & s->caps.inheritable;
+  for (int c = 0; c <= s->last_cap; c++)
+    {
+      uint64_t bit = UINT64_C (1) << c;
+      if (!(s->caps.ambient & bit) || (ok_mask & bit))
+        continue;
+      s->caps.ambient &= ~bit;
+      char *n = config_name (c);
+      int r = mrc_sec_warn (s, "process.capabilities.ambient: `%s` is not "
+                               "both permitted and inheritable, skipped",
+                            n ? n : "?");
+      cap_free (n);
+      if (r < 0)
+        return mrc_fail_errno (err, "process.capabilities");
+    }
+  return 0;
+}
+
 int
 mrc_sec_caps_prepare (struct mrc_security *s, const struct mrc_process *p,
                       mrc_error_t *err)
@@ -103,7 +136,7 @@ mrc_sec_caps_prepare (struct mrc_security *s, const struct mrc_process *p,
       if (resolve_set (s, f, names, mask, err) < 0)
         return -1;
     }
-  return 0;
+  return check_ambient (s, err);
 }
 
 /* Before the user switch: dropping from the bounding set needs

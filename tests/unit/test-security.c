@@ -117,8 +117,14 @@ test_caps_errors (void)
   caps = (struct mrc_capabilities){ .bounding = good, .effective = good,
                                     .permitted = good };
   mrc_security_free (expect_ok (&p, NULL, "known capabilities"));
+  caps.ambient = good; /* CAP_CHOWN: permitted, not inheritable */
+  struct mrc_security *s = expect_ok (&p, NULL, "ambient not inheritable");
+  is_str (s ? mrc_security_warnings (s)[0] : NULL,
+          "process.capabilities.ambient: `CAP_CHOWN` is not both permitted "
+          "and inheritable, skipped", "ambient skipped with a warning");
+  mrc_security_free (s);
   p.capabilities = NULL;
-  struct mrc_security *s = expect_ok (&p, NULL, "no capabilities object");
+  s = expect_ok (&p, NULL, "no capabilities object");
   ok (s && mrc_security_warnings (s)[0] == NULL, "no warnings");
   ok (s && !mrc_security_has_notify (s), "no notify");
   mrc_security_free (s);
