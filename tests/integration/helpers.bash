@@ -44,10 +44,11 @@ requires_mini_runc() {
 	is_mini_runc || skip "mini-runc-specific (MINI_RUNC is $(basename "$MINI_RUNC"))"
 }
 
-# The runtime, with this test's state root and the process tag.  fd 3 is
-# bats' own channel: a container holding it open would hang bats.
+# The runtime, with this test's state root and the process tag, under a
+# time limit (a hang must fail a test, not the suite).  fd 3 is bats' own
+# channel: a container holding it open would hang bats.
 mrc() {
-	MRC_TEST_TAG=$TAG "$MINI_RUNC" --root "$ROOT" "$@" 3>&-
+	MRC_TEST_TAG=$TAG timeout -k 5 "${MRC_TIMEOUT:-60}" "$MINI_RUNC" --root "$ROOT" "$@" 3>&-
 }
 
 # mrc_bg ARGS...: the runtime in the background as a direct child (so a
