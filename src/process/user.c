@@ -41,8 +41,8 @@ mrc_init_user (const struct mrc_process *p, bool has_user_ns, mrc_error_t *err)
     return mrc_fail_errno (err, "set gid %u of process.user", u->gid);
   if (setresuid (u->uid, u->uid, u->uid) < 0)
     return mrc_fail_errno (err, "set uid %u of process.user", u->uid);
-  if (u->has_umask)
-    umask ((mode_t) u->umask);
+  /* runc's default when the config has none */
+  umask (u->has_umask ? (mode_t) u->umask : 0022);
   return 0;
 }
 

@@ -310,7 +310,9 @@ validate_hooks (const struct mrc_hooks *h, mrc_error_t *err)
   return 0;
 }
 
-/* runc only asks for a uts entry, new or joined: follow it. */
+/* runc only asks for a uts entry, new or joined: follow it.  Checked after
+ * linux.namespaces, so a bad namespace list is reported as such rather than
+ * as its consequence. */
 static int
 validate_uts_names (const struct mrc_spec *spec, mrc_error_t *err)
 {
@@ -332,7 +334,7 @@ mrc_spec_validate (const struct mrc_spec *spec, mrc_error_t *err)
   if (spec->process == NULL)
     return mrc_fail (err, CONFIG ": process: required");
   if (validate_process_at (spec->process, CONFIG, "process.", err) < 0
-      || validate_uts_names (spec, err) < 0 || validate_linux (spec, err) < 0
+      || validate_linux (spec, err) < 0 || validate_uts_names (spec, err) < 0
       || validate_hooks (&spec->hooks, err) < 0)
     return -1;
   return 0;

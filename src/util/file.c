@@ -86,43 +86,65 @@ mrc_write_all (int fd, const void *buf, size_t len)
   return 0;
 }
 
+static int
+write_sync (int fd, const void *buf, size_t len)
+{
+  return (mrc_write_all (fd, buf, len) < 0 || fsync (fd) < 0) ? -1 : 0;
+}
+
+/* An unnamed O_TMPFILE linked in only once complete: a process killed
+ * half-way leaves nothing behind.  A new NAME appears with linkat alone;
+ * an existing one is replaced through a short-lived temporary name. */
+static int
+write_tmpfile (int dirfd, const char *dir, const char *name, const void *buf,
+               size_t len, mode_t mode)
+{
+  cleanup_close int fd = openat (dirfd, dir, O_TMPFILE | O_WRONLY | O_CLOEXEC,
+                                 mode);
+  if (fd < 0)
+    return -1;
+  if (fchmod (fd, mode) < 0 || write_sync (fd, buf, len) < 0)
+    return -1;
+  char proc[64];
+  snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+  if (linkat (AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW) == 0)
+    return 0;
+  if (errno != EEXIST)
+    return -1;
+  cleanup_free char *tmp = NULL;
+  const char *slash = strrchr (name, '/');
+  if (asprintf (&tmp, "%.*s.%s.%d.tmp", slash ? (int) (slash - name + 1) : 0,
+                name, slash ? slash + 1 : name, (int) getpid ())
+      < 0)
+    return -1;
+  unlinkat (dirfd, tmp, 0);
+  if (linkat (AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW) < 0)
+    return -1;
+  if (renameat (dirfd, tmp, dirfd, name) < 0)
+    {
+      int saved = errno;
+      unlinkat (dirfd, tmp, 0);
+      return errno = saved, -1;
+    }
+  return 0;
+}
+
 int
 mrc_write_file_atomic (int dirfd, const char *name, const void *buf,
                        size_t len, mode_t mode, mrc_error_t *err)
 {
-  cleanup_free char *tmp = NULL;
-  if (asprintf (&tmp, ".%s.%d.tmp", name, (int) getpid ()) < 0)
-    return mrc_fail_errno (err, "write `%s`", name);
-  /* The temp file lives next to NAME so rename is atomic; a '/' in NAME
-     means the temp must go in the same directory. */
   const char *slash = strrchr (name, '/');
-  if (slash)
-    {
-      free (tmp);
-      tmp = NULL;
-      if (asprintf (&tmp, "%.*s/.%s.%d.tmp", (int) (slash - name), name,
-                    slash + 1, (int) getpid ())
-          < 0)
-        return mrc_fail_errno (err, "write `%s`", name);
-    }
-  cleanup_close int fd = openat (dirfd, tmp,
-                                 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC
-                                     | O_NOFOLLOW,
-                                 mode);
-  if (fd < 0)
+  cleanup_free char *dir = NULL;
+  if (slash == NULL)
+    dir = strdup (".");
+  else if (slash == name)
+    dir = strdup ("/");
+  else
+    dir = strndup (name, (size_t) (slash - name));
+  if (dir == NULL)
     return mrc_fail_errno (err, "write `%s`", name);
-  if (mrc_write_all (fd, buf, len) < 0 || fsync (fd) < 0)
-    {
-      mrc_fail_errno (err, "write `%s`", name);
-      unlinkat (dirfd, tmp, 0);
-      return -1;
-    }
-  if (renameat (dirfd, tmp, dirfd, name) < 0)
-    {
-      mrc_fail_errno (err, "write `%s`", name);
-      unlinkat (dirfd, tmp, 0);
-      return -1;
-    }
+  if (write_tmpfile (dirfd, dir, name, buf, len, mode) < 0)
+    return mrc_fail_errno (err, "write `%s`", name);
   return 0;
 }
 
