@@ -105,7 +105,7 @@ NS_SCRIPT='for n in pid net ipc uts mnt cgroup; do echo "$n $(readlink /proc/sel
 	grep_i pid
 	grep -Eqi 'duplicate|more than once|twice' <<<"$output"
 
-	cfg_edit '.linux.namespaces = [{"type": "mount"}, {"type": "bogus"}]'
+	cfg_edit '.linux.namespaces = [{"type": "mount"}, {"type": "uts"}, {"type": "bogus"}]'
 	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
 	grep_i bogus
 }
