@@ -75,14 +75,12 @@ wait_recvtty() {
 }
 
 @test "terminal: create without --console-socket fails cleanly" {
-	requires_terminal_wired
 	cfg_edit '.process.terminal = true'
 	assert_fails_cleanly mrc create --bundle "$BUNDLE" "$ID"
 	grep_i console
 }
 
 @test "terminal: --console-socket without a terminal fails cleanly" {
-	requires_terminal_wired
 	start_recvtty
 	assert_fails_cleanly mrc create --console-socket "$SOCK" --bundle "$BUNDLE" "$ID"
 	grep_i console
