@@ -10,9 +10,13 @@
 #include "mrc/error.h"
 #include "mrc/spec.h"
 
+struct mrc_security;
+
 struct mrc_spawn_opts
 {
+  const char *id;
   const struct mrc_spec *spec;
+  const struct mrc_security *security; /* prepared by mrc_process_spawn */
   const char *bundle;  /* absolute */
   const char *rootfs;  /* absolute */
   int state_fd;        /* the container's state dir: exec.sock lives here */
@@ -27,6 +31,7 @@ struct mrc_spawned
   pid_t pid;      /* in mini-runc's pid namespace */
   int pidfd;
   int sync_fd;    /* parent end of the channel, -1 after go/abort */
+  bool cloned;    /* a process existed, even if it is gone now */
 };
 
 /* Clone the init and run its setup up to READY (see sync.h).  On failure
@@ -66,6 +71,8 @@ int mrc_wait_status (int status);
 struct mrc_exec_spawn
 {
   const struct mrc_process *process;
+  const struct mrc_security *security;
+  const char *state_json; /* the container's state, for a seccomp listener */
   pid_t init_pid;
   int init_pidfd;
   int preserve_fds;

@@ -21,6 +21,12 @@ struct mrc_setup_ctx
   bool new_net_ns;
   bool new_cgroup_ns;
   bool new_mount_ns;    /* always true for a container with a rootfs */
+  /* Called with the host's tree still visible, right before the root
+     switch (the createRuntime/createContainer hook point), and right after
+     it, before the root goes read-only (the console pty).  May be NULL. */
+  int (*before_pivot) (void *arg, mrc_error_t *err);
+  int (*after_pivot) (void *arg, mrc_error_t *err);
+  void *hook_arg;
 };
 
 /* Make the mount tree private (or linux.rootfsPropagation), bind the rootfs,

@@ -18,6 +18,7 @@
 #define MRC_ID_MAX 200
 #define MRC_STATE_FILE "state.json"
 #define MRC_EXEC_SOCK "exec.sock"
+#define MRC_SAVED_CONFIG "config.json" /* kept only when it has post* hooks */
 
 /* ^[A-Za-z0-9_+-][A-Za-z0-9_+.-]*$, at most MRC_ID_MAX bytes. */
 int mrc_id_validate (const char *id, mrc_error_t *err) MRC_WUR;

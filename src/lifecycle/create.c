@@ -15,6 +15,7 @@
 #include "mrc/cleanup.h"
 #include "mrc/container.h"
 #include "mrc/fdpass.h"
+#include "mrc/hooks.h"
 #include "mrc/file.h"
 #include "mrc/log.h"
 #include "mrc/proc.h"
@@ -33,7 +34,12 @@ load_bundle (const struct mrc_create_opts *o, struct mrc_created *c,
   cleanup_close int bfd = open (c->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (bfd < 0)
     return mrc_fail_errno (err, "bundle `%s`", c->bundle);
-  if (mrc_spec_load (bfd, "config.json", &c->spec, err) < 0
+  if (mrc_read_file_at (bfd, "config.json", MRC_SPEC_MAX_BYTES, &c->config,
+                        &c->config_len, err)
+          < 0
+      || mrc_spec_parse (c->config, c->config_len, "config.json", &c->spec,
+                         err)
+             < 0
       || mrc_spec_validate (c->spec, err) < 0)
     return -1;
   if (c->spec->process->terminal && o->console_socket == NULL)
@@ -79,6 +85,14 @@ record_state (const struct mrc_create_opts *o, struct mrc_created *c,
   if (mrc_proc_stat (c->init.pid, &st.pid_start_time, NULL) < 0)
     return mrc_fail_errno (err, "read start time of init %d",
                            (int) c->init.pid);
+  /* poststart and poststop run from later verbs: they use this copy, as
+     the spec says later edits of the bundle must not affect them. */
+  const struct mrc_hooks *h = &c->spec->hooks;
+  if (h->n_poststart + h->n_poststop > 0
+      && mrc_write_file_atomic (c->dir_fd, MRC_SAVED_CONFIG, c->config,
+                                c->config_len, 0600, err)
+             < 0)
+    return -1;
   return mrc_statedir_save (c->dir_fd, &st, err);
 }
 
@@ -109,7 +123,22 @@ mrc_created_undo (const struct mrc_globals *g, const char *id,
                   struct mrc_created *c)
 {
   mrc_error_t ignored = NULL;
+  bool spawned = c->init.cloned;
   mrc_process_abort (&c->init);
+  /* A container whose init existed is deleted like any other: its
+     poststop hooks run (the runtime-spec's step 12 after a failing
+     prestart/createRuntime/createContainer hook). */
+  size_t n;
+  cleanup_free char *json = NULL;
+  size_t len;
+  struct mrc_state st = { .oci_version = c->spec ? c->spec->oci_version : NULL,
+                          .id = (char *) id, .status = MRC_STATUS_STOPPED,
+                          .bundle = c->bundle, .rootfs = c->rootfs,
+                          .owner = (char *) "" };
+  if (spawned && mrc_hooks_of (&c->spec->hooks, MRC_HOOK_POSTSTOP, &n) && n
+      && mrc_state_to_json (&st, false, false, &json, &len, &ignored) == 0)
+    mrc_hooks_run_warn (&c->spec->hooks, MRC_HOOK_POSTSTOP, json, len);
+  mrc_error_free (&ignored);
   if (c->pid_file_written && unlink (c->pid_file) < 0)
     mrc_warn ("remove pid file `%s`: %m", c->pid_file);
   if (c->dir_fd >= 0 && mrc_statedir_remove (c->root_fd, id, c->dir_fd,
@@ -124,6 +153,7 @@ void
 mrc_created_release (struct mrc_created *c)
 {
   mrc_spec_free (c->spec);
+  free (c->config);
   free (c->bundle);
   free (c->rootfs);
   if (c->init.pidfd >= 0)
@@ -152,7 +182,7 @@ mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
       || mrc_statedir_new (c->root_fd, o->id, &c->dir_fd, err) < 0)
     return -1;
   struct mrc_spawn_opts so = {
-    .spec = c->spec, .bundle = c->bundle, .rootfs = c->rootfs,
+    .id = o->id, .spec = c->spec, .bundle = c->bundle, .rootfs = c->rootfs,
     .state_fd = c->dir_fd, .lock_fd = c->dir_fd, .no_pivot = o->no_pivot,
     .no_new_keyring = o->no_new_keyring, .preserve_fds = o->preserve_fds,
   };

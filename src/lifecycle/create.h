@@ -11,6 +11,8 @@
 struct mrc_created
 {
   struct mrc_spec *spec;
+  char *config; /* config.json as read */
+  size_t config_len;
   char *bundle;
   char *rootfs;
   int root_fd;

@@ -7,6 +7,8 @@
 #include "mrc/cleanup.h"
 #include "mrc/container.h"
 #include "mrc/statedir.h"
+#include "lifecycle_hooks.h"
+#include "start.h"
 #include "status.h"
 
 /* ENOENT from any step means "no such container": runc's `delete --force`
@@ -22,8 +24,8 @@ not_found (bool force, mrc_error_t *err)
   return -1;
 }
 
-static int
-delete_locked (int root_fd, int dir_fd, const char *id, bool force,
+int
+mrc_delete_locked (int root_fd, int dir_fd, const char *id, bool force,
                mrc_error_t *err)
 {
   struct mrc_state st = { 0 };
@@ -59,7 +61,14 @@ delete_locked (int root_fd, int dir_fd, const char *id, bool force,
         r = mrc_container_stop_all (&st, err);
     }
   if (r == 0)
-    r = mrc_statedir_remove (root_fd, id, dir_fd, err);
+    {
+      /* poststop: after the container is gone, before delete returns;
+         the lock held here makes it run once under concurrent deletes. */
+      st.status = MRC_STATUS_STOPPED;
+      st.pid = 0;
+      mrc_lifecycle_hooks (dir_fd, &st, MRC_HOOK_POSTSTOP);
+      r = mrc_statedir_remove (root_fd, id, dir_fd, err);
+    }
   mrc_state_clear (&st);
   return r;
 }
@@ -79,5 +88,5 @@ mrc_container_delete (const struct mrc_globals *g, const char *id, bool force,
     }
   if (mrc_statedir_open (root_fd, id, LOCK_EX, &dir_fd, err) < 0)
     return not_found (force, err);
-  return delete_locked (root_fd, dir_fd, id, force, err);
+  return mrc_delete_locked (root_fd, dir_fd, id, force, err);
 }

@@ -13,8 +13,10 @@
 #include "mrc/cleanup.h"
 #include "mrc/container.h"
 #include "mrc/file.h"
+#include "mrc/log.h"
 #include "mrc/proc.h"
 #include "mrc/process.h"
+#include "mrc/security.h"
 #include "exec_process.h"
 #include "status.h"
 
@@ -61,17 +63,36 @@ write_pid_file (const char *path, pid_t pid, mrc_error_t *err)
 }
 
 static int
+load_config (const char *bundle, struct mrc_spec **spec, mrc_error_t *err)
+{
+  cleanup_close int bfd = open (bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (bfd < 0)
+    return mrc_fail_errno (err, "exec: bundle `%s`", bundle);
+  return mrc_spec_load (bfd, "config.json", spec, err);
+}
+
+static int
 launch (const struct mrc_exec_opts *o, const struct mrc_state *st,
-        struct mrc_process *p, int *status, mrc_error_t *err)
+        const struct mrc_spec *spec, struct mrc_process *p, int *status,
+        mrc_error_t *err)
 {
   cleanup_close int pidfd = -1;
-  if (open_init (st, &pidfd, err) < 0)
+  cleanup_security struct mrc_security *sec = NULL;
+  cleanup_free char *state = NULL;
+  size_t len;
+  if (open_init (st, &pidfd, err) < 0
+      || mrc_security_prepare (p, spec->linux_, &sec, err) < 0
+      || mrc_state_to_json (st, false, false, &state, &len, err) < 0)
     return -1;
+  const char *const *w = mrc_security_warnings (sec);
+  for (size_t i = 0; w && w[i]; i++)
+    mrc_warn ("%s", w[i]);
   sigset_t set;
   mrc_wait_signal_set (&set);
   if (!o->detach && sigprocmask (SIG_BLOCK, &set, NULL) < 0)
     return mrc_fail_errno (err, "exec: block signals");
-  struct mrc_exec_spawn e = { .process = p, .init_pid = st->pid,
+  struct mrc_exec_spawn e = { .process = p, .security = sec,
+                              .state_json = state, .init_pid = st->pid,
                               .init_pidfd = pidfd,
                               .preserve_fds = o->preserve_fds };
   struct mrc_spawned s;
@@ -101,12 +122,15 @@ mrc_container_exec (const struct mrc_globals *g, const struct mrc_exec_opts *o,
   cleanup_close int root_fd = -1, dir_fd = -1;
   struct mrc_state st = { 0 };
   cleanup_process struct mrc_process *p = NULL;
+  cleanup_spec struct mrc_spec *spec = NULL;
   int r = mrc_container_open (g->root, o->id, LOCK_SH, &root_fd, &dir_fd, &st,
                               err);
   if (r == 0)
     r = check_running (&st, err);
   if (r == 0)
-    r = mrc_exec_build_process (o, st.bundle, &p, err);
+    r = load_config (st.bundle, &spec, err);
+  if (r == 0)
+    r = mrc_exec_build_process (o, spec, &p, err);
   if (r == 0 && p->terminal)
     r = mrc_fail (err, "exec: terminals are not supported by this build yet");
   /* The lock only guards reading the state: delete may go on while the
@@ -117,7 +141,7 @@ mrc_container_exec (const struct mrc_globals *g, const struct mrc_exec_opts *o,
       dir_fd = -1;
     }
   if (r == 0)
-    r = launch (o, &st, p, status, err);
+    r = launch (o, &st, spec, p, status, err);
   mrc_state_clear (&st);
   return r;
 }

@@ -150,19 +150,13 @@ override (const struct mrc_exec_opts *o, struct mrc_process *p,
 }
 
 int
-mrc_exec_build_process (const struct mrc_exec_opts *o, const char *bundle,
+mrc_exec_build_process (const struct mrc_exec_opts *o, struct mrc_spec *spec,
                         struct mrc_process **out, mrc_error_t *err)
 {
   if (o->process_file)
     return from_file (o->process_file, out, err);
   if (strv_len (o->args) == 0)
     return mrc_fail (err, "exec: no command given and no --process");
-  cleanup_close int bfd = open (bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (bfd < 0)
-    return mrc_fail_errno (err, "exec: bundle `%s`", bundle);
-  cleanup_spec struct mrc_spec *spec = NULL;
-  if (mrc_spec_load (bfd, "config.json", &spec, err) < 0)
-    return -1;
   if (spec->process == NULL)
     return mrc_fail (err, "exec: config.json: process: required");
   cleanup_process struct mrc_process *p = steal_ptr (&spec->process);

@@ -45,13 +45,16 @@ mrc_container_run (const struct mrc_globals *g,
       mrc_created_release (&c);
       return -1;
     }
-  struct mrc_state st = { .status = MRC_STATUS_CREATED };
-  if (mrc_start_locked (c.dir_fd, &st, err) < 0)
+  struct mrc_state st = { 0 };
+  if (mrc_statedir_load (c.dir_fd, &st, err) < 0
+      || mrc_start_locked (c.dir_fd, &st, err) < 0)
     {
+      mrc_state_clear (&st);
       mrc_created_undo (g, o->id, &c);
       mrc_created_release (&c);
       return -1;
     }
+  mrc_state_clear (&st);
   *status = 0;
   if (o->detach)
     {

@@ -8,6 +8,7 @@
 #include "mrc/container.h"
 #include "mrc/process.h"
 #include "mrc/statedir.h"
+#include "lifecycle_hooks.h"
 #include "start.h"
 #include "status.h"
 
@@ -29,6 +30,12 @@ mrc_start_locked (int dir_fd, const struct mrc_state *st, mrc_error_t *err)
      absence is what makes the status read `running`. */
   if (unlinkat (dir_fd, MRC_EXEC_SOCK, 0) < 0 && errno != ENOENT && r == 0)
     return mrc_fail_errno (err, "remove exec barrier");
+  if (r == 0)
+    {
+      struct mrc_state running = *st;
+      running.status = MRC_STATUS_RUNNING;
+      mrc_lifecycle_hooks (dir_fd, &running, MRC_HOOK_POSTSTART);
+    }
   return r;
 }
 
@@ -39,8 +46,16 @@ mrc_container_start (const struct mrc_globals *g, const char *id,
   cleanup_close int root_fd = -1, dir_fd = -1;
   struct mrc_state st = { 0 };
   int r = mrc_container_open (g->root, id, LOCK_EX, &root_fd, &dir_fd, &st, err);
-  if (r == 0)
-    r = mrc_start_locked (dir_fd, &st, err);
+  if (r == 0 && mrc_start_locked (dir_fd, &st, err) < 0)
+    {
+      /* The program never ran (a startContainer hook or execve failed):
+         the container is removed, as the runtime-spec asks. */
+      mrc_error_t ignored = NULL;
+      if (st.status == MRC_STATUS_CREATED
+          && mrc_delete_locked (root_fd, dir_fd, id, true, &ignored) < 0)
+        mrc_error_free (&ignored);
+      r = -1;
+    }
   mrc_state_clear (&st);
   return r;
 }

@@ -11,7 +11,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -20,6 +19,7 @@
 #include <linux/sched.h>
 
 #include "mrc/cleanup.h"
+#include "mrc/security.h"
 #include "mrc/sync.h"
 #include "init.h"
 
@@ -82,15 +82,19 @@ child_setup (struct exec_child *c, char **exec_path, char ***envp,
 {
   const struct mrc_process *p = c->e->process;
   /* Not dumpable while we hold host fds: processes of the container must
-     not ptrace us or open /proc/<pid>/fd before execve resets this. */
-  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-    return mrc_fail_errno (err, "exec: set non-dumpable");
+     not ptrace us or open /proc/<pid>/fd or exe before execve resets this
+     (CVE-2019-5736, CVE-2016-9962). */
+  if (mrc_security_protect_self (err) < 0)
+    return -1;
   if (c->flags && setns (c->e->init_pidfd, c->flags) < 0)
     return mrc_fail_errno (err, "exec: join the container's namespaces");
   /* Own session: the caller's terminal signals reach the process only
      through mini-runc's forwarding, as for the init. */
   if (setsid () < 0)
     return mrc_fail_errno (err, "exec: setsid");
+  /* rlimits, scheduling, the bounding set: as root, as for the init */
+  if (mrc_security_apply_root (c->e->security, err) < 0)
+    return -1;
   *envp = mrc_init_environ (p, 0);
   if (*envp == NULL)
     return mrc_fail_errno (err, "exec: build the environment");
@@ -98,10 +102,26 @@ child_setup (struct exec_child *c, char **exec_path, char ***envp,
     return -1;
   if (chdir (p->cwd) < 0)
     return mrc_fail_errno (err, "exec: change to cwd `%s`", p->cwd);
-  if (mrc_init_find_exec (p->args[0], *envp, exec_path, err) < 0)
+  /* --cwd /proc/self/fd/N must not lead outside the root (CVE-2024-21626) */
+  if (mrc_security_check_cwd (err) < 0
+      || mrc_init_find_exec (p->args[0], *envp, exec_path, err) < 0)
     return -1;
   int *internal[] = { &c->sync_fd };
-  return mrc_init_fds (3 + c->e->preserve_fds, internal, 1, err);
+  if (mrc_init_fds (3 + c->e->preserve_fds, internal, 1, err) < 0)
+    return -1;
+  /* caps, no_new_privs, seccomp last, as for the init */
+  int notify_fd = -1;
+  if (mrc_security_apply_final (c->e->security, &notify_fd, err) < 0)
+    return -1;
+  if (notify_fd >= 0)
+    {
+      int r = mrc_sync_send_fd (c->sync_fd, MRC_SYNC_SECCOMP_FD, notify_fd,
+                                NULL);
+      close (notify_fd);
+      if (r < 0)
+        return mrc_fail_errno (err, "exec: send the seccomp listener");
+    }
+  return 0;
 }
 
 __attribute__ ((noreturn)) static void
@@ -119,6 +139,23 @@ child_main (struct exec_child *c)
   mrc_error_set (&err, errno, "exec `%s`", exec_path);
   mrc_sync_send_error (c->sync_fd, &err);
   _exit (255);
+}
+
+static int
+on_fd (void *arg, enum mrc_sync_type type, int fd, const char *text,
+       mrc_error_t *err)
+{
+  const struct mrc_exec_spawn *e = arg;
+  cleanup_close int owned = fd;
+  (void) text;
+  if (type != MRC_SYNC_SECCOMP_FD)
+    return mrc_fail (err, "exec: unexpected fd message %d", (int) type);
+  struct mrc_notify_msg m = {
+    .listener_path = mrc_security_listener_path (e->security), .fd = owned,
+    .pid = e->init_pid, .state_json = e->state_json,
+    .metadata = mrc_security_listener_metadata (e->security),
+  };
+  return mrc_security_send_notify_fd (&m, err);
 }
 
 int
@@ -153,7 +190,8 @@ mrc_process_exec (const struct mrc_exec_spawn *e, struct mrc_spawned *out,
   /* our copy of the child's end must go, or its exec would never show as
      EOF here */
   close (steal_fd (&child_end));
-  int r = mrc_sync_collect (out->sync_fd, err);
+  struct mrc_sync_handlers h = { (void *) e, NULL, on_fd };
+  int r = mrc_sync_collect (out->sync_fd, &h, err);
   close (out->sync_fd);
   out->sync_fd = -1;
   if (r == 1)

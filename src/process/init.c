@@ -12,6 +12,8 @@
 
 #include "mrc/cleanup.h"
 #include "mrc/file.h"
+#include "mrc/hooks.h"
+#include "mrc/security.h"
 #include "mrc/setup.h"
 #include "mrc/sync.h"
 #include "init.h"
@@ -20,7 +22,7 @@ static int
 wait_for (int fd, enum mrc_sync_type want, mrc_error_t *err)
 {
   struct mrc_sync_msg msg;
-  int r = mrc_sync_recv (fd, &msg);
+  int r = mrc_sync_recv (fd, &msg, NULL);
   if (r < 0)
     return mrc_fail_errno (err, "read from the runtime");
   if (r == 1)
@@ -28,6 +30,77 @@ wait_for (int fd, enum mrc_sync_type want, mrc_error_t *err)
   if (msg.type != (uint32_t) want)
     return mrc_fail (err, "unexpected message %u from the runtime", msg.type);
   return 0;
+}
+
+/* Run the hooks of KIND from inside the container, with our own state. */
+static int
+run_own_hooks (const struct mrc_init_args *a, enum mrc_hook_kind kind,
+               enum mrc_status status, mrc_error_t *err)
+{
+  size_t n;
+  if (mrc_hooks_of (&a->opts->spec->hooks, kind, &n) == NULL || n == 0)
+    return 0;
+  cleanup_free char *json = NULL;
+  size_t len;
+  if (mrc_process_state_json (a->opts, getpid (), status, &json, &len, err) < 0)
+    return -1;
+  return mrc_hooks_run (&a->opts->spec->hooks, kind, json, len, err);
+}
+
+struct pivot_arg
+{
+  const struct mrc_init_args *a;
+  int sync_fd;
+};
+
+/* The hook point before pivot_root: the runtime runs prestart and
+ * createRuntime (it holds the host's view), then we run createContainer
+ * here, in the container's namespaces. */
+static int
+before_pivot (void *arg, mrc_error_t *err)
+{
+  struct pivot_arg *pa = arg;
+  const struct mrc_hooks *h = &pa->a->opts->spec->hooks;
+  if (h->n_prestart + h->n_create_runtime > 0
+      && (mrc_sync_send (pa->sync_fd, MRC_SYNC_HOOKS, 0, NULL) < 0
+          || wait_for (pa->sync_fd, MRC_SYNC_HOOKS_DONE, err) < 0))
+    return *err ? -1 : mrc_fail_errno (err, "ask the runtime for hooks");
+  return run_own_hooks (pa->a, MRC_HOOK_CREATE_CONTAINER,
+                        MRC_STATUS_CREATING, err);
+}
+
+/* Steps 1-4: identity, session and the privileged process attributes. */
+static int
+setup_process (const struct mrc_init_args *a, int sync_fd, mrc_error_t *err)
+{
+  const struct mrc_spawn_opts *o = a->opts;
+  /* 1. A new user namespace has no mappings until the parent writes them;
+     until then we are nobody, so nothing else can happen first. */
+  if (a->wait_for_maps)
+    {
+      if (wait_for (sync_fd, MRC_SYNC_MAPS_DONE, err) < 0)
+        return -1;
+      if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
+        return mrc_fail_errno (err, "become root in the user namespace");
+    }
+  /* 2. Not dumpable while we hold host resources (CVE-2019-5736): after
+     the maps, which a parent cannot write for a non-dumpable child. */
+  if (mrc_security_protect_self (err) < 0)
+    return -1;
+  /* 3. Our own session, so the caller's terminal signals (Ctrl-C to the
+     caller's process group) reach the container only through mini-runc. */
+  if (setsid () < 0)
+    return mrc_fail_errno (err, "setsid");
+  /* 4. A fresh session keyring, unless --no-new-keyring: the caller's
+     keyring must not be reachable from the container. */
+  if (!o->no_new_keyring
+      && syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0
+      && errno != ENOSYS && errno != EPERM)
+    return mrc_fail_errno (err, "create session keyring");
+  /* 5. rlimits, oom_score_adj, scheduling and the bounding set need root
+     in the container and the host's /proc, so before the rootfs; dropping
+     the bounding set leaves the effective set the mounts need. */
+  return mrc_security_apply_root (o->security, err);
 }
 
 /* Everything up to READY.  Each step says why it stands where it does. */
@@ -39,56 +112,57 @@ setup (const struct mrc_init_args *a, int *sync_fd, int *listen_fd,
   const struct mrc_spec *spec = o->spec;
   const struct mrc_process *p = spec->process;
 
-  /* 1. A new user namespace has no mappings until the parent writes them;
-     until then we are nobody, so nothing else can happen first. */
-  if (a->wait_for_maps)
-    {
-      if (wait_for (*sync_fd, MRC_SYNC_MAPS_DONE, err) < 0)
-        return -1;
-      if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
-        return mrc_fail_errno (err, "become root in the user namespace");
-    }
-  /* 2. Our own session, so the caller's terminal signals (Ctrl-C to the
-     caller's process group) reach the container only through mini-runc. */
-  if (setsid () < 0)
-    return mrc_fail_errno (err, "setsid");
-  /* 3. A fresh session keyring, unless --no-new-keyring: the caller's
-     keyring must not be reachable from the container. */
-  if (!o->no_new_keyring
-      && syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0
-      && errno != ENOSYS && errno != EPERM)
-    return mrc_fail_errno (err, "create session keyring");
-  /* 4. Hostname before the rootfs: it needs nothing from the filesystem. */
+  if (setup_process (a, *sync_fd, err) < 0)
+    return -1;
+  /* 6. Hostname before the rootfs: it needs nothing from the filesystem. */
   if (mrc_setup_hostname (spec, err) < 0)
     return -1;
-  /* 5. The root filesystem, mounts, /dev and pivot_root: needs root in the
+  /* 7. The root filesystem, mounts, /dev and pivot_root: needs root in the
      container's user namespace, so before the user switch. */
+  struct pivot_arg pa = { a, *sync_fd };
   struct mrc_setup_ctx ctx = {
     .spec = spec, .bundle = o->bundle, .rootfs = o->rootfs,
     .no_pivot = o->no_pivot, .new_user_ns = a->has_user_ns,
     .new_pid_ns = a->new_pid_ns, .new_net_ns = a->new_net_ns,
     .new_cgroup_ns = a->new_cgroup_ns, .new_mount_ns = true,
+    .before_pivot = before_pivot, .hook_arg = &pa,
   };
   if (mrc_setup_rootfs (&ctx, err) < 0)
     return -1;
-  /* 6. The environment reads the container's /etc/passwd: after pivot. */
+  /* 8. The environment reads the container's /etc/passwd: after pivot. */
   *envp = mrc_init_environ (p, a->listen_fds);
   if (*envp == NULL)
     return mrc_fail_errno (err, "build the environment");
-  /* 7. The user switch, then the cwd as that user (as runc does): a cwd
-     the user may not enter fails here, not in the user's program. */
+  /* 9. The user switch, then the cwd as that user (as runc does): a cwd
+     the user may not enter fails here, not in the user's program; and a
+     cwd that resolves outside the root is refused (CVE-2024-21626). */
   if (mrc_init_user (p, a->has_user_ns, err) < 0)
     return -1;
   if (chdir (p->cwd) < 0)
     return mrc_fail_errno (err, "change to process.cwd `%s`", p->cwd);
-  /* 8. The executable is looked up now, as the user, so a missing binary
+  if (mrc_security_check_cwd (err) < 0)
+    return -1;
+  /* 10. The executable is looked up now, as the user, so a missing binary
      fails `create` (callers map that error to 127), not `start`. */
   if (mrc_init_find_exec (p->args[0], *envp, exec_path, err) < 0)
     return -1;
-  /* 9. fds last before READY: nothing above opens another one. */
+  /* 11. fds: nothing below opens another one we would leak. */
   int *internal[] = { sync_fd, listen_fd };
   if (mrc_init_fds (3 + o->preserve_fds + a->listen_fds, internal, 2, err) < 0)
     return -1;
+  /* 12. Capabilities, no_new_privs and the seccomp filter last, so the
+     fewest runtime syscalls run under the filter; still before READY, so a
+     bad filter fails `create` and the notify fd can reach the runtime. */
+  int notify_fd = -1;
+  if (mrc_security_apply_final (o->security, &notify_fd, err) < 0)
+    return -1;
+  if (notify_fd >= 0)
+    {
+      int r = mrc_sync_send_fd (*sync_fd, MRC_SYNC_SECCOMP_FD, notify_fd, NULL);
+      close (notify_fd);
+      if (r < 0)
+        return mrc_fail_errno (err, "send the seccomp listener");
+    }
   return 0;
 }
 
@@ -100,6 +174,16 @@ mrc_init_reset_signals (void)
   for (int s = 1; s < NSIG; s++)
     signal (s, SIG_DFL); /* EINVAL for KILL/STOP/internal ones: ignored */
   sigprocmask (SIG_SETMASK, &none, NULL);
+}
+
+/* Tell `start` why the program did not run, then give up. */
+__attribute__ ((noreturn)) static void
+start_failed (int conn, mrc_error_t *err)
+{
+  const char *m = (*err && (*err)->msg) ? (*err)->msg : "unknown error";
+  if (mrc_write_all (conn, m, strlen (m)) < 0)
+    { /* start went away: nothing more to tell */ }
+  _exit (127);
 }
 
 void
@@ -131,12 +215,12 @@ mrc_init_main (const struct mrc_init_args *a)
   if (conn < 0)
     _exit (1);
   close (listen_fd);
+  /* startContainer hooks: in the container, after `start`, right before
+     the program; a failure fails `start`. */
+  if (run_own_hooks (a, MRC_HOOK_START_CONTAINER, MRC_STATUS_CREATED, &err) < 0)
+    start_failed (conn, &err);
   mrc_init_reset_signals ();
   execve (exec_path, a->opts->spec->process->args, envp);
-  char msg[512];
-  int n = snprintf (msg, sizeof msg, "exec `%s`: %s", exec_path,
-                    strerror (errno));
-  if (mrc_write_all (conn, msg, (size_t) n) < 0)
-    { /* start went away: nothing more to tell */ }
-  _exit (127);
+  mrc_error_set (&err, errno, "exec `%s`", exec_path);
+  start_failed (conn, &err);
 }

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "mrc/process.h"
+#include "mrc/state.h"
 
 /* What the child needs beyond the spawn options; everything is inherited
  * in memory from the parent at clone time. */
@@ -17,6 +18,12 @@ struct mrc_init_args
   bool new_pid_ns, new_net_ns, new_cgroup_ns, has_user_ns;
   int listen_fds;    /* LISTEN_FDS passed on (systemd socket activation) */
 };
+
+/* The OCI state of the container being set up, for hooks and the seccomp
+ * listener: PID as the caller sees it. */
+int mrc_process_state_json (const struct mrc_spawn_opts *o, pid_t pid,
+                            enum mrc_status status, char **json, size_t *len,
+                            mrc_error_t *err) MRC_WUR;
 
 /* Runs in the child; never returns. */
 __attribute__ ((noreturn)) void mrc_init_main (const struct mrc_init_args *a);

@@ -14,7 +14,10 @@
 #include <linux/sched.h>
 
 #include "mrc/cleanup.h"
+#include "mrc/hooks.h"
+#include "mrc/log.h"
 #include "mrc/proc.h"
+#include "mrc/security.h"
 #include "mrc/sync.h"
 #include "idmap.h"
 #include "init.h"
@@ -93,38 +96,92 @@ start_child (const struct mrc_spawn_opts *o, const struct mrc_ns_plan *plan,
     mrc_init_main (&a);
 
   out->pid = pid;
+  out->cloned = true;
   out->pidfd = pidfd;
   out->sync_fd = steal_fd (&parent_end);
   return 0;
 }
 
-int
-mrc_process_spawn (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
-                   mrc_error_t *err)
+/* What the parent does for the child's requests during setup. */
+struct spawn_ctx
+{
+  const struct mrc_spawn_opts *o;
+  struct mrc_spawned *out;
+};
+
+/* prestart (deprecated, kept for old callers) and createRuntime run here,
+ * in the runtime's namespaces, while the child waits before pivot_root. */
+static int
+on_hooks (void *arg, mrc_error_t *err)
+{
+  struct spawn_ctx *c = arg;
+  cleanup_free char *json = NULL;
+  size_t len;
+  if (mrc_process_state_json (c->o, c->out->pid, MRC_STATUS_CREATING, &json,
+                              &len, err)
+      < 0)
+    return -1;
+  if (mrc_hooks_run (&c->o->spec->hooks, MRC_HOOK_PRESTART, json, len, err) < 0
+      || mrc_hooks_run (&c->o->spec->hooks, MRC_HOOK_CREATE_RUNTIME, json, len,
+                        err)
+             < 0)
+    return -1;
+  return 0;
+}
+
+/* The seccomp notify listener goes to linux.seccomp.listenerPath with the
+ * state, as the runtime-spec describes. */
+static int
+on_fd (void *arg, enum mrc_sync_type type, int fd, const char *text,
+       mrc_error_t *err)
+{
+  struct spawn_ctx *c = arg;
+  cleanup_close int owned = fd;
+  (void) text;
+  if (type != MRC_SYNC_SECCOMP_FD)
+    return mrc_fail (err, "unexpected fd message %d from container init",
+                     (int) type);
+  cleanup_free char *json = NULL;
+  size_t len;
+  if (mrc_process_state_json (c->o, c->out->pid, MRC_STATUS_CREATING, &json,
+                              &len, err)
+      < 0)
+    return -1;
+  struct mrc_notify_msg m = {
+    .listener_path = mrc_security_listener_path (c->o->security),
+    .fd = owned, .pid = c->out->pid, .state_json = json,
+    .metadata = mrc_security_listener_metadata (c->o->security),
+  };
+  return mrc_security_send_notify_fd (&m, err);
+}
+
+static int
+map_ids (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
+         mrc_error_t *err)
+{
+  /* rlimits from outside: inside a new user namespace the child can no
+     longer raise a hard limit */
+  if (mrc_security_set_rlimits (o->security, out->pid, err) < 0
+      || mrc_idmap_write (out->pid, o->spec, err) < 0)
+    return -1;
+  if (mrc_sync_send (out->sync_fd, MRC_SYNC_MAPS_DONE, 0, NULL) < 0)
+    return mrc_fail_errno (err, "signal container init");
+  return 0;
+}
+
+static int
+spawn_prepared (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
+                mrc_error_t *err)
 {
   struct mrc_ns_plan plan;
-  out->pid = 0;
-  out->pidfd = out->sync_fd = -1;
-  /* The rootfs is set up with mounts: without its own mount namespace the
-     container would change the host's mount table. */
-  if (mrc_spec_namespace (o->spec, "mount") == NULL)
-    return mrc_fail (err, "linux.namespaces: a `mount` namespace is required");
-  if (mrc_ns_prepare (o->spec, &plan, err) < 0)
+  if (mrc_ns_prepare (o->spec, &plan, err) < 0
+      || start_child (o, &plan, out, err) < 0)
     return -1;
-  if (start_child (o, &plan, out, err) < 0)
-    return -1;
-  if (plan.new_user)
-    {
-      if (mrc_idmap_write (out->pid, o->spec, err) < 0
-          || mrc_sync_send (out->sync_fd, MRC_SYNC_MAPS_DONE, 0, NULL) < 0)
-        {
-          if (*err == NULL)
-            mrc_fail_errno (err, "signal container init");
-          mrc_process_abort (out);
-          return -1;
-        }
-    }
-  int r = mrc_sync_collect (out->sync_fd, err);
+  struct spawn_ctx ctx = { o, out };
+  struct mrc_sync_handlers h = { &ctx, on_hooks, on_fd };
+  int r = plan.new_user ? map_ids (o, out, err) : 0;
+  if (r == 0)
+    r = mrc_sync_collect (out->sync_fd, &h, err);
   if (r != 0)
     {
       if (r == 1)
@@ -133,6 +190,45 @@ mrc_process_spawn (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
       return -1;
     }
   return 0;
+}
+
+int
+mrc_process_spawn (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
+                   mrc_error_t *err)
+{
+  out->pid = 0;
+  out->cloned = false;
+  out->pidfd = out->sync_fd = -1;
+  /* The rootfs is set up with mounts: without its own mount namespace the
+     container would change the host's mount table. */
+  if (mrc_spec_namespace (o->spec, "mount") == NULL)
+    return mrc_fail (err, "linux.namespaces: a `mount` namespace is required");
+  /* Everything a bad config can fail on (capability names, seccomp rules)
+     is resolved before the clone, so it leaves nothing behind. */
+  cleanup_security struct mrc_security *sec = NULL;
+  if (mrc_security_prepare (o->spec->process, o->spec->linux_, &sec, err) < 0)
+    return -1;
+  const char *const *w = mrc_security_warnings (sec);
+  for (size_t i = 0; w && w[i]; i++)
+    mrc_warn ("%s", w[i]);
+  struct mrc_spawn_opts with_sec = *o;
+  with_sec.security = sec;
+  return spawn_prepared (&with_sec, out, err);
+}
+
+int
+mrc_process_state_json (const struct mrc_spawn_opts *o, pid_t pid,
+                        enum mrc_status status, char **json, size_t *len,
+                        mrc_error_t *err)
+{
+  struct mrc_state st = {
+    .oci_version = o->spec->oci_version, .id = (char *) o->id, .pid = pid,
+    .status = status, .bundle = (char *) o->bundle,
+    .rootfs = (char *) o->rootfs, .owner = (char *) "",
+    .annotations = o->spec->annotations,
+    .n_annotations = o->spec->n_annotations,
+  };
+  return mrc_state_to_json (&st, false, false, json, len, err);
 }
 
 int

@@ -2,12 +2,14 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "mrc/log.h"
 #include "mrc/sync.h"
 
-int
-mrc_sync_send (int fd, enum mrc_sync_type type, int value, const char *text)
+static int
+send_msg (int fd, enum mrc_sync_type type, int value, const char *text,
+          int passfd)
 {
   struct mrc_sync_msg msg;
   size_t tlen = 0;
@@ -19,31 +21,74 @@ mrc_sync_send (int fd, enum mrc_sync_type type, int value, const char *text)
       memcpy (msg.text, text, tlen);
     }
   msg.text[tlen] = '\0';
-  size_t len = offsetof (struct mrc_sync_msg, text) + tlen + 1;
+  struct iovec iov = { .iov_base = &msg,
+                       .iov_len = offsetof (struct mrc_sync_msg, text) + tlen + 1 };
+  char ctl[CMSG_SPACE (sizeof (int))];
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+  if (passfd >= 0)
+    {
+      memset (ctl, 0, sizeof ctl);
+      mh.msg_control = ctl;
+      mh.msg_controllen = sizeof ctl;
+      struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN (sizeof (int));
+      memcpy (CMSG_DATA (c), &passfd, sizeof (int));
+    }
   for (;;)
     {
-      ssize_t w = send (fd, &msg, len, MSG_NOSIGNAL);
+      ssize_t w = sendmsg (fd, &mh, MSG_NOSIGNAL);
       if (w < 0 && errno == EINTR)
         continue;
       if (w < 0)
         return -1;
       /* SOCK_SEQPACKET: a message is sent whole or not at all */
-      return (size_t) w == len ? 0 : (errno = EIO, -1);
+      return (size_t) w == iov.iov_len ? 0 : (errno = EIO, -1);
     }
 }
 
 int
-mrc_sync_recv (int fd, struct mrc_sync_msg *msg)
+mrc_sync_send (int fd, enum mrc_sync_type type, int value, const char *text)
 {
+  return send_msg (fd, type, value, text, -1);
+}
+
+int
+mrc_sync_send_fd (int fd, enum mrc_sync_type type, int passfd,
+                  const char *text)
+{
+  return send_msg (fd, type, 0, text, passfd);
+}
+
+int
+mrc_sync_recv (int fd, struct mrc_sync_msg *msg, int *passed)
+{
+  char ctl[CMSG_SPACE (sizeof (int))];
+  struct iovec iov = { .iov_base = msg, .iov_len = sizeof *msg };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+                       .msg_control = ctl, .msg_controllen = sizeof ctl };
+  if (passed)
+    *passed = -1;
   for (;;)
     {
-      ssize_t r = recv (fd, msg, sizeof *msg, 0);
+      ssize_t r = recvmsg (fd, &mh, MSG_CMSG_CLOEXEC);
       if (r < 0 && errno == EINTR)
         continue;
       if (r < 0)
         return -1;
       if (r == 0)
         return 1;
+      for (struct cmsghdr *c = CMSG_FIRSTHDR (&mh); c; c = CMSG_NXTHDR (&mh, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+          {
+            int got;
+            memcpy (&got, CMSG_DATA (c), sizeof got);
+            if (passed)
+              *passed = got;
+            else
+              close (got);
+          }
       if ((size_t) r < offsetof (struct mrc_sync_msg, text) + 1)
         {
           errno = EPROTO;
@@ -63,30 +108,64 @@ mrc_sync_send_error (int fd, mrc_error_t *err)
     { /* the parent is gone: nobody left to tell */ }
 }
 
+static int
+handle (int fd, const struct mrc_sync_msg *msg, int passed,
+        const struct mrc_sync_handlers *h, mrc_error_t *err)
+{
+  switch (msg->type)
+    {
+    case MRC_SYNC_LOG:
+      mrc_log ((enum mrc_log_level) msg->value, "%s", msg->text);
+      return 0;
+    case MRC_SYNC_HOOKS:
+      if (h && h->on_hooks && h->on_hooks (h->arg, err) < 0)
+        return -1;
+      if (mrc_sync_send (fd, MRC_SYNC_HOOKS_DONE, 0, NULL) < 0)
+        return mrc_fail_errno (err, "answer the container process");
+      return 0;
+    case MRC_SYNC_SECCOMP_FD:
+    case MRC_SYNC_PTY_MASTER:
+      if (passed < 0)
+        return mrc_fail (err, "message %u from the container process "
+                              "carried no fd",
+                         msg->type);
+      if (h && h->on_fd)
+        return h->on_fd (h->arg, (enum mrc_sync_type) msg->type, passed,
+                         msg->text, err);
+      close (passed);
+      return 0;
+    default:
+      return mrc_fail (err, "unexpected message %u from the container "
+                            "process",
+                       msg->type);
+    }
+}
+
 int
-mrc_sync_collect (int fd, mrc_error_t *err)
+mrc_sync_collect (int fd, const struct mrc_sync_handlers *h, mrc_error_t *err)
 {
   struct mrc_sync_msg msg;
   for (;;)
     {
-      int r = mrc_sync_recv (fd, &msg);
+      int passed;
+      int r = mrc_sync_recv (fd, &msg, &passed);
       if (r < 0)
         return mrc_fail_errno (err, "read from the container process");
       if (r == 1)
         return 1;
-      switch (msg.type)
+      if (msg.type == MRC_SYNC_ERROR)
         {
-        case MRC_SYNC_LOG:
-          mrc_log ((enum mrc_log_level) msg.value, "%s", msg.text);
-          break;
-        case MRC_SYNC_ERROR:
+          if (passed >= 0)
+            close (passed);
           return mrc_error_code (err, msg.value, "%s", msg.text);
-        case MRC_SYNC_READY:
-          return 0;
-        default:
-          return mrc_fail (err, "unexpected message %u from the container "
-                                "process",
-                           msg.type);
         }
+      if (msg.type == MRC_SYNC_READY)
+        {
+          if (passed >= 0)
+            close (passed);
+          return 0;
+        }
+      if (handle (fd, &msg, passed, h, err) < 0)
+        return -1;
     }
 }

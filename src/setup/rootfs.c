@@ -180,6 +180,10 @@ mrc_setup_rootfs (const struct mrc_setup_ctx *ctx, mrc_error_t *err)
     return mrc_fail_errno (err, "open the rootfs `%s`", ctx->rootfs);
   if (populate (ctx, rootfd, err) < 0)
     return -1;
+  /* 5. The runtime's createRuntime and createContainer hooks see the
+   * container's mounts but still the host's root, as the spec orders. */
+  if (ctx->before_pivot && ctx->before_pivot (ctx->hook_arg, err) < 0)
+    return -1;
   /* 6. Switch roots last: bind sources are host paths, found only while
    * the host's tree is still our root. */
   if ((ctx->no_pivot ? move_root (rootfd, err) : pivot (rootfd, err)) < 0)
@@ -187,6 +191,8 @@ mrc_setup_rootfs (const struct mrc_setup_ctx *ctx, mrc_error_t *err)
   /* 7. A requested propagation is applied again to the new `/`: step 1
    * set it on the host's tree, which is gone. */
   if (want && set_root_propagation (prop, want, err) < 0)
+    return -1;
+  if (ctx->after_pivot && ctx->after_pivot (ctx->hook_arg, err) < 0)
     return -1;
   /* 8. Read-only last: every mount and node above was made inside it. */
   if (spec->root_readonly && remount_root_readonly (err) < 0)
