@@ -36,6 +36,7 @@ static const struct
   { "list", mrc_cli_list, "list containers" },
   { "ps", mrc_cli_ps, "list the processes of a container" },
   { "spec", mrc_cli_spec, "write a default config.json" },
+  { "features", mrc_cli_features, "print the features this build supports" },
 };
 
 static void

@@ -28,6 +28,8 @@ int mrc_cli_exec (const struct mrc_globals *g, int argc, char **argv,
                   mrc_error_t *err);
 int mrc_cli_ps (const struct mrc_globals *g, int argc, char **argv,
                 mrc_error_t *err);
+int mrc_cli_features (const struct mrc_globals *g, int argc, char **argv,
+                      mrc_error_t *err);
 int mrc_cli_spec (const struct mrc_globals *g, int argc, char **argv,
                   mrc_error_t *err);
 

@@ -86,6 +86,13 @@ int mrc_container_exec (const struct mrc_globals *g,
 int mrc_container_ps (const struct mrc_globals *g, const char *id,
                       pid_t **pids, size_t *n, mrc_error_t *err) MRC_WUR;
 
+/* The runtime-spec features document of this build. */
+int mrc_features_json (char **out, size_t *len, mrc_error_t *err) MRC_WUR;
+
+/* What the features document says about cgroups ("v1", "v2", "systemd",
+ * "systemdUser", "rdma"): true only for what the build implements. */
+bool mrc_features_cgroup (const char *key);
+
 /* Every container under --root, sorted by creation time. */
 int mrc_container_list (const struct mrc_globals *g, struct mrc_state ***out,
                         size_t *n, mrc_error_t *err) MRC_WUR;

@@ -1,0 +1,170 @@
+/* `features`: what this build really supports (runtime-spec features.md),
+ * generated from the same tables the code uses, so it cannot claim more. */
+#define _GNU_SOURCE
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <seccomp.h>
+#include <sys/capability.h>
+#include <yajl/yajl_gen.h>
+
+#include "mrc/container.h"
+#include "mrc/hooks.h"
+#include "mrc/security.h"
+#include "mrc/setup.h"
+#include "mrc/spec.h"
+
+static void
+str (yajl_gen g, const char *s)
+{
+  yajl_gen_string (g, (const unsigned char *) s, strlen (s));
+}
+
+static void
+strv (yajl_gen g, const char *key, const char *const *v)
+{
+  str (g, key);
+  yajl_gen_array_open (g);
+  for (size_t i = 0; v && v[i]; i++)
+    str (g, v[i]);
+  yajl_gen_array_close (g);
+}
+
+static void
+enabled (yajl_gen g, const char *key, bool on)
+{
+  str (g, key);
+  yajl_gen_map_open (g);
+  str (g, "enabled");
+  yajl_gen_bool (g, on);
+  yajl_gen_map_close (g);
+}
+
+static void
+gen_top (yajl_gen g)
+{
+  str (g, "ociVersionMin");
+  str (g, "1.0.0");
+  str (g, "ociVersionMax");
+  str (g, MRC_OCI_VERSION);
+  str (g, "hooks");
+  yajl_gen_array_open (g);
+  for (int k = MRC_HOOK_PRESTART; k <= MRC_HOOK_POSTSTOP; k++)
+    str (g, mrc_hook_kind_name ((enum mrc_hook_kind) k));
+  yajl_gen_array_close (g);
+  str (g, "mountOptions");
+  yajl_gen_array_open (g);
+  for (size_t i = 0; mrc_mount_option_name (i); i++)
+    str (g, mrc_mount_option_name (i));
+  yajl_gen_array_close (g);
+}
+
+static void
+gen_capabilities (yajl_gen g)
+{
+  str (g, "capabilities");
+  yajl_gen_array_open (g);
+  for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++)
+    {
+      char *name = cap_to_name (c);
+      if (name == NULL)
+        continue;
+      /* libcap names are lower-case ("cap_chown"); a number is a
+         capability newer than the library, which we cannot name */
+      char buf[64];
+      size_t i;
+      for (i = 0; name[i] && i + 1 < sizeof buf; i++)
+        buf[i] = (char) (name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32
+                                                           : name[i]);
+      buf[i] = '\0';
+      cap_free (name);
+      if (strncmp (buf, "CAP_", 4) == 0)
+        str (g, buf);
+    }
+  yajl_gen_array_close (g);
+}
+
+static void
+gen_linux (yajl_gen g)
+{
+  static const char *const namespaces[]
+      = { "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts",
+          NULL };
+  str (g, "linux");
+  yajl_gen_map_open (g);
+  strv (g, "namespaces", namespaces);
+  gen_capabilities (g);
+  str (g, "cgroup");
+  yajl_gen_map_open (g);
+  static const char *const cg_keys[] = { "v1", "v2", "systemd", "systemdUser",
+                                         "rdma" };
+  for (size_t i = 0; i < sizeof cg_keys / sizeof cg_keys[0]; i++)
+    {
+      str (g, cg_keys[i]);
+      yajl_gen_bool (g, mrc_features_cgroup (cg_keys[i]));
+    }
+  yajl_gen_map_close (g);
+  str (g, "seccomp");
+  yajl_gen_map_open (g);
+  str (g, "enabled");
+  yajl_gen_bool (g, true);
+  strv (g, "actions", mrc_security_seccomp_actions ());
+  strv (g, "operators", mrc_security_seccomp_operators ());
+  strv (g, "archs", mrc_security_seccomp_archs ());
+  strv (g, "knownFlags", mrc_security_seccomp_flags ());
+  strv (g, "supportedFlags", mrc_security_seccomp_flags ());
+  yajl_gen_map_close (g);
+  enabled (g, "apparmor", false);
+  enabled (g, "selinux", false);
+  enabled (g, "intelRdt", false);
+  str (g, "mountExtensions");
+  yajl_gen_map_open (g);
+  enabled (g, "idmap", false);
+  yajl_gen_map_close (g);
+  enabled (g, "netDevices", false);
+  yajl_gen_map_close (g);
+}
+
+int
+mrc_features_json (char **out, size_t *len, mrc_error_t *err)
+{
+  yajl_gen g = yajl_gen_alloc (NULL);
+  if (g == NULL)
+    return mrc_fail (err, "features: out of memory");
+  yajl_gen_config (g, yajl_gen_beautify, 1);
+  yajl_gen_config (g, yajl_gen_indent_string, "    ");
+  yajl_gen_map_open (g);
+  gen_top (g);
+  gen_linux (g);
+  str (g, "annotations");
+  yajl_gen_map_open (g);
+  const struct scmp_version *v = seccomp_version ();
+  char ver[32] = "";
+  if (v)
+    snprintf (ver, sizeof ver, "%u.%u.%u", v->major, v->minor, v->micro);
+  str (g, "io.github.seccomp.libseccomp.version");
+  str (g, ver);
+  yajl_gen_map_close (g);
+  strv (g, "potentiallyUnsafeConfigAnnotations", NULL);
+  yajl_gen_map_close (g);
+  const unsigned char *buf;
+  size_t n;
+  int r = 0;
+  if (yajl_gen_get_buf (g, &buf, &n) != yajl_gen_status_ok
+      || (*out = strndup ((const char *) buf, n)) == NULL)
+    r = mrc_fail (err, "features: generate JSON");
+  else
+    *len = n;
+  yajl_gen_free (g);
+  return r;
+}
+
+bool
+mrc_features_cgroup (const char *key)
+{
+  /* cgroup v2 support arrives with the cgroup wiring; until then, none */
+  (void) key;
+  return false;
+}
