@@ -53,6 +53,11 @@
 int mrc_term_setup_child (const struct mrc_process *p, int *master,
                           char **name, mrc_error_t *err) MRC_WUR;
 
+/* The same for `exec -t`, after joining the container's namespaces and
+ * root: everything but /dev/console, which stays the init's terminal. */
+int mrc_term_setup_exec (const struct mrc_process *p, int *master,
+                         char **name, mrc_error_t *err) MRC_WUR;
+
 /* consoleSize as a winsize; fails when a side does not fit in 16 bits. */
 int mrc_term_winsize (uint32_t height, uint32_t width, struct winsize *ws,
                       mrc_error_t *err) MRC_WUR;

@@ -2,6 +2,7 @@
  * instance, made the init's controlling terminal, stdio and /dev/console. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,7 +125,7 @@ attach_slave (int slave, const char *name, mrc_error_t *err)
 
 static int
 setup_slave (const struct mrc_process *p, int slave, const char *name,
-             mrc_error_t *err)
+             bool console, mrc_error_t *err)
 {
   if (p->has_console_size)
     {
@@ -141,14 +142,14 @@ setup_slave (const struct mrc_process *p, int slave, const char *name,
   if (fchown (slave, p->user.uid, (gid_t) -1) < 0)
     return mrc_fail_errno (err, "give `%s` to uid %u", name,
                            (unsigned) p->user.uid);
-  if (bind_console (slave, name, err) < 0)
+  if (console && bind_console (slave, name, err) < 0)
     return -1;
   return attach_slave (slave, name, err);
 }
 
-int
-mrc_term_setup_child (const struct mrc_process *p, int *master, char **name,
-                      mrc_error_t *err)
+static int
+setup (const struct mrc_process *p, bool console, int *master, char **name,
+       mrc_error_t *err)
 {
   cleanup_close int m = open_ptmx (err);
   if (m < 0)
@@ -157,7 +158,7 @@ mrc_term_setup_child (const struct mrc_process *p, int *master, char **name,
   cleanup_close int slave = open_slave (m, &n, err);
   if (slave < 0)
     return mrc_error_wrap (err, "terminal");
-  if (setup_slave (p, slave, n, err) < 0)
+  if (setup_slave (p, slave, n, console, err) < 0)
     return mrc_error_wrap (err, "terminal");
   /* with stdio closed the slave may itself be fd 0, 1 or 2: keep it */
   if (slave < 3)
@@ -165,4 +166,19 @@ mrc_term_setup_child (const struct mrc_process *p, int *master, char **name,
   *master = steal_fd (&m);
   *name = steal_ptr (&n);
   return 0;
+}
+
+int
+mrc_term_setup_child (const struct mrc_process *p, int *master, char **name,
+                      mrc_error_t *err)
+{
+  return setup (p, true, master, name, err);
+}
+
+/* exec -t: the container's /dev/console stays the init's terminal. */
+int
+mrc_term_setup_exec (const struct mrc_process *p, int *master, char **name,
+                     mrc_error_t *err)
+{
+  return setup (p, false, master, name, err);
 }

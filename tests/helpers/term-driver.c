@@ -1,12 +1,12 @@
 /* term-driver: src/term without a container, for the terminal tests.
  *
- *   term-driver [--size ROWSxCOLS] [--uid N] (--socket PATH | --relay)
- *               -- CMD [ARG...]
+ *   term-driver [--size ROWSxCOLS] [--uid N] [--exec]
+ *               (--socket PATH | --relay) -- CMD [ARG...]
  *
  * Forks a child that does what the container's init does around a
  * terminal: a private mount namespace with a new devpts instance on
  * /dev/pts (standing in for the container's), setsid, then
- * mrc_term_setup_child.  With --socket the master goes to PATH exactly as
+ * mrc_term_setup_child (mrc_term_setup_exec with --exec).  With --socket the master goes to PATH exactly as
  * `create --console-socket` sends it (connected by the parent before the
  * fork); with --relay it goes back to this process, which relays it to
  * its own stdin/stdout with mrc_relay_* in one poll loop, as `run` does.
@@ -21,6 +21,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,8 @@ child_devpts (void)
     die_err ("private devpts", NULL);
 }
 
+static bool exec_mode;
+
 static void __attribute__ ((noreturn))
 child (const struct mrc_process *p, int sock, int go, char **cmd)
 {
@@ -61,7 +64,8 @@ child (const struct mrc_process *p, int sock, int go, char **cmd)
   child_devpts ();
   if (setsid () < 0)
     die_err ("setsid", NULL);
-  if (mrc_term_setup_child (p, &master, &name, &err) < 0)
+  if ((exec_mode ? mrc_term_setup_exec (p, &master, &name, &err)
+                 : mrc_term_setup_child (p, &master, &name, &err)) < 0)
     die_err ("setup", &err);
   if (mrc_fdpass_send (sock, master, name, &err) < 0)
     die_err ("send the master", &err);
@@ -176,11 +180,13 @@ main (int argc, char **argv)
       socket_path = argv[++i];
     else if (strcmp (argv[i], "--relay") == 0)
       relay = 1;
+    else if (strcmp (argv[i], "--exec") == 0)
+      exec_mode = true;
     else
       return 2;
   if (i + 1 >= argc || !!socket_path == relay)
     {
-      fprintf (stderr, "usage: term-driver [--size RxC] [--uid N] "
+      fprintf (stderr, "usage: term-driver [--size RxC] [--uid N] [--exec] "
                "(--socket PATH | --relay) -- CMD...\n");
       return 2;
     }

@@ -51,6 +51,19 @@ same_console_device() {
 	grep -qx reopen <<<"$output"
 }
 
+@test "term-driver: an exec's pty leaves /dev/console alone" {
+	local sock=$BATS_TEST_TMPDIR/console.sock before
+	before=$(stat -c %t:%T /dev/console)
+	recvtty_bg "$sock"
+	run -0 env MRC_TEST_TAG="$TAG" "$TERM_BIN/term-driver" --exec \
+		--socket "$sock" -- sh -c "$TTY_SCRIPT" 3>&-
+	recvtty_wait
+	[ "$RECVTTY_STATUS" -eq 0 ]
+	grep -qx hi <<<"$output"
+	grep -qx "console $before" <<<"$output"
+	run ! same_console_device
+}
+
 @test "term-driver: relay from pipes: input in, EOF passed on, no \\r out" {
 	local out=$BATS_TEST_TMPDIR/relay.out
 	printf 'hello\n' | MRC_TEST_TAG=$TAG timeout 20 "$TERM_BIN/term-driver" \
