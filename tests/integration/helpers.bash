@@ -323,6 +323,8 @@ setup() {
 
 teardown() {
 	local id problems=0
+	# Shown by bats only when the test failed: what the last `run` printed.
+	echo "last output (status ${status:-none}): ${output:-}"
 	# Check before cleaning, so a test that forgot to clean up its own
 	# containers is not reported (we clean them), but a runtime that leaks
 	# after a delete the test itself made is.
