@@ -32,6 +32,7 @@ struct mrc_create_opts
   int preserve_fds;
   bool detach;                /* run -d */
   bool keep;                  /* run --keep: do not delete after exit */
+  bool foreground;            /* run without -d: may relay a terminal */
 };
 
 int mrc_container_create (const struct mrc_globals *g,

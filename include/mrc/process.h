@@ -24,6 +24,8 @@ struct mrc_spawn_opts
   bool no_pivot;
   bool no_new_keyring;
   int preserve_fds;    /* --preserve-fds: fds 3..3+N-1 pass into the container */
+  int console_fd;      /* connected --console-socket, or -1: the pty master
+                          then comes back over the channel (foreground run) */
 };
 
 struct mrc_spawned
@@ -32,6 +34,7 @@ struct mrc_spawned
   int pidfd;
   int sync_fd;    /* parent end of the channel, -1 after go/abort */
   bool cloned;    /* a process existed, even if it is gone now */
+  int pty_master; /* the terminal's master for the foreground relay, or -1 */
 };
 
 /* Clone the init and run its setup up to READY (see sync.h).  On failure
@@ -61,8 +64,10 @@ void mrc_wait_signal_set (sigset_t *set);
 
 /* Forward signals in SET to S's process and reap it; *STATUS is its exit
  * status, 128+N for signal N. */
+struct mrc_relay;
 int mrc_wait_foreground (struct mrc_spawned *s, const sigset_t *set,
-                         int *status, mrc_error_t *err) MRC_WUR;
+                         struct mrc_relay *relay, int *status,
+                         mrc_error_t *err) MRC_WUR;
 
 /* A waitpid status as a shell reports it. */
 int mrc_wait_status (int status);
@@ -76,6 +81,7 @@ struct mrc_exec_spawn
   pid_t init_pid;
   int init_pidfd;
   int preserve_fds;
+  int console_fd; /* connected --console-socket, or -1 */
 };
 
 /* Join the init's namespaces, set the process up as the init would be and

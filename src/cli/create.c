@@ -70,6 +70,7 @@ mrc_cli_run (const struct mrc_globals *g, int argc, char **argv,
   if (r != 0)
     return r < 0 ? 1 : 0;
   o.id = pos[0];
+  o.foreground = !o.detach;
   int status = 0;
   r = mrc_container_run (g, &o, &status, err);
   free (pos);

@@ -42,7 +42,10 @@ load_bundle (const struct mrc_create_opts *o, struct mrc_created *c,
              < 0
       || mrc_spec_validate (c->spec, err) < 0)
     return -1;
-  if (c->spec->process->terminal && o->console_socket == NULL)
+  /* Without a console socket only a foreground run can own the pty: it
+     relays it to its own terminal (runc's rule). */
+  if (c->spec->process->terminal && o->console_socket == NULL
+      && !o->foreground)
     return mrc_fail (err, "process.terminal is true but no --console-socket "
                           "was given (set process.terminal to false to use "
                           "the caller's stdio)");
@@ -164,8 +167,13 @@ mrc_created_release (struct mrc_created *c)
     close (c->dir_fd);
   if (c->root_fd >= 0)
     close (c->root_fd);
+  if (c->console_fd >= 0)
+    close (c->console_fd);
+  if (c->init.pty_master >= 0)
+    close (c->init.pty_master);
   memset (c, 0, sizeof *c);
   c->dir_fd = c->root_fd = c->init.pidfd = c->init.sync_fd = -1;
+  c->console_fd = c->init.pty_master = -1;
 }
 
 int
@@ -174,10 +182,14 @@ mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
 {
   memset (c, 0, sizeof *c);
   c->dir_fd = c->root_fd = c->init.pidfd = c->init.sync_fd = -1;
+  c->console_fd = c->init.pty_master = -1;
   /* Everything that can be checked without touching the system first, so
      bad input leaves nothing behind. */
   if (mrc_id_validate (o->id, err) < 0 || load_bundle (o, c, err) < 0)
     return -1;
+  if (o->console_socket
+      && mrc_fdpass_connect (o->console_socket, &c->console_fd, err) < 0)
+    return mrc_error_wrap (err, "--console-socket");
   if (mrc_statedir_open_root (g->root, true, &c->root_fd, err) < 0
       || mrc_statedir_new (c->root_fd, o->id, &c->dir_fd, err) < 0)
     return -1;
@@ -185,6 +197,7 @@ mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
     .id = o->id, .spec = c->spec, .bundle = c->bundle, .rootfs = c->rootfs,
     .state_fd = c->dir_fd, .lock_fd = c->dir_fd, .no_pivot = o->no_pivot,
     .no_new_keyring = o->no_new_keyring, .preserve_fds = o->preserve_fds,
+    .console_fd = c->console_fd,
   };
   if (mrc_process_spawn (&so, &c->init, err) < 0 || record_state (o, c, err) < 0)
     goto fail;

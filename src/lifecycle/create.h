@@ -17,6 +17,7 @@ struct mrc_created
   char *rootfs;
   int root_fd;
   int dir_fd; /* locked exclusively */
+  int console_fd; /* connected --console-socket, or -1 */
   struct mrc_spawned init;
   const char *pid_file;
   bool pid_file_written;

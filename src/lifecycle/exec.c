@@ -12,11 +12,13 @@
 
 #include "mrc/cleanup.h"
 #include "mrc/container.h"
+#include "mrc/fdpass.h"
 #include "mrc/file.h"
 #include "mrc/log.h"
 #include "mrc/proc.h"
 #include "mrc/process.h"
 #include "mrc/security.h"
+#include "mrc/term.h"
 #include "exec_process.h"
 #include "status.h"
 
@@ -71,12 +73,32 @@ load_config (const char *bundle, struct mrc_spec **spec, mrc_error_t *err)
   return mrc_spec_load (bfd, "config.json", spec, err);
 }
 
+/* A terminal needs a console socket, or a foreground mini-runc to relay
+ * it; a console socket needs a terminal. */
+static int
+check_terminal (const struct mrc_exec_opts *o, const struct mrc_process *p,
+                int *console_fd, mrc_error_t *err)
+{
+  if (p->terminal && o->console_socket == NULL && o->detach)
+    return mrc_fail (err, "exec: a terminal with --detach needs "
+                          "--console-socket");
+  if (o->console_socket && !p->terminal)
+    return mrc_fail (err, "exec: --console-socket was given but the process "
+                          "has no terminal (use -t)");
+  if (o->console_socket
+      && mrc_fdpass_connect (o->console_socket, console_fd, err) < 0)
+    return mrc_error_wrap (err, "exec: --console-socket");
+  return 0;
+}
+
 static int
 launch (const struct mrc_exec_opts *o, const struct mrc_state *st,
         const struct mrc_spec *spec, struct mrc_process *p, int *status,
         mrc_error_t *err)
 {
-  cleanup_close int pidfd = -1;
+  cleanup_close int pidfd = -1, console_fd = -1;
+  if (check_terminal (o, p, &console_fd, err) < 0)
+    return -1;
   cleanup_security struct mrc_security *sec = NULL;
   cleanup_free char *state = NULL;
   size_t len;
@@ -91,10 +113,13 @@ launch (const struct mrc_exec_opts *o, const struct mrc_state *st,
   mrc_wait_signal_set (&set);
   if (!o->detach && sigprocmask (SIG_BLOCK, &set, NULL) < 0)
     return mrc_fail_errno (err, "exec: block signals");
+  if (!o->detach)
+    signal (SIGPIPE, SIG_IGN); /* our closed stdout is not the process's */
   struct mrc_exec_spawn e = { .process = p, .security = sec,
                               .state_json = state, .init_pid = st->pid,
                               .init_pidfd = pidfd,
-                              .preserve_fds = o->preserve_fds };
+                              .preserve_fds = o->preserve_fds,
+                              .console_fd = console_fd };
   struct mrc_spawned s;
   if (mrc_process_exec (&e, &s, err) < 0)
     {
@@ -108,8 +133,14 @@ launch (const struct mrc_exec_opts *o, const struct mrc_state *st,
     }
   int r = 0;
   *status = 0;
-  if (!o->detach)
-    r = mrc_wait_foreground (&s, &set, status, err);
+  cleanup_relay struct mrc_relay *relay = NULL;
+  if (!o->detach && s.pty_master >= 0)
+    r = mrc_relay_new (steal_fd (&s.pty_master), &relay, err);
+  if (r == 0 && !o->detach)
+    r = mrc_wait_foreground (&s, &set, relay, status, err);
+  mrc_relay_finish (steal_ptr (&relay));
+  if (s.pty_master >= 0)
+    close (s.pty_master);
   if (s.pidfd >= 0)
     close (s.pidfd);
   return r;
@@ -131,8 +162,6 @@ mrc_container_exec (const struct mrc_globals *g, const struct mrc_exec_opts *o,
     r = load_config (st.bundle, &spec, err);
   if (r == 0)
     r = mrc_exec_build_process (o, spec, &p, err);
-  if (r == 0 && p->terminal)
-    r = mrc_fail (err, "exec: terminals are not supported by this build yet");
   /* The lock only guards reading the state: delete may go on while the
      process runs (it then kills it with the rest of the container). */
   if (dir_fd >= 0)

@@ -14,6 +14,7 @@
 #include "mrc/process.h"
 #include "mrc/proc.h"
 #include "mrc/statedir.h"
+#include "mrc/term.h"
 #include "create.h"
 #include "start.h"
 
@@ -39,9 +40,23 @@ mrc_container_run (const struct mrc_globals *g,
      init restores an empty mask before it executes the user's program. */
   if (!o->detach && sigprocmask (SIG_BLOCK, &set, &old) < 0)
     return mrc_fail_errno (err, "run: block signals");
+  /* a closed stdout must fail our writes, not kill us and orphan the
+     container; the init resets this before exec */
+  if (!o->detach)
+    signal (SIGPIPE, SIG_IGN);
   struct mrc_created c;
+  cleanup_relay struct mrc_relay *relay = NULL;
   if (mrc_create_common (g, o, &c, err) < 0)
     {
+      mrc_created_release (&c);
+      return -1;
+    }
+  /* The relay (raw mode, window size) before start: the pty must be set
+     up before the program's first output. */
+  if (c.init.pty_master >= 0
+      && mrc_relay_new (steal_fd (&c.init.pty_master), &relay, err) < 0)
+    {
+      mrc_created_undo (g, o->id, &c);
       mrc_created_release (&c);
       return -1;
     }
@@ -64,7 +79,8 @@ mrc_container_run (const struct mrc_globals *g,
   /* Unlock: state, kill and exec must work while we wait. */
   close (c.dir_fd);
   c.dir_fd = -1;
-  int r = mrc_wait_foreground (&c.init, &set, status, err);
+  int r = mrc_wait_foreground (&c.init, &set, relay, status, err);
+  mrc_relay_finish (steal_ptr (&relay));
   if (r < 0)
     mrc_process_abort (&c.init);
   if (!o->keep)

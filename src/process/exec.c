@@ -21,6 +21,7 @@
 #include "mrc/cleanup.h"
 #include "mrc/security.h"
 #include "mrc/sync.h"
+#include "mrc/term.h"
 #include "init.h"
 
 #ifndef CLONE_NEWTIME
@@ -92,6 +93,22 @@ child_setup (struct exec_child *c, char **exec_path, char ***envp,
      through mini-runc's forwarding, as for the init. */
   if (setsid () < 0)
     return mrc_fail_errno (err, "exec: setsid");
+  /* The terminal from the container's devpts, before the user switch
+     (the slave is handed to the user); /dev/console stays the init's. */
+  if (p->terminal)
+    {
+      int master;
+      cleanup_free char *name = NULL;
+      if (mrc_term_setup_exec (p, &master, &name, err) < 0)
+        return -1;
+      int r = mrc_init_send_master (c->e->console_fd, c->sync_fd, master,
+                                    name, err);
+      close (master);
+      if (r < 0)
+        return -1;
+    }
+  if (c->e->console_fd >= 0)
+    close (c->e->console_fd);
   /* rlimits, scheduling, the bounding set: as root, as for the init */
   if (mrc_security_apply_root (c->e->security, err) < 0)
     return -1;
@@ -141,13 +158,25 @@ child_main (struct exec_child *c)
   _exit (255);
 }
 
+struct exec_parent
+{
+  const struct mrc_exec_spawn *e;
+  struct mrc_spawned *out;
+};
+
 static int
 on_fd (void *arg, enum mrc_sync_type type, int fd, const char *text,
        mrc_error_t *err)
 {
-  const struct mrc_exec_spawn *e = arg;
+  struct exec_parent *ep = arg;
+  const struct mrc_exec_spawn *e = ep->e;
   cleanup_close int owned = fd;
   (void) text;
+  if (type == MRC_SYNC_PTY_MASTER && ep->out->pty_master < 0)
+    {
+      ep->out->pty_master = steal_fd (&owned);
+      return 0;
+    }
   if (type != MRC_SYNC_SECCOMP_FD)
     return mrc_fail (err, "exec: unexpected fd message %d", (int) type);
   struct mrc_notify_msg m = {
@@ -164,7 +193,8 @@ mrc_process_exec (const struct mrc_exec_spawn *e, struct mrc_spawned *out,
 {
   int parent_flags, child_flags;
   out->pid = 0;
-  out->pidfd = out->sync_fd = -1;
+  out->cloned = false;
+  out->pidfd = out->sync_fd = out->pty_master = -1;
   if (ns_flags (e->init_pid, &parent_flags, &child_flags, err) < 0)
     return -1;
   if (parent_flags && setns (e->init_pidfd, parent_flags) < 0)
@@ -186,11 +216,13 @@ mrc_process_exec (const struct mrc_exec_spawn *e, struct mrc_spawned *out,
       child_main (&c);
     }
   out->pid = pid;
+  out->cloned = true;
   out->sync_fd = steal_fd (&parent_end);
   /* our copy of the child's end must go, or its exec would never show as
      EOF here */
   close (steal_fd (&child_end));
-  struct mrc_sync_handlers h = { (void *) e, NULL, on_fd };
+  struct exec_parent ep = { e, out };
+  struct mrc_sync_handlers h = { &ep, NULL, on_fd };
   int r = mrc_sync_collect (out->sync_fd, &h, err);
   close (out->sync_fd);
   out->sync_fd = -1;

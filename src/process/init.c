@@ -11,11 +11,13 @@
 #include <linux/keyctl.h>
 
 #include "mrc/cleanup.h"
+#include "mrc/fdpass.h"
 #include "mrc/file.h"
 #include "mrc/hooks.h"
 #include "mrc/security.h"
 #include "mrc/setup.h"
 #include "mrc/sync.h"
+#include "mrc/term.h"
 #include "init.h"
 
 static int
@@ -67,6 +69,38 @@ before_pivot (void *arg, mrc_error_t *err)
     return *err ? -1 : mrc_fail_errno (err, "ask the runtime for hooks");
   return run_own_hooks (pa->a, MRC_HOOK_CREATE_CONTAINER,
                         MRC_STATUS_CREATING, err);
+}
+
+/* Send a terminal's master to the caller's console socket, or back to the
+ * foreground mini-runc over the channel when there is none. */
+int
+mrc_init_send_master (int console_fd, int sync_fd, int master,
+                      const char *name, mrc_error_t *err)
+{
+  if (console_fd >= 0)
+    return mrc_fdpass_send (console_fd, master, name, err);
+  if (mrc_sync_send_fd (sync_fd, MRC_SYNC_PTY_MASTER, master, name) < 0)
+    return mrc_fail_errno (err, "send the terminal to the runtime");
+  return 0;
+}
+
+/* After pivot_root, before the root goes read-only: the pty comes from
+ * the container's own devpts and its slave is bound on /dev/console. */
+static int
+after_pivot (void *arg, mrc_error_t *err)
+{
+  struct pivot_arg *pa = arg;
+  const struct mrc_process *p = pa->a->opts->spec->process;
+  if (!p->terminal)
+    return 0;
+  int master;
+  cleanup_free char *name = NULL;
+  if (mrc_term_setup_child (p, &master, &name, err) < 0)
+    return -1;
+  int r = mrc_init_send_master (pa->a->opts->console_fd, pa->sync_fd, master,
+                                name, err);
+  close (master);
+  return r;
 }
 
 /* Steps 1-4: identity, session and the privileged process attributes. */
@@ -125,10 +159,13 @@ setup (const struct mrc_init_args *a, int *sync_fd, int *listen_fd,
     .no_pivot = o->no_pivot, .new_user_ns = a->has_user_ns,
     .new_pid_ns = a->new_pid_ns, .new_net_ns = a->new_net_ns,
     .new_cgroup_ns = a->new_cgroup_ns, .new_mount_ns = true,
-    .before_pivot = before_pivot, .hook_arg = &pa,
+    .before_pivot = before_pivot, .after_pivot = after_pivot,
+    .hook_arg = &pa,
   };
   if (mrc_setup_rootfs (&ctx, err) < 0)
     return -1;
+  if (o->console_fd >= 0)
+    close (o->console_fd); /* the master went through it: done */
   /* 8. The environment reads the container's /etc/passwd: after pivot. */
   *envp = mrc_init_environ (p, a->listen_fds);
   if (*envp == NULL)

@@ -25,6 +25,11 @@ int mrc_process_state_json (const struct mrc_spawn_opts *o, pid_t pid,
                             enum mrc_status status, char **json, size_t *len,
                             mrc_error_t *err) MRC_WUR;
 
+/* Send a terminal's MASTER (named NAME) to CONSOLE_FD, or when that is -1
+ * to the foreground runtime over SYNC_FD. */
+int mrc_init_send_master (int console_fd, int sync_fd, int master,
+                          const char *name, mrc_error_t *err) MRC_WUR;
+
 /* Runs in the child; never returns. */
 __attribute__ ((noreturn)) void mrc_init_main (const struct mrc_init_args *a);
 

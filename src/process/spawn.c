@@ -97,6 +97,7 @@ start_child (const struct mrc_spawn_opts *o, const struct mrc_ns_plan *plan,
 
   out->pid = pid;
   out->cloned = true;
+  out->pty_master = -1;
   out->pidfd = pidfd;
   out->sync_fd = steal_fd (&parent_end);
   return 0;
@@ -138,6 +139,11 @@ on_fd (void *arg, enum mrc_sync_type type, int fd, const char *text,
   struct spawn_ctx *c = arg;
   cleanup_close int owned = fd;
   (void) text;
+  if (type == MRC_SYNC_PTY_MASTER && c->out->pty_master < 0)
+    {
+      c->out->pty_master = steal_fd (&owned);
+      return 0;
+    }
   if (type != MRC_SYNC_SECCOMP_FD)
     return mrc_fail (err, "unexpected fd message %d from container init",
                      (int) type);
@@ -198,7 +204,7 @@ mrc_process_spawn (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
 {
   out->pid = 0;
   out->cloned = false;
-  out->pidfd = out->sync_fd = -1;
+  out->pidfd = out->sync_fd = out->pty_master = -1;
   /* The rootfs is set up with mounts: without its own mount namespace the
      container would change the host's mount table. */
   if (mrc_spec_namespace (o->spec, "mount") == NULL)
@@ -260,5 +266,7 @@ mrc_process_abort (struct mrc_spawned *s)
     close (s->sync_fd);
   if (s->pidfd >= 0)
     close (s->pidfd);
-  s->sync_fd = s->pidfd = -1;
+  if (s->pty_master >= 0)
+    close (s->pty_master);
+  s->sync_fd = s->pidfd = s->pty_master = -1;
 }
