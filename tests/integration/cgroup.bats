@@ -1,0 +1,196 @@
+#!/usr/bin/env bats
+# cgroup v2 as seen from the host: where a container's init lives, that
+# delete removes its cgroup, pause/resume, kill --all, limits the host can
+# hold (hugetlb), and the error for a controller the host lacks.  On the
+# hybrid CI hosts cgroup2 is /sys/fs/cgroup/unified with only hugetlb;
+# enforcement of the other limits is tested in the VM (tests/vm).
+
+load helpers
+
+# Until the lifecycle calls the cgroup module there is nothing to test
+# against mini-runc.  Sets CG2, the cgroup2 mount point.
+requires_cgroup() {
+	CG2=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
+	[ -n "$CG2" ] || skip "no cgroup2 file system mounted"
+	is_mini_runc || return 0
+	grep -qs mrc_cgroup_ "$REPO_ROOT"/src/lifecycle/*.c ||
+		skip "the lifecycle does not use the cgroup module yet"
+}
+
+# The runtime's default for a container without cgroupsPath, as runc: next
+# to the cgroup the runtime runs in.
+default_cgroup() {
+	local own parent
+	own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+	parent=${own%/*}
+	echo "$parent/$1"
+}
+
+# cgroup_of PID: its cgroup2 path as the host sees it.
+cgroup_of() {
+	sed -n 's/^0:://p' "/proc/$1/cgroup"
+}
+
+start_sleeper() {
+	set_args sh -c 'echo ready > /tmp/ready; while :; do sleep 0.1; done'
+	rund -0 mrc run -d --bundle "$BUNDLE" "$1"
+	wait_file "$BUNDLE/rootfs/tmp/ready"
+}
+
+@test "cgroup: init lives in the default cgroup, delete removes it" {
+	requires_cgroup
+	start_sleeper "$ID"
+	local pid want
+	pid=$(state_field "$ID" pid)
+	want=$(default_cgroup "$ID")
+	[ "$(cgroup_of "$pid")" = "$want" ]
+	[ -d "$CG2$want" ]
+	grep -qx "$pid" "$CG2$want/cgroup.procs"
+	run -0 mrc delete --force "$ID"
+	wait_gone "$pid"
+	[ ! -e "$CG2$want" ]
+	assert_nothing_left
+}
+
+@test "cgroup: an absolute cgroupsPath, every directory made is removed" {
+	requires_cgroup
+	local top=/mrct-$ID
+	cfg_edit --arg p "$top/a/$ID" '.linux.cgroupsPath = $p'
+	start_sleeper "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	[ "$(cgroup_of "$pid")" = "$top/a/$ID" ]
+	run -0 mrc delete --force "$ID"
+	[ ! -e "$CG2$top" ]
+	assert_nothing_left
+}
+
+@test "cgroup: a cgroup that existed is joined and kept" {
+	requires_cgroup
+	local top=/mrct-$ID
+	mkdir "$CG2$top"
+	cfg_edit --arg p "$top" '.linux.cgroupsPath = $p'
+	start_sleeper "$ID"
+	[ "$(cgroup_of "$(state_field "$ID" pid)")" = "$top" ]
+	run -0 mrc delete --force "$ID"
+	local n=0
+	while [ -s "$CG2$top/cgroup.procs" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+	[ -d "$CG2$top" ]
+	rmdir "$CG2$top"
+	assert_nothing_left
+}
+
+@test "cgroup: .. in cgroupsPath is refused and nothing is left" {
+	requires_cgroup
+	requires_mini_runc
+	cfg_edit '.linux.cgroupsPath = "/a/../../etc"'
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep_i '`..`'
+}
+
+@test "cgroup: --systemd-cgroup maps slice:prefix:name to a scope" {
+	requires_cgroup
+	# runc asks systemd over D-Bus; mini-runc writes the same cgroupfs path.
+	requires_mini_runc
+	# Dashes in a slice name nest: x-sub.slice lives in x.slice.
+	local s=mrct${ID//-/}
+	cfg_edit --arg p "$s-sub.slice:mrc:$ID" '.linux.cgroupsPath = $p'
+	set_args sh -c 'echo ready > /tmp/ready; while :; do sleep 0.1; done'
+	rund -0 mrc --systemd-cgroup run -d --bundle "$BUNDLE" "$ID"
+	wait_file "$BUNDLE/rootfs/tmp/ready"
+	local want="/$s.slice/$s-sub.slice/mrc-$ID.scope"
+	[ "$(cgroup_of "$(state_field "$ID" pid)")" = "$want" ]
+	run -0 mrc --systemd-cgroup delete --force "$ID"
+	[ ! -e "$CG2/$s.slice" ]
+	assert_nothing_left
+}
+
+@test "cgroup: pause freezes every process, resume thaws them" {
+	requires_cgroup
+	set_args sh -c 'i=0; while :; do i=$((i + 1)); echo $i > /tmp/count; sleep 0.05; done'
+	rund -0 mrc run -d --bundle "$BUNDLE" "$ID"
+	local count=$BUNDLE/rootfs/tmp/count cg a b
+	wait_file "$count"
+	cg=$CG2$(cgroup_of "$(state_field "$ID" pid)")
+	run -0 mrc pause "$ID"
+	[ "$(state_field "$ID" status)" = paused ]
+	grep -qx 'frozen 1' "$cg/cgroup.events"
+	# A frozen counter does not count.
+	a=$(cat "$count")
+	sleep 0.5
+	b=$(cat "$count")
+	[ "$a" = "$b" ]
+	run -0 mrc resume "$ID"
+	[ "$(state_field "$ID" status)" = running ]
+	grep -qx 'frozen 0' "$cg/cgroup.events"
+	sleep 0.5
+	[ "$(cat "$count")" -gt "$b" ]
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}
+
+@test "cgroup: a paused container can be deleted with --force" {
+	requires_cgroup
+	start_sleeper "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	run -0 mrc pause "$ID"
+	run -0 mrc delete --force "$ID"
+	wait_gone "$pid"
+	assert_nothing_left
+}
+
+@test "cgroup: kill --all KILL ends every process of the cgroup" {
+	requires_cgroup
+	set_args sh -c '(while :; do sleep 0.1; done) & (while :; do sleep 0.1; done) &
+		echo ready > /tmp/ready; while :; do sleep 0.1; done'
+	rund -0 mrc run -d --bundle "$BUNDLE" "$ID"
+	wait_file "$BUNDLE/rootfs/tmp/ready"
+	local cg
+	cg=$CG2$(cgroup_of "$(state_field "$ID" pid)")
+	[ "$(wc -l <"$cg/cgroup.procs")" -ge 3 ]
+	run -0 mrc kill --all "$ID" KILL
+	wait_status "$ID" stopped
+	local n=0
+	while [ -s "$cg/cgroup.procs" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+	[ ! -s "$cg/cgroup.procs" ]
+	mrc delete "$ID"
+	assert_nothing_left
+}
+
+@test "cgroup: a memory limit without the memory controller fails cleanly" {
+	requires_cgroup
+	grep -qw memory "$CG2/cgroup.controllers" &&
+		skip "this host has the memory controller on cgroup2"
+	cfg_edit '.linux.resources.memory.limit = 16777216'
+	set_args true
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep_i memory "not available" "linux.resources.memory.limit"
+	[ ! -e "$CG2$(default_cgroup "$ID")" ]
+}
+
+@test "cgroup: a hugetlb limit is written where the host has hugetlb" {
+	requires_cgroup
+	grep -qw hugetlb "$CG2/cgroup.controllers" ||
+		skip "no hugetlb controller on cgroup2"
+	cfg_edit '.linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]'
+	start_sleeper "$ID"
+	local cg
+	cg=$CG2$(cgroup_of "$(state_field "$ID" pid)")
+	[ "$(cat "$cg/hugetlb.2MB.max")" = 4194304 ]
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}
+
+@test "cgroup: a device outside the allowed list cannot be opened" {
+	requires_cgroup
+	# /dev/kmsg (1:11) is in no default rule; /dev/null (1:3) is.
+	cfg_edit '.linux.devices = [] | .linux.resources.devices = [{allow: false, access: "rwm"}]'
+	cfg_edit '.mounts += [{destination: "/hostkmsg", type: "bind", source: "/dev/kmsg", options: ["bind", "ro"]}]'
+	set_args sh -c 'cat /hostkmsg >/dev/null 2>/tmp/err; echo $? > /tmp/rc; echo ok > /dev/null && echo null-ok > /tmp/null'
+	run mrc run --bundle "$BUNDLE" "$ID"
+	[ "$(cat "$BUNDLE/rootfs/tmp/rc")" != 0 ]
+	grep -qi "not permitted" "$BUNDLE/rootfs/tmp/err"
+	[ "$(cat "$BUNDLE/rootfs/tmp/null")" = null-ok ]
+	assert_nothing_left
+}
