@@ -3,6 +3,7 @@
 #   (a) `run` of a container whose process is /bin/true
 #   (b) `create`, `start`, `delete --force` of such a container, timed until
 #       delete returns
+#   (c) `exec` of /bin/true into a running container
 # and print each runtime's median and its ratio to mini-runc's median.
 #
 #   bash bench/run.sh            (as root; `make bench` builds first)
@@ -111,13 +112,27 @@ measure() {
 		"$rt" --root "$root" create --bundle "$bundle" "$id" &&
 			"$rt" --root "$root" start "$id" &&
 			"$rt" --root "$root" delete --force "$id" ;;
+	exec)
+		"$rt" --root "$root" exec "bench-target-$name" /bin/true ;;
 	esac </dev/null >/dev/null 2>>"$errlog.$name" || rc=$?
 	t1=${EPOCHREALTIME/./}
 	elapsed=$((t1 - t0))
 	return "$rc"
 }
 
-cases=(run lifecycle)
+# exec needs a running container per runtime: one long sleep each, in a
+# bundle of its own (same rootfs, other args).
+target=$work/target
+mkdir -p "$target"
+jq --arg root "$bundle/rootfs" '.process.args = ["sleep", "100000"] | .root.path = $root' \
+	"$bundle/config.json" >"$target/config.json"
+for name in "${names[@]}"; do
+	"${bin[$name]}" --root "$work/root-$name" run -d --bundle "$target" \
+		"bench-target-$name" </dev/null >/dev/null 2>>"$errlog.$name" ||
+		echo "bench: $name could not start the exec target" >&2
+done
+
+cases=(run lifecycle exec)
 seq=0
 for ((i = 1; i <= WARMUP + N; i++)); do
 	for c in "${cases[@]}"; do
@@ -170,10 +185,13 @@ cell() { # case name -> "12.34 ms  1.05x"
 
 echo
 echo "median of $N runs after $WARMUP warm-up; ratio = runtime / mini-runc (above 1: slower than mini-runc)"
-printf '%-10s  %-22s  %-22s\n' "" "run /bin/true" "create+start+delete"
-printf '%-10s  %11s %8s    %11s %8s\n' runtime median ratio median ratio
+printf '%-10s  %-22s  %-22s  %-22s\n' "" "run /bin/true" "create+start+delete" \
+	"exec /bin/true"
+printf '%-10s  %11s %8s    %11s %8s    %11s %8s\n' runtime median ratio median ratio \
+	median ratio
 for name in "${names[@]}"; do
-	printf '%-10s  %s  %s\n' "$name" "$(cell run "$name")" "$(cell lifecycle "$name")"
+	printf '%-10s  %s  %s  %s\n' "$name" "$(cell run "$name")" \
+		"$(cell lifecycle "$name")" "$(cell exec "$name")"
 done
 for name in "${names[@]}"; do
 	printf '%-10s  %s\n' "$name" "$("${bin[$name]}" --version 2>/dev/null | head -n1)"
