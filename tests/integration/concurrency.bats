@@ -86,22 +86,28 @@ load helpers
 
 @test "start and kill racing on a created container leave a consistent state" {
 	set_args sleep 30
-	mrc create --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
-	local pid
-	pid=$(state_field "$ID" pid)
-	(MRC_TEST_TAG=$TAG exec "$MINI_RUNC" --root "$ROOT" start "$ID" </dev/null >/dev/null 2>&1 3>&-) &
-	local p1=$!
-	(MRC_TEST_TAG=$TAG exec "$MINI_RUNC" --root "$ROOT" kill "$ID" KILL </dev/null >/dev/null 2>&1 3>&-) &
-	local p2=$!
-	wait "$p1" || true
-	wait "$p2" || true
-	# Either the kill won (stopped) or the start did and the kill followed.
-	local s
-	s=$(state_field "$ID" status)
-	[ "$s" = stopped ] || [ "$s" = running ]
-	mrc delete --force "$ID"
-	wait_gone "$pid"
-	assert_nothing_left
+	local i id pid p1 p2 s
+	for i in $(seq 6); do
+		new_id id
+		mrc create --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1
+		pid=$(state_field "$id" pid)
+		(MRC_TEST_TAG=$TAG exec "$MINI_RUNC" --root "$ROOT" start "$id" \
+			</dev/null >"$BATS_TEST_TMPDIR/start.$i" 2>&1 3>&-) &
+		p1=$!
+		(MRC_TEST_TAG=$TAG exec "$MINI_RUNC" --root "$ROOT" kill "$id" KILL \
+			</dev/null >/dev/null 2>&1 3>&-) &
+		p2=$!
+		wait "$p1" || true
+		wait "$p2" || true
+		echo "round $i: start said: $(cat "$BATS_TEST_TMPDIR/start.$i")"
+		# Either the kill won (stopped) or the start did and the kill
+		# followed; the container is still there for delete either way.
+		s=$(state_field "$id" status)
+		[ "$s" = stopped ] || [ "$s" = running ]
+		mrc delete --force "$id"
+		wait_gone "$pid"
+		assert_nothing_left
+	done
 }
 
 @test "init killed with SIGKILL after create: state says stopped, delete works" {
