@@ -165,18 +165,6 @@ new_id() {
 	MRC_IDS+=("$_new_id_var")
 }
 
-# probe_bin NAME: a static build of tests/integration/probe/NAME.c (made once
-# per bats run), printed as its path.
-probe_bin() {
-	local out=$BATS_RUN_TMPDIR/probe/$1
-	if [ ! -x "$out" ]; then
-		mkdir -p "$BATS_RUN_TMPDIR/probe"
-		gcc -static -O2 -Wall -Wextra -Werror -o "$out.$$" \
-			"$BATS_TEST_DIRNAME/probe/$1.c" >&2 && mv "$out.$$" "$out" || return 1
-	fi
-	echo "$out"
-}
-
 # ---------------------------------------------------------------- queries
 
 # state_field ID FIELD: one field of `state ID` (exits non-zero if state fails).
