@@ -197,4 +197,21 @@ for name in "${names[@]}"; do
 	printf '%-10s  %s\n' "$name" "$("${bin[$name]}" --version 2>/dev/null | head -n1)"
 done | sed 's/^/# /'
 
+# Memory: the peak resident set of the runtime process itself during
+# `create` (the container's init is not its waited-for child, so it is not
+# counted), as GNU time reports it.
+if [ -x /usr/bin/time ]; then
+	echo
+	printf '%-10s  %s\n' runtime "peak RSS of create (KiB)"
+	for name in "${names[@]}"; do
+		# -o: the container inherits our stdio, so no pipe may carry it
+		/usr/bin/time -o "$work/rss" -f %M "${bin[$name]}" --root "$work/root-$name" \
+			create --bundle "$bundle" "bench-rss-$name" </dev/null >/dev/null 2>&1 || true
+		rss=$(tail -n1 "$work/rss")
+		"${bin[$name]}" --root "$work/root-$name" delete --force "bench-rss-$name" \
+			>/dev/null 2>&1 || true
+		printf '%-10s  %s\n' "$name" "$rss"
+	done
+fi
+
 [ "$nfailed" -eq 0 ]
