@@ -49,7 +49,9 @@ int mrc_process_go (struct mrc_spawned *s, mrc_error_t *err) MRC_WUR;
 void mrc_process_abort (struct mrc_spawned *s);
 
 /* `start`: connect to <state>/exec.sock, release the init, and wait until
- * it has executed the user's program (or report why it could not). */
+ * it has executed the user's program.  When the init reports why it could
+ * not, the error's errnum is ECANCELED; an init that died is ESRCH
+ * ("container not running"). */
 int mrc_barrier_release (int state_fd, mrc_error_t *err) MRC_WUR;
 
 /* Create the listening exec.sock in STATE_FD; returns the listening fd. */

@@ -48,10 +48,12 @@ mrc_container_start (const struct mrc_globals *g, const char *id,
   int r = mrc_container_open (g->root, id, LOCK_EX, &root_fd, &dir_fd, &st, err);
   if (r == 0 && mrc_start_locked (dir_fd, &st, err) < 0)
     {
-      /* The program never ran (a startContainer hook or execve failed):
-         the container is removed, as the runtime-spec asks. */
+      /* The init reported that the program never ran (a startContainer
+         hook or execve failed): the container is removed, as the
+         runtime-spec asks.  An init that merely died stays, stopped, for
+         `delete`, as runc keeps it. */
       mrc_error_t ignored = NULL;
-      if (st.status == MRC_STATUS_CREATED
+      if ((*err)->errnum == ECANCELED
           && mrc_delete_locked (root_fd, dir_fd, id, true, &ignored) < 0)
         mrc_error_free (&ignored);
       r = -1;

@@ -81,8 +81,10 @@ mrc_barrier_release (int state_fd, mrc_error_t *err)
                                           "is no longer waiting for start");
       return mrc_fail_errno (err, "start: connect to the container init");
     }
+  /* EPIPE/ECONNRESET: the init died between connect and here */
   if (mrc_write_all (s, "g", 1) < 0)
-    return mrc_fail_errno (err, "start: release the container init");
+    return mrc_error_code (err, ESRCH, "container not running: its init "
+                                       "exited before start");
   char msg[1024];
   size_t used = 0;
   for (;;)
@@ -90,6 +92,9 @@ mrc_barrier_release (int state_fd, mrc_error_t *err)
       ssize_t n = read (s, msg + used, sizeof msg - 1 - used);
       if (n < 0 && errno == EINTR)
         continue;
+      if (n < 0 && errno == ECONNRESET)
+        return mrc_error_code (err, ESRCH, "container not running: its init "
+                                           "exited during start");
       if (n < 0)
         return mrc_fail_errno (err, "start: wait for the container init");
       if (n == 0)
@@ -100,8 +105,9 @@ mrc_barrier_release (int state_fd, mrc_error_t *err)
     }
   if (used > 0)
     {
+      /* the init's own report: a startContainer hook or execve failed */
       msg[used] = '\0';
-      return mrc_fail (err, "start: %s", msg);
+      return mrc_error_code (err, ECANCELED, "start: %s", msg);
     }
   return 0;
 }
