@@ -26,6 +26,7 @@ struct mrc_spawn_opts
   int preserve_fds;    /* --preserve-fds: fds 3..3+N-1 pass into the container */
   int console_fd;      /* connected --console-socket, or -1: the pty master
                           then comes back over the channel (foreground run) */
+  int cgroup_fd;       /* the container's cgroup dir (CLONE_INTO_CGROUP) */
 };
 
 struct mrc_spawned
@@ -84,6 +85,7 @@ struct mrc_exec_spawn
   int init_pidfd;
   int preserve_fds;
   int console_fd; /* connected --console-socket, or -1 */
+  int cgroup_fd;  /* the container's cgroup dir, or -1 */
 };
 
 /* Join the init's namespaces, set the process up as the init would be and

@@ -39,7 +39,8 @@ struct mrc_state
 
   /* Internal fields (written to state.json, never printed by `state`). */
   uint64_t pid_start_time; /* field 22 of /proc/PID/stat */
-  char *cgroup_path;       /* absolute path of the cgroup dir, or NULL */
+  char *cgroup_path;       /* the cgroup, as in /proc/PID/cgroup, or NULL */
+  char *cgroup_created_from; /* topmost cgroup dir create made, or NULL */
   bool systemd_cgroup;
   int64_t created_unix_ns; /* for sorting */
 };

@@ -14,6 +14,7 @@
 
 #include "mrc/cleanup.h"
 #include "mrc/container.h"
+#include "mrc/cgroup.h"
 #include "mrc/fdpass.h"
 #include "mrc/hooks.h"
 #include "mrc/file.h"
@@ -82,6 +83,8 @@ record_state (const struct mrc_create_opts *o, struct mrc_created *c,
     .oci_version = c->spec->oci_version, .id = (char *) o->id,
     .pid = c->init.pid, .status = MRC_STATUS_CREATED, .bundle = c->bundle,
     .rootfs = c->rootfs, .created = now, .owner = (char *) "",
+    .cgroup_path = c->cg.path, .cgroup_created_from = c->cg.created_from,
+    .systemd_cgroup = c->systemd_cgroup,
     .annotations = c->spec->annotations,
     .n_annotations = c->spec->n_annotations, .created_unix_ns = ns,
   };
@@ -128,6 +131,12 @@ mrc_created_undo (const struct mrc_globals *g, const char *id,
   mrc_error_t ignored = NULL;
   bool spawned = c->init.cloned;
   mrc_process_abort (&c->init);
+  if (c->cg.path
+      && mrc_cgroup_destroy (c->cg.path, c->cg.created_from, &ignored) < 0)
+    {
+      mrc_warn ("%s", ignored->msg);
+      mrc_error_free (&ignored);
+    }
   /* A container whose init existed is deleted like any other: its
      poststop hooks run (the runtime-spec's step 12 after a failing
      prestart/createRuntime/createContainer hook). */
@@ -156,6 +165,7 @@ void
 mrc_created_release (struct mrc_created *c)
 {
   mrc_spec_free (c->spec);
+  mrc_cgroup_release (&c->cg);
   free (c->config);
   free (c->bundle);
   free (c->rootfs);
@@ -174,6 +184,7 @@ mrc_created_release (struct mrc_created *c)
   memset (c, 0, sizeof *c);
   c->dir_fd = c->root_fd = c->init.pidfd = c->init.sync_fd = -1;
   c->console_fd = c->init.pty_master = -1;
+  c->cg = (struct mrc_cgroup) MRC_CGROUP_INIT;
 }
 
 int
@@ -183,6 +194,8 @@ mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
   memset (c, 0, sizeof *c);
   c->dir_fd = c->root_fd = c->init.pidfd = c->init.sync_fd = -1;
   c->console_fd = c->init.pty_master = -1;
+  c->cg = (struct mrc_cgroup) MRC_CGROUP_INIT;
+  c->systemd_cgroup = g->systemd_cgroup;
   /* Everything that can be checked without touching the system first, so
      bad input leaves nothing behind. */
   if (mrc_id_validate (o->id, err) < 0 || load_bundle (o, c, err) < 0)
@@ -193,11 +206,20 @@ mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
   if (mrc_statedir_open_root (g->root, true, &c->root_fd, err) < 0
       || mrc_statedir_new (c->root_fd, o->id, &c->dir_fd, err) < 0)
     return -1;
+  /* The cgroup before the clone: the init is born in it.  A limit whose
+     controller is missing fails here, and undo removes the state dir. */
+  cleanup_free char *cg_path = NULL;
+  const struct mrc_linux *l = c->spec->linux_;
+  if (mrc_cgroup_resolve (l ? l->cgroups_path : NULL, o->id, g->systemd_cgroup,
+                          &cg_path, err)
+          < 0
+      || mrc_cgroup_create (cg_path, l, &c->cg, err) < 0)
+    goto fail;
   struct mrc_spawn_opts so = {
     .id = o->id, .spec = c->spec, .bundle = c->bundle, .rootfs = c->rootfs,
     .state_fd = c->dir_fd, .lock_fd = c->dir_fd, .no_pivot = o->no_pivot,
     .no_new_keyring = o->no_new_keyring, .preserve_fds = o->preserve_fds,
-    .console_fd = c->console_fd,
+    .console_fd = c->console_fd, .cgroup_fd = c->cg.fd,
   };
   if (mrc_process_spawn (&so, &c->init, err) < 0 || record_state (o, c, err) < 0)
     goto fail;

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "mrc/cgroup.h"
 #include "mrc/container.h"
 #include "mrc/process.h"
 #include "mrc/spec.h"
@@ -18,6 +19,8 @@ struct mrc_created
   int root_fd;
   int dir_fd; /* locked exclusively */
   int console_fd; /* connected --console-socket, or -1 */
+  struct mrc_cgroup cg;
+  bool systemd_cgroup;
   struct mrc_spawned init;
   const char *pid_file;
   bool pid_file_written;

@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "mrc/cgroup.h"
 #include "mrc/cleanup.h"
 #include "mrc/container.h"
 #include "mrc/statedir.h"
@@ -60,6 +61,10 @@ mrc_delete_locked (int root_fd, int dir_fd, const char *id, bool force,
       else
         r = mrc_container_stop_all (&st, err);
     }
+  /* The cgroup goes with the container: what create made, no more (a
+     joined cgroup stays); leftover processes in it are killed first. */
+  if (r == 0 && st.cgroup_path)
+    r = mrc_cgroup_destroy (st.cgroup_path, st.cgroup_created_from, err);
   if (r == 0)
     {
       /* poststop: after the container is gone, before delete returns;

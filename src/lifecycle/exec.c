@@ -10,6 +10,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "mrc/cgroup.h"
 #include "mrc/cleanup.h"
 #include "mrc/container.h"
 #include "mrc/fdpass.h"
@@ -96,9 +97,12 @@ launch (const struct mrc_exec_opts *o, const struct mrc_state *st,
         const struct mrc_spec *spec, struct mrc_process *p, int *status,
         mrc_error_t *err)
 {
-  cleanup_close int pidfd = -1, console_fd = -1;
+  cleanup_close int pidfd = -1, console_fd = -1, cgroup_fd = -1;
   if (check_terminal (o, p, &console_fd, err) < 0)
     return -1;
+  if (st->cgroup_path
+      && (cgroup_fd = mrc_cgroup_open (st->cgroup_path, err)) < 0)
+    return mrc_error_wrap (err, "exec: the container's cgroup");
   cleanup_security struct mrc_security *sec = NULL;
   cleanup_free char *state = NULL;
   size_t len;
@@ -119,7 +123,8 @@ launch (const struct mrc_exec_opts *o, const struct mrc_state *st,
                               .state_json = state, .init_pid = st->pid,
                               .init_pidfd = pidfd,
                               .preserve_fds = o->preserve_fds,
-                              .console_fd = console_fd };
+                              .console_fd = console_fd,
+                              .cgroup_fd = cgroup_fd };
   struct mrc_spawned s;
   if (mrc_process_exec (&e, &s, err) < 0)
     {

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mrc/cgroup.h"
 #include "mrc/cleanup.h"
 #include "mrc/proc.h"
 #include "status.h"
@@ -51,6 +52,9 @@ int
 mrc_container_pids (const struct mrc_state *st, pid_t **out, size_t *n,
                     mrc_error_t *err)
 {
+  /* The cgroup knows every process, in any pid namespace layout. */
+  if (st->cgroup_path)
+    return mrc_cgroup_pids (st->cgroup_path, out, n, err);
   ino_t init_ns, self_ns, ns;
   size_t count = 0, cap = 16;
   cleanup_free pid_t *pids = malloc (cap * sizeof *pids);
@@ -105,6 +109,10 @@ mrc_container_signal (const struct mrc_state *st, int sig, bool all,
   cleanup_close int fd = open_init (st, err);
   if (fd < 0)
     return -1;
+  /* --all through the cgroup (cgroup.kill for SIGKILL); without one,
+     through the pid namespace */
+  if (all && st->cgroup_path)
+    return mrc_cgroup_kill (st->cgroup_path, sig, err);
   if (all && signal_others (st, sig, err) < 0)
     return -1;
   if (mrc_pidfd_send_signal (fd, sig) < 0)
@@ -129,7 +137,10 @@ mrc_container_stop_all (const struct mrc_state *st, mrc_error_t *err)
         }
       return -1;
     }
-  /* SIGKILL to a pid namespace's init kills every process in it. */
+  /* SIGKILL to a pid namespace's init kills every process in it; the
+     cgroup also reaches a container that shares the host's. */
+  if (st->cgroup_path && mrc_cgroup_kill (st->cgroup_path, SIGKILL, err) < 0)
+    return -1;
   if (mrc_pidfd_send_signal (fd, SIGKILL) < 0 && errno != ESRCH)
     return mrc_fail_errno (err, "kill the container");
   int r = mrc_pidfd_wait_exit (fd, STOP_TIMEOUT_MS);

@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "mrc/cgroup.h"
 #include "mrc/cleanup.h"
 #include "mrc/proc.h"
 #include "mrc/statedir.h"
@@ -19,8 +20,13 @@ mrc_status_refresh (int dir_fd, struct mrc_state *st)
       st->pid = 0;
       return;
     }
+  bool frozen = false;
   if (faccessat (dir_fd, MRC_EXEC_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
     st->status = MRC_STATUS_CREATED;
+  else if (st->cgroup_path
+           && mrc_cgroup_is_frozen (st->cgroup_path, &frozen, NULL) == 0
+           && frozen)
+    st->status = MRC_STATUS_PAUSED;
   else
     st->status = MRC_STATUS_RUNNING;
 }

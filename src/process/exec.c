@@ -204,8 +204,14 @@ mrc_process_exec (const struct mrc_exec_spawn *e, struct mrc_spawned *out,
     return mrc_fail_errno (err, "exec: create sync socket");
   cleanup_close int parent_end = sv[0], child_end = sv[1];
 
+  /* born in the container's cgroup: limits apply from its first page */
   struct clone_args args = { .flags = CLONE_PIDFD, .exit_signal = SIGCHLD,
                              .pidfd = (uint64_t) (uintptr_t) &out->pidfd };
+  if (e->cgroup_fd >= 0)
+    {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = (uint64_t) e->cgroup_fd;
+    }
   pid_t pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
   if (pid < 0)
     return mrc_fail_errno (err, "exec: clone");

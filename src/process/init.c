@@ -2,6 +2,7 @@
  * Runs in the child of clone3, already inside its new namespaces. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +118,10 @@ setup_process (const struct mrc_init_args *a, int sync_fd, mrc_error_t *err)
       if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
         return mrc_fail_errno (err, "become root in the user namespace");
     }
+  /* 1b. The cgroup namespace now that we are in the container's cgroup
+     (see ns.c), so the container sees its cgroup as `/`. */
+  if (a->new_cgroup_ns && unshare (CLONE_NEWCGROUP) < 0)
+    return mrc_fail_errno (err, "create cgroup namespace");
   /* 2. Not dumpable while we hold host resources (CVE-2019-5736): after
      the maps, which a parent cannot write for a non-dumpable child. */
   if (mrc_security_protect_self (err) < 0)

@@ -99,6 +99,11 @@ mrc_ns_prepare (const struct mrc_spec *spec, struct mrc_ns_plan *plan,
         }
       else if (ns_table[t].flag == CLONE_NEWTIME)
         plan->new_time = true;
+      /* A cgroup namespace made by the clone would be rooted at our own
+         cgroup, not at the container's that CLONE_INTO_CGROUP puts the
+         child in: the child unshares it once it is there. */
+      else if (ns_table[t].flag == CLONE_NEWCGROUP)
+        plan->new_cgroup = true;
       else
         plan->clone_flags |= (unsigned long long) ns_table[t].flag;
     }

@@ -12,6 +12,7 @@ struct mrc_ns_plan
 {
   unsigned long long clone_flags; /* CLONE_NEW* created by clone3 */
   bool new_time;                  /* created by unshare in the parent */
+  bool new_cgroup;                /* created by unshare in the child */
   bool has_user;                  /* new or joined user namespace */
   bool new_user;
 };

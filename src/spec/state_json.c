@@ -61,6 +61,8 @@ gen_state (struct mrc_gen *g, const struct mrc_state *st, bool internal)
       mrc_gen_uint (g, st->pid_start_time);
       if (st->cgroup_path)
         mrc_gen_kstr (g, "mrcCgroupPath", st->cgroup_path);
+      if (st->cgroup_created_from)
+        mrc_gen_kstr (g, "mrcCgroupCreatedFrom", st->cgroup_created_from);
       mrc_gen_kbool (g, "mrcSystemdCgroup", st->systemd_cgroup);
       mrc_gen_kint (g, "mrcCreatedNs", st->created_unix_ns);
     }
@@ -124,6 +126,7 @@ static const struct mrc_field state_fields[] = {
   MRC_NUM ("mrcPidStartTime", MRC_K_U64, struct state_doc,
            st.pid_start_time),
   STATE_STR ("mrcCgroupPath", cgroup_path),
+  STATE_STR ("mrcCgroupCreatedFrom", cgroup_created_from),
   MRC_BOOL ("mrcSystemdCgroup", struct state_doc, st.systemd_cgroup),
   MRC_NUM ("mrcCreatedNs", MRC_K_I64, struct state_doc, st.created_unix_ns),
 };
