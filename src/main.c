@@ -35,6 +35,10 @@ static const struct
   { "delete", mrc_cli_delete, "delete a container" },
   { "list", mrc_cli_list, "list containers" },
   { "ps", mrc_cli_ps, "list the processes of a container" },
+  { "pause", mrc_cli_pause, "freeze every process of a container" },
+  { "resume", mrc_cli_resume, "thaw a paused container" },
+  { "update", mrc_cli_update, "change a running container's limits" },
+  { "events", mrc_cli_events, "print a container's stats and OOM events" },
   { "spec", mrc_cli_spec, "write a default config.json" },
   { "features", mrc_cli_features, "print the features this build supports" },
 };

@@ -77,6 +77,12 @@ int mrc_cgroup_create (const char *path, const struct mrc_linux *linux_,
 /* Close the fd and free the strings (the cgroup itself stays). */
 void mrc_cgroup_release (struct mrc_cgroup *cg);
 
+/* `update`: enable what R needs on the way down to the existing cgroup
+ * PATH (a missing controller is an error naming it) and apply R there, all
+ * or nothing. */
+int mrc_cgroup_update (const char *path, const struct mrc_resources *r,
+                       mrc_error_t *err) MRC_WUR;
+
 /* An O_DIRECTORY fd of cgroup PATH, e.g. for mrc_cgroup_apply in `update`.
  * ENOENT when it does not exist. */
 int mrc_cgroup_open (const char *path, mrc_error_t *err) MRC_WUR;

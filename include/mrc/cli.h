@@ -30,6 +30,14 @@ int mrc_cli_ps (const struct mrc_globals *g, int argc, char **argv,
                 mrc_error_t *err);
 int mrc_cli_features (const struct mrc_globals *g, int argc, char **argv,
                       mrc_error_t *err);
+int mrc_cli_pause (const struct mrc_globals *g, int argc, char **argv,
+                   mrc_error_t *err);
+int mrc_cli_resume (const struct mrc_globals *g, int argc, char **argv,
+                    mrc_error_t *err);
+int mrc_cli_update (const struct mrc_globals *g, int argc, char **argv,
+                    mrc_error_t *err);
+int mrc_cli_events (const struct mrc_globals *g, int argc, char **argv,
+                    mrc_error_t *err);
 int mrc_cli_spec (const struct mrc_globals *g, int argc, char **argv,
                   mrc_error_t *err);
 

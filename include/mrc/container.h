@@ -87,6 +87,23 @@ int mrc_container_exec (const struct mrc_globals *g,
 int mrc_container_ps (const struct mrc_globals *g, const char *id,
                       pid_t **pids, size_t *n, mrc_error_t *err) MRC_WUR;
 
+/* pause (PAUSE true) or resume through cgroup.freeze, waiting until the
+ * kernel reports it done. */
+int mrc_container_pause (const struct mrc_globals *g, const char *id,
+                         bool pause, mrc_error_t *err) MRC_WUR;
+
+/* Apply new limits to a running container, all or nothing. */
+int mrc_container_update (const struct mrc_globals *g, const char *id,
+                          const struct mrc_resources *res,
+                          mrc_error_t *err) MRC_WUR;
+
+/* runc's events: with STATS_ONCE one {"type":"stats"} line; otherwise a
+ * stats line every INTERVAL_MS and an {"type":"oom"} line per new OOM kill,
+ * until the container stops. */
+int mrc_container_events (const struct mrc_globals *g, const char *id,
+                          bool stats_once, int interval_ms,
+                          mrc_error_t *err) MRC_WUR;
+
 /* The runtime-spec features document of this build. */
 int mrc_features_json (char **out, size_t *len, mrc_error_t *err) MRC_WUR;
 

@@ -393,3 +393,35 @@ mrc_cgroup_destroy (const char *path, const char *created_from,
     return mrc_fail_errno (err, "cgroup: open `%s`", root);
   return remove_chain (rootfd, comp, n_from - 1, n, err);
 }
+
+int
+mrc_cgroup_update (const char *path, const struct mrc_resources *r,
+                   mrc_error_t *err)
+{
+  const char *root;
+  char *comp[MAX_DEPTH];
+  size_t n, created = 0;
+  struct need need[16];
+  cleanup_free char *copy = strdup (path);
+  if (copy == NULL)
+    return mrc_fail_errno (err, "cgroup: update `%s`", path);
+  if (split (copy, comp, MAX_DEPTH, &n) < 0)
+    return mrc_error_code (err, EINVAL, "cgroup: invalid cgroup path `%s`",
+                           path);
+  if (mrc_cgroup_root (&root, err) < 0)
+    return -1;
+  struct mrc_cgroup_plan plan;
+  if (mrc_cgroup_plan_build (r, &plan, err) < 0)
+    return -1;
+  /* The same walk as create: a limit on a controller the container did not
+     use before gets it enabled on the way down, or an error naming it. */
+  size_t n_need = plan_controllers (&plan, need, sizeof need / sizeof need[0]);
+  cleanup_close int rootfd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  cleanup_close int fd = rootfd < 0
+                             ? mrc_fail_errno (err, "cgroup: open `%s`", root)
+                             : walk_create (rootfd, comp, n, need, n_need,
+                                            &created, err);
+  int ret = fd < 0 ? -1 : mrc_cgroup_apply (fd, r, err);
+  mrc_cgroup_plan_free (&plan);
+  return ret;
+}

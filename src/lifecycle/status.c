@@ -21,14 +21,16 @@ mrc_status_refresh (int dir_fd, struct mrc_state *st)
       return;
     }
   bool frozen = false;
+  mrc_error_t ignored = NULL;
   if (faccessat (dir_fd, MRC_EXEC_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
     st->status = MRC_STATUS_CREATED;
   else if (st->cgroup_path
-           && mrc_cgroup_is_frozen (st->cgroup_path, &frozen, NULL) == 0
+           && mrc_cgroup_is_frozen (st->cgroup_path, &frozen, &ignored) == 0
            && frozen)
     st->status = MRC_STATUS_PAUSED;
   else
     st->status = MRC_STATUS_RUNNING;
+  mrc_error_free (&ignored);
 }
 
 int

@@ -1,0 +1,144 @@
+/* pause, resume, update, events: the verbs that act on a running
+ * container's cgroup. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mrc/cgroup.h"
+#include "mrc/cleanup.h"
+#include "mrc/container.h"
+#include "mrc/file.h"
+#include "status.h"
+
+/* Open and lock ID, and make sure it has a cgroup and is not stopped. */
+static int
+open_live (const struct mrc_globals *g, const char *id, int lock_op,
+           struct mrc_state *st, mrc_error_t *err)
+{
+  cleanup_close int root_fd = -1, dir_fd = -1;
+  if (mrc_container_open (g->root, id, lock_op, &root_fd, &dir_fd, st, err) < 0)
+    return -1;
+  if (st->status == MRC_STATUS_STOPPED)
+    return mrc_error_code (err, ESRCH, "container not running");
+  if (st->cgroup_path == NULL)
+    return mrc_fail (err, "container `%s` has no cgroup", id);
+  return 0;
+}
+
+int
+mrc_container_pause (const struct mrc_globals *g, const char *id, bool pause,
+                     mrc_error_t *err)
+{
+  struct mrc_state st = { 0 };
+  int r = open_live (g, id, LOCK_EX, &st, err);
+  if (r == 0 && pause && st.status != MRC_STATUS_RUNNING)
+    r = mrc_fail (err, "cannot pause a %s container: container not running",
+                  mrc_status_name (st.status));
+  if (r == 0 && !pause && st.status != MRC_STATUS_PAUSED)
+    r = mrc_fail (err, "cannot resume a %s container: container not paused",
+                  mrc_status_name (st.status));
+  if (r == 0)
+    r = mrc_cgroup_freeze (st.cgroup_path, pause, err);
+  mrc_state_clear (&st);
+  return r;
+}
+
+int
+mrc_container_update (const struct mrc_globals *g, const char *id,
+                      const struct mrc_resources *res, mrc_error_t *err)
+{
+  struct mrc_state st = { 0 };
+  int r = open_live (g, id, LOCK_EX, &st, err);
+  /* all or nothing: a failure restores the old values, so the container
+     keeps the limits it had */
+  if (r == 0)
+    r = mrc_cgroup_update (st.cgroup_path, res, err);
+  mrc_state_clear (&st);
+  return r;
+}
+
+static int
+print_line (const char *json, size_t len)
+{
+  if (mrc_write_all (STDOUT_FILENO, json, len) < 0
+      || mrc_write_all (STDOUT_FILENO, "\n", 1) < 0)
+    return -1;
+  return 0;
+}
+
+/* One round of `events`: stats when asked, an oom event when the count
+ * went up.  Returns 1 when the container has stopped. */
+static int
+events_round (const struct mrc_globals *g, const char *id, bool stats,
+              uint64_t *ooms, mrc_error_t *err)
+{
+  struct mrc_state st = { 0 };
+  cleanup_free char *json = NULL;
+  size_t len;
+  int r = open_live (g, id, LOCK_SH, &st, err);
+  if (r < 0)
+    {
+      mrc_state_clear (&st);
+      if ((*err)->errnum != ESRCH && (*err)->errnum != ENOENT)
+        return -1;
+      mrc_error_free (err);
+      return 1;
+    }
+  uint64_t n = 0;
+  mrc_error_t ignored = NULL;
+  if (mrc_cgroup_oom_count (st.cgroup_path, &n, &ignored) < 0)
+    mrc_error_free (&ignored); /* no memory controller: no oom events */
+  else if (n > *ooms)
+    {
+      char line[512];
+      int k = snprintf (line, sizeof line, "{\"type\":\"oom\",\"id\":\"%s\"}",
+                        id);
+      *ooms = n;
+      if (print_line (line, (size_t) k) < 0)
+        r = mrc_fail_errno (err, "events: write");
+    }
+  if (r == 0 && stats
+      && (mrc_cgroup_stats_json (st.cgroup_path, id, &json, &len, err) < 0
+          || print_line (json, len) < 0))
+    r = *err ? -1 : mrc_fail_errno (err, "events: write");
+  mrc_state_clear (&st);
+  return r;
+}
+
+int
+mrc_container_events (const struct mrc_globals *g, const char *id,
+                      bool stats_once, int interval_ms, mrc_error_t *err)
+{
+  uint64_t ooms = 0;
+  struct mrc_state st = { 0 };
+  if (open_live (g, id, LOCK_SH, &st, err) < 0)
+    {
+      mrc_state_clear (&st);
+      return -1;
+    }
+  /* oom events are the ones after we started watching */
+  mrc_error_t ignored = NULL;
+  if (mrc_cgroup_oom_count (st.cgroup_path, &ooms, &ignored) < 0)
+    {
+      mrc_error_free (&ignored);
+      ooms = 0;
+    }
+  mrc_state_clear (&st);
+  if (stats_once)
+    return events_round (g, id, true, &ooms, err) < 0 ? -1 : 0;
+  for (;;)
+    {
+      int r = events_round (g, id, true, &ooms, err);
+      if (r != 0)
+        return r < 0 ? -1 : 0;
+      struct timespec ts = { interval_ms / 1000,
+                             (long) (interval_ms % 1000) * 1000000L };
+      while (nanosleep (&ts, &ts) < 0 && errno == EINTR)
+        ;
+    }
+}
