@@ -77,6 +77,12 @@ int mrc_cgroup_create (const char *path, const struct mrc_linux *linux_,
 /* Close the fd and free the strings (the cgroup itself stays). */
 void mrc_cgroup_release (struct mrc_cgroup *cg);
 
+/* What mrc_cgroup_create (PATH) would create: the topmost missing
+ * directory, NULL when PATH exists.  Recorded before creating, so a
+ * runtime killed in between leaves a record of what to remove. */
+int mrc_cgroup_would_create (const char *path, char **created_from,
+                             mrc_error_t *err) MRC_WUR;
+
 /* `update`: enable what R needs on the way down to the existing cgroup
  * PATH (a missing controller is an error naming it) and apply R there, all
  * or nothing. */

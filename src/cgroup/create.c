@@ -425,3 +425,38 @@ mrc_cgroup_update (const char *path, const struct mrc_resources *r,
   mrc_cgroup_plan_free (&plan);
   return ret;
 }
+
+int
+mrc_cgroup_would_create (const char *path, char **created_from,
+                         mrc_error_t *err)
+{
+  const char *root;
+  char *comp[MAX_DEPTH];
+  size_t n;
+  *created_from = NULL;
+  cleanup_free char *copy = strdup (path);
+  if (copy == NULL)
+    return mrc_fail_errno (err, "cgroup: `%s`", path);
+  if (split (copy, comp, MAX_DEPTH, &n) < 0)
+    return mrc_error_code (err, EINVAL, "cgroup: invalid cgroup path `%s`",
+                           path);
+  if (mrc_cgroup_root (&root, err) < 0)
+    return -1;
+  cleanup_close int rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return mrc_fail_errno (err, "cgroup: open `%s`", root);
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_free char *p = join (comp, i + 1);
+      if (p == NULL)
+        return mrc_fail_errno (err, "cgroup: `%s`", path);
+      struct stat st;
+      if (fstatat (rootfd, p + 1, &st, AT_SYMLINK_NOFOLLOW) == 0)
+        continue;
+      if (errno != ENOENT)
+        return mrc_fail_errno (err, "cgroup: `%s`", p);
+      *created_from = steal_ptr (&p);
+      return 0;
+    }
+  return 0;
+}

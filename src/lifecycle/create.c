@@ -72,22 +72,26 @@ load_bundle (const struct mrc_create_opts *o, struct mrc_created *c,
   return 0;
 }
 
+/* STATUS CREATING (before the clone: what `delete` needs to clean up after
+ * a create killed half-way, i.e. the cgroup) or CREATED (with the init). */
 static int
 record_state (const struct mrc_create_opts *o, struct mrc_created *c,
-              mrc_error_t *err)
+              enum mrc_status status, mrc_error_t *err)
 {
   char now[64];
   long long ns;
   mrc_rfc3339_now (now, sizeof now, &ns);
   struct mrc_state st = {
     .oci_version = c->spec->oci_version, .id = (char *) o->id,
-    .pid = c->init.pid, .status = MRC_STATUS_CREATED, .bundle = c->bundle,
+    .pid = c->init.pid, .status = status, .bundle = c->bundle,
     .rootfs = c->rootfs, .created = now, .owner = (char *) "",
     .cgroup_path = c->cg.path, .cgroup_created_from = c->cg.created_from,
     .systemd_cgroup = c->systemd_cgroup,
     .annotations = c->spec->annotations,
     .n_annotations = c->spec->n_annotations, .created_unix_ns = ns,
   };
+  if (status == MRC_STATUS_CREATING)
+    return mrc_statedir_save (c->dir_fd, &st, err);
   if (mrc_proc_stat (c->init.pid, &st.pid_start_time, NULL) < 0)
     return mrc_fail_errno (err, "read start time of init %d",
                            (int) c->init.pid);
@@ -208,12 +212,27 @@ mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
     return -1;
   /* The cgroup before the clone: the init is born in it.  A limit whose
      controller is missing fails here, and undo removes the state dir. */
-  cleanup_free char *cg_path = NULL;
+  cleanup_free char *cg_path = NULL, *predicted = NULL;
   const struct mrc_linux *l = c->spec->linux_;
   if (mrc_cgroup_resolve (l ? l->cgroups_path : NULL, o->id, g->systemd_cgroup,
                           &cg_path, err)
-          < 0
-      || mrc_cgroup_create (cg_path, l, &c->cg, err) < 0)
+      < 0)
+    goto fail;
+  /* Recorded before the cgroup is made, so a create killed at any point
+     leaves state.json saying what `delete` has to remove. */
+  c->cg.path = steal_ptr (&cg_path);
+  if (mrc_cgroup_would_create (c->cg.path, &c->cg.created_from, err) < 0
+      || record_state (o, c, MRC_STATUS_CREATING, err) < 0)
+    goto fail;
+  cg_path = steal_ptr (&c->cg.path);
+  predicted = steal_ptr (&c->cg.created_from);
+  if (mrc_cgroup_create (cg_path, l, &c->cg, err) < 0)
+    goto fail;
+  /* rewritten only when another creator raced us for a parent */
+  bool same = (predicted == NULL) == (c->cg.created_from == NULL)
+              && (predicted == NULL
+                  || strcmp (predicted, c->cg.created_from) == 0);
+  if (!same && record_state (o, c, MRC_STATUS_CREATING, err) < 0)
     goto fail;
   struct mrc_spawn_opts so = {
     .id = o->id, .spec = c->spec, .bundle = c->bundle, .rootfs = c->rootfs,
@@ -221,7 +240,8 @@ mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
     .no_new_keyring = o->no_new_keyring, .preserve_fds = o->preserve_fds,
     .console_fd = c->console_fd, .cgroup_fd = c->cg.fd,
   };
-  if (mrc_process_spawn (&so, &c->init, err) < 0 || record_state (o, c, err) < 0)
+  if (mrc_process_spawn (&so, &c->init, err) < 0
+      || record_state (o, c, MRC_STATUS_CREATED, err) < 0)
     goto fail;
   if (o->pid_file)
     {
