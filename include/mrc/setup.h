@@ -15,11 +15,15 @@ struct mrc_setup_ctx
   const struct mrc_spec *spec;
   const char *bundle;   /* absolute bundle directory */
   const char *rootfs;   /* absolute host path of the root filesystem */
+  const char *state_dir; /* absolute path of the container's state dir
+                            (root-owned, 0700; removed by delete) */
   bool no_pivot;        /* --no-pivot: MS_MOVE + chroot instead */
   bool new_user_ns;     /* the container has its own (new or joined) userns */
   bool new_pid_ns;
   bool new_net_ns;
   bool new_cgroup_ns;
+  bool new_ipc_ns;
+  bool new_uts_ns;
   bool new_mount_ns;    /* always true for a container with a rootfs */
   /* Called with the host's tree still visible, right before the root
      switch (the createRuntime/createContainer hook point), and right after

@@ -173,6 +173,7 @@ mrc_created_release (struct mrc_created *c)
   free (c->config);
   free (c->bundle);
   free (c->rootfs);
+  free (c->state_dir);
   if (c->init.pidfd >= 0)
     close (c->init.pidfd);
   if (c->init.sync_fd >= 0)
@@ -195,6 +196,7 @@ int
 mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
                    struct mrc_created *c, mrc_error_t *err)
 {
+  cleanup_free char *cg_path = NULL, *predicted = NULL;
   memset (c, 0, sizeof *c);
   c->dir_fd = c->root_fd = c->init.pidfd = c->init.sync_fd = -1;
   c->console_fd = c->init.pty_master = -1;
@@ -210,9 +212,16 @@ mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
   if (mrc_statedir_open_root (g->root, true, &c->root_fd, err) < 0
       || mrc_statedir_new (c->root_fd, o->id, &c->dir_fd, err) < 0)
     return -1;
+  char proc[64];
+  snprintf (proc, sizeof proc, "/proc/self/fd/%d", c->dir_fd);
+  c->state_dir = realpath (proc, NULL);
+  if (c->state_dir == NULL)
+    {
+      mrc_fail_errno (err, "state directory of `%s`", o->id);
+      goto fail;
+    }
   /* The cgroup before the clone: the init is born in it.  A limit whose
      controller is missing fails here, and undo removes the state dir. */
-  cleanup_free char *cg_path = NULL, *predicted = NULL;
   const struct mrc_linux *l = c->spec->linux_;
   if (mrc_cgroup_resolve (l ? l->cgroups_path : NULL, o->id, g->systemd_cgroup,
                           &cg_path, err)
@@ -236,7 +245,8 @@ mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
     goto fail;
   struct mrc_spawn_opts so = {
     .id = o->id, .spec = c->spec, .bundle = c->bundle, .rootfs = c->rootfs,
-    .state_fd = c->dir_fd, .lock_fd = c->dir_fd, .no_pivot = o->no_pivot,
+    .state_fd = c->dir_fd, .state_dir = c->state_dir,
+    .lock_fd = c->dir_fd, .no_pivot = o->no_pivot,
     .no_new_keyring = o->no_new_keyring, .preserve_fds = o->preserve_fds,
     .console_fd = c->console_fd, .cgroup_fd = c->cg.fd,
   };

@@ -16,6 +16,7 @@ struct mrc_created
   size_t config_len;
   char *bundle;
   char *rootfs;
+  char *state_dir; /* absolute: <root>/<id> */
   int root_fd;
   int dir_fd; /* locked exclusively */
   int console_fd; /* connected --console-socket, or -1 */

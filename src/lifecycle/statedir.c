@@ -168,17 +168,22 @@ mrc_statedir_save (int dir_fd, const struct mrc_state *st, mrc_error_t *err)
   return mrc_write_file_atomic (dir_fd, MRC_STATE_FILE, buf, len, 0600, err);
 }
 
-int
-mrc_statedir_remove (int root_fd, const char *id, int dir_fd, mrc_error_t *err)
+/* Empty the directory DIR_FD, depth first, never following a symlink
+ * (an overlay's upper layer may hold anything the container wrote). */
+static int
+empty_dir (int dir_fd, int depth, mrc_error_t *err)
 {
+  if (depth > 256)
+    return mrc_error_code (err, ELOOP, "remove state: directories nested "
+                                       "too deep");
   int dfd = dup (dir_fd);
   if (dfd < 0)
-    return mrc_fail_errno (err, "remove state of `%s`", id);
+    return mrc_fail_errno (err, "remove state");
   cleanup_dir DIR *d = fdopendir (dfd);
   if (d == NULL)
     {
       close (dfd);
-      return mrc_fail_errno (err, "remove state of `%s`", id);
+      return mrc_fail_errno (err, "remove state");
     }
   rewinddir (d);
   struct dirent *de;
@@ -186,9 +191,26 @@ mrc_statedir_remove (int root_fd, const char *id, int dir_fd, mrc_error_t *err)
     {
       if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
         continue;
-      if (unlinkat (dir_fd, de->d_name, 0) < 0 && errno != ENOENT)
-        return mrc_fail_errno (err, "remove `%s` of `%s`", de->d_name, id);
+      if (unlinkat (dir_fd, de->d_name, 0) == 0 || errno == ENOENT)
+        continue;
+      if (errno != EISDIR)
+        return mrc_fail_errno (err, "remove `%s`", de->d_name);
+      cleanup_close int sub = openat (dir_fd, de->d_name,
+                                      O_RDONLY | O_DIRECTORY | O_NOFOLLOW
+                                          | O_CLOEXEC);
+      if (sub < 0 || empty_dir (sub, depth + 1, err) < 0)
+        return sub < 0 ? mrc_fail_errno (err, "remove `%s`", de->d_name) : -1;
+      if (unlinkat (dir_fd, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+        return mrc_fail_errno (err, "remove `%s`", de->d_name);
     }
+  return 0;
+}
+
+int
+mrc_statedir_remove (int root_fd, const char *id, int dir_fd, mrc_error_t *err)
+{
+  if (empty_dir (dir_fd, 0, err) < 0)
+    return mrc_error_wrap (err, "delete `%s`", id);
   if (unlinkat (root_fd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
     return mrc_fail_errno (err, "remove state of `%s`", id);
   return 0;

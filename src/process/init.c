@@ -164,6 +164,8 @@ setup (const struct mrc_init_args *a, int *sync_fd, int *listen_fd,
     .no_pivot = o->no_pivot, .new_user_ns = a->has_user_ns,
     .new_pid_ns = a->new_pid_ns, .new_net_ns = a->new_net_ns,
     .new_cgroup_ns = a->new_cgroup_ns, .new_mount_ns = true,
+    .new_ipc_ns = a->new_ipc_ns, .new_uts_ns = a->new_uts_ns,
+    .state_dir = o->state_dir,
     .before_pivot = before_pivot, .after_pivot = after_pivot,
     .hook_arg = &pa,
   };

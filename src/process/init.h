@@ -16,6 +16,7 @@ struct mrc_init_args
   int listen_fd;     /* exec.sock */
   bool wait_for_maps;
   bool new_pid_ns, new_net_ns, new_cgroup_ns, has_user_ns;
+  bool new_ipc_ns, new_uts_ns;
   int listen_fds;    /* LISTEN_FDS passed on (systemd socket activation) */
 };
 

@@ -108,6 +108,8 @@ start_child (const struct mrc_spawn_opts *o, const struct mrc_ns_plan *plan,
     .new_pid_ns = plan->clone_flags & CLONE_NEWPID,
     .new_net_ns = plan->clone_flags & CLONE_NEWNET,
     .new_cgroup_ns = plan->new_cgroup,
+    .new_ipc_ns = plan->clone_flags & CLONE_NEWIPC,
+    .new_uts_ns = plan->clone_flags & CLONE_NEWUTS,
     .has_user_ns = plan->has_user, .listen_fds = listen_fds_from_env (),
   };
   int pidfd = -1;
