@@ -32,4 +32,8 @@ int mrc_write_file_atomic (int dirfd, const char *name, const void *buf,
 int mrc_write_file_at (int dirfd, const char *path, const char *buf,
                        size_t len, mrc_error_t *err) MRC_WUR;
 
+/* --pid-file: PID in decimal, written atomically at PATH (relative to the
+ * cwd) before the verb returns, so callers can read it right away. */
+int mrc_write_pid_file (const char *path, pid_t pid, mrc_error_t *err) MRC_WUR;
+
 #endif

@@ -106,16 +106,6 @@ record_state (const struct mrc_create_opts *o, struct mrc_created *c,
   return mrc_statedir_save (c->dir_fd, &st, err);
 }
 
-static int
-write_pid_file (const char *path, pid_t pid, mrc_error_t *err)
-{
-  char buf[32];
-  int n = snprintf (buf, sizeof buf, "%d", (int) pid);
-  if (mrc_write_file_atomic (AT_FDCWD, path, buf, (size_t) n, 0644, err) < 0)
-    return mrc_error_wrap (err, "pid file");
-  return 0;
-}
-
 /* --pidfd-socket: the caller gets a pidfd of the init, so it can signal and
  * wait for it without pid-reuse races. */
 static int
@@ -255,7 +245,7 @@ mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
     goto fail;
   if (o->pid_file)
     {
-      if (write_pid_file (o->pid_file, c->init.pid, err) < 0)
+      if (mrc_write_pid_file (o->pid_file, c->init.pid, err) < 0)
         goto fail;
       c->pid_file = o->pid_file;
       c->pid_file_written = true;

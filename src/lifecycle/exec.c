@@ -56,16 +56,6 @@ open_init (const struct mrc_state *st, int *pidfd, mrc_error_t *err)
 }
 
 static int
-write_pid_file (const char *path, pid_t pid, mrc_error_t *err)
-{
-  char buf[32];
-  int n = snprintf (buf, sizeof buf, "%d", (int) pid);
-  if (mrc_write_file_atomic (AT_FDCWD, path, buf, (size_t) n, 0644, err) < 0)
-    return mrc_error_wrap (err, "pid file");
-  return 0;
-}
-
-static int
 load_config (const char *bundle, struct mrc_spec **spec, mrc_error_t *err)
 {
   cleanup_close int bfd = open (bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -131,7 +121,7 @@ launch (const struct mrc_exec_opts *o, const struct mrc_state *st,
       (*err)->status = 255;
       return -1;
     }
-  if (o->pid_file && write_pid_file (o->pid_file, s.pid, err) < 0)
+  if (o->pid_file && mrc_write_pid_file (o->pid_file, s.pid, err) < 0)
     {
       mrc_process_abort (&s);
       return -1;

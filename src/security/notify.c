@@ -7,84 +7,66 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
+
+#include <yajl/yajl_gen.h>
 
 #include "mrc/cleanup.h"
 #include "mrc/fdpass.h"
-#include "mrc/file.h"
 #include "security-internal.h"
 
-/* S as a JSON string, quotes included; NULL on ENOMEM. */
-static char *
-json_string (const char *s)
+static void
+gen_str (yajl_gen g, const char *s)
 {
-  size_t n = strlen (s);
-  char *out = malloc (n * 6 + 3), *o = out;
-  if (out == NULL)
-    return NULL;
-  *o++ = '"';
-  for (const unsigned char *c = (const unsigned char *) s; *c; c++)
-    {
-      if (*c == '"' || *c == '\\')
-        {
-          *o++ = '\\';
-          *o++ = (char) *c;
-        }
-      else if (*c < 0x20)
-        o += sprintf (o, "\\u%04x", *c);
-      else
-        *o++ = (char) *c;
-    }
-  *o++ = '"';
-  *o = '\0';
-  return out;
+  yajl_gen_string (g, (const unsigned char *) s, strlen (s));
 }
 
-static int
-send_with_fd (int sock, int fd, const char *data, size_t len)
+/* The container process state document, built with yajl.  STATE is the
+ * OCI state already serialised by mini-runc's own generator: it goes in
+ * verbatim (yajl_gen_number writes its argument as is). */
+static char *
+notify_json (const struct mrc_notify_msg *m)
 {
-  char ctl[CMSG_SPACE (sizeof (int))];
-  memset (ctl, 0, sizeof ctl);
-  struct iovec iov = { .iov_base = (void *) data, .iov_len = len };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-                        .msg_control = ctl, .msg_controllen = sizeof ctl };
-  struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (c), &fd, sizeof (int));
-  ssize_t w;
-  do
-    w = sendmsg (sock, &msg, MSG_NOSIGNAL);
-  while (w < 0 && errno == EINTR);
-  if (w < 0)
-    return -1;
-  /* A stream socket may take less; the fd went with the first part, the
-     rest follows as plain data, which the spec allows. */
-  return mrc_write_all (sock, data + w, len - (size_t) w);
+  yajl_gen g = yajl_gen_alloc (NULL);
+  if (g == NULL)
+    return NULL;
+  yajl_gen_map_open (g);
+  gen_str (g, "ociVersion");
+  gen_str (g, MRC_OCI_VERSION);
+  gen_str (g, "fds");
+  yajl_gen_array_open (g);
+  gen_str (g, "seccompFd");
+  yajl_gen_array_close (g);
+  gen_str (g, "pid");
+  yajl_gen_integer (g, m->pid);
+  if (m->metadata)
+    {
+      gen_str (g, "metadata");
+      gen_str (g, m->metadata);
+    }
+  gen_str (g, "state");
+  yajl_gen_number (g, m->state_json, strlen (m->state_json));
+  yajl_gen_map_close (g);
+  const unsigned char *buf;
+  size_t len;
+  char *out = NULL;
+  if (yajl_gen_get_buf (g, &buf, &len) == yajl_gen_status_ok)
+    out = strndup ((const char *) buf, len);
+  yajl_gen_free (g);
+  return out;
 }
 
 int
 mrc_security_send_notify_fd (const struct mrc_notify_msg *m, mrc_error_t *err)
 {
-  cleanup_free char *meta = NULL, *text = NULL;
-  if (m->metadata && (meta = json_string (m->metadata)) == NULL)
-    return mrc_fail_errno (err, "seccomp listener `%s`", m->listener_path);
-  int n = asprintf (&text,
-                    "{\"ociVersion\":\"%s\",\"fds\":[\"seccompFd\"],"
-                    "\"pid\":%d%s%s,\"state\":%s}",
-                    MRC_OCI_VERSION, (int) m->pid, meta ? ",\"metadata\":" : "",
-                    meta ? meta : "", m->state_json);
-  if (n < 0)
-    {
-      text = NULL;
-      return mrc_fail_errno (err, "seccomp listener `%s`", m->listener_path);
-    }
+  cleanup_free char *text = notify_json (m);
+  if (text == NULL)
+    return mrc_fail (err, "seccomp listener `%s`: build the state document",
+                     m->listener_path);
   cleanup_close int sock = -1;
   if (mrc_fdpass_connect (m->listener_path, &sock, err) < 0)
     return mrc_error_wrap (err, "linux.seccomp.listenerPath");
-  if (send_with_fd (sock, m->fd, text, (size_t) n) < 0)
-    return mrc_fail_errno (err, "send the seccomp fd to `%s`",
+  if (mrc_fdpass_send (sock, m->fd, text, err) < 0)
+    return mrc_error_wrap (err, "send the seccomp fd to `%s`",
                            m->listener_path);
   return 0;
 }

@@ -10,6 +10,7 @@
 
 #include "mrc/cleanup.h"
 #include "mrc/fdpass.h"
+#include "mrc/file.h"
 
 int
 mrc_fdpass_connect (const char *path, int *fd, mrc_error_t *err)
@@ -65,6 +66,10 @@ mrc_fdpass_send (int sock, int fd, const char *data, mrc_error_t *err)
     w = sendmsg (sock, &msg, MSG_NOSIGNAL);
   while (w < 0 && errno == EINTR);
   if (w < 0)
+    return mrc_fail_errno (err, "send fd");
+  /* a stream socket may take less: the fd went with the first part, the
+     rest follows as plain data */
+  if (dlen > (size_t) w && mrc_write_all (sock, data + w, dlen - (size_t) w) < 0)
     return mrc_fail_errno (err, "send fd");
   return 0;
 }

@@ -159,3 +159,13 @@ mrc_write_file_at (int dirfd, const char *path, const char *buf, size_t len,
     return mrc_fail_errno (err, "write `%s`", path);
   return 0;
 }
+
+int
+mrc_write_pid_file (const char *path, pid_t pid, mrc_error_t *err)
+{
+  char buf[32];
+  int n = snprintf (buf, sizeof buf, "%d", (int) pid);
+  if (mrc_write_file_atomic (AT_FDCWD, path, buf, (size_t) n, 0644, err) < 0)
+    return mrc_error_wrap (err, "pid file");
+  return 0;
+}
