@@ -5,6 +5,7 @@
  * name the JSON path like the decoder's: `config.json: process.cwd: ...`. */
 #define _GNU_SOURCE
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -156,6 +157,48 @@ validate_namespaces (const struct mrc_linux *l, mrc_error_t *err)
   return 0;
 }
 
+/* The kernel takes at most 340 extents, each inside 32 bits, and no two
+ * may overlap on either side: refuse what it would, naming the entry. */
+#define MAX_ID_EXTENTS 340
+
+static bool
+ranges_overlap (uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
+{
+  return a < b + bn && b < a + an;
+}
+
+static int
+validate_id_extents (const char *key, const struct mrc_id_mapping *maps,
+                     size_t n, mrc_error_t *err)
+{
+  if (n > MAX_ID_EXTENTS)
+    return mrc_fail (err, CONFIG ": linux.%s: %zu entries, the kernel takes "
+                              "at most %d", key, n, MAX_ID_EXTENTS);
+  for (size_t i = 0; i < n; i++)
+    {
+      const struct mrc_id_mapping *m = &maps[i];
+      if (m->size == 0)
+        return mrc_fail (err, CONFIG ": linux.%s[%zu].size: must be greater "
+                                  "than 0", key, i);
+      if ((uint64_t) m->container_id + m->size > UINT64_C (1) << 32
+          || (uint64_t) m->host_id + m->size > UINT64_C (1) << 32)
+        return mrc_fail (err, CONFIG ": linux.%s[%zu]: the range goes past "
+                                  "4294967295", key, i);
+      for (size_t j = 0; j < i; j++)
+        {
+          if (ranges_overlap (m->container_id, m->size, maps[j].container_id,
+                              maps[j].size))
+            return mrc_fail (err, CONFIG ": linux.%s[%zu]: containerID range "
+                                      "overlaps entry %zu", key, i, j);
+          if (ranges_overlap (m->host_id, m->size, maps[j].host_id,
+                              maps[j].size))
+            return mrc_fail (err, CONFIG ": linux.%s[%zu]: hostID range "
+                                      "overlaps entry %zu", key, i, j);
+        }
+    }
+  return 0;
+}
+
 static int
 validate_id_mappings (const struct mrc_spec *spec, const char *key,
                       const struct mrc_id_mapping *maps, size_t n,
@@ -165,17 +208,17 @@ validate_id_mappings (const struct mrc_spec *spec, const char *key,
   if (n > 0 && userns == NULL)
     return mrc_fail (err, CONFIG ": linux.%s: requires a user namespace",
                      key);
+  /* A joined user namespace has its mappings already: new ones could not
+     be written, and silently ignoring them would mislead. */
+  if (n > 0 && userns->path)
+    return mrc_fail (err, CONFIG ": linux.%s: not allowed with a user "
+                              "namespace joined by path", key);
   /* As runc: a new user namespace without mappings could do nothing. */
   if (n == 0 && userns && userns->path == NULL)
     return mrc_fail (err,
                      CONFIG ": linux.%s: required with a new user namespace",
                      key);
-  for (size_t i = 0; i < n; i++)
-    if (maps[i].size == 0)
-      return mrc_fail (err,
-                       CONFIG ": linux.%s[%zu].size: must be greater than 0",
-                       key, i);
-  return 0;
+  return validate_id_extents (key, maps, n, err);
 }
 
 static int
