@@ -145,9 +145,10 @@ populate (const struct mrc_setup_ctx *ctx, int rootfd, mrc_error_t *err)
   if (dev != DEV_BIND
       && mrc_setup_devices (ctx, rootfd, dev == DEV_FRESH, err) < 0)
     return -1;
-  /* Extension point: maskedPaths, readonlyPaths (they need the mounts and
-   * /dev in place and the old root still reachable for bind sources). */
-  return 0;
+  /* Read-only and masked paths last: they cover files the mounts above
+   * made (/proc/kcore, /proc/sys), and masking binds the host's
+   * /dev/null, reachable only before the root switch. */
+  return mrc_setup_paths (spec, rootfd, err);
 }
 
 int

@@ -25,6 +25,11 @@ int mrc_setup_bind_fd (int srcfd, const char *what, int rootfd,
 int mrc_setup_devices (const struct mrc_setup_ctx *ctx, int rootfd,
                        bool with_defaults, mrc_error_t *err) MRC_WUR;
 
+/* linux.readonlyPaths, then linux.maskedPaths, inside ROOTFD (after
+ * mounts[] and /dev). */
+int mrc_setup_paths (const struct mrc_spec *spec, int rootfd,
+                     mrc_error_t *err) MRC_WUR;
+
 /* True when PATH names DIR ("/dev", "//dev/", "dev" all name "/dev"). */
 bool mrc_setup_path_is (const char *path, const char *dir);
 

@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# The container's root filesystem: linux.maskedPaths, linux.readonlyPaths,
+# linux.sysctl and the overlayfs root built from image layers.
+
+load helpers
+load rootfs-helpers
+
+# ------------------------------------------------------------ maskedPaths
+
+@test "maskedPaths: a file reads empty and is the null device, a dir is an empty read-only tmpfs" {
+	mkdir -p "$BUNDLE/rootfs/secret"
+	echo hidden >"$BUNDLE/rootfs/secret/key"
+	echo hidden >"$BUNDLE/rootfs/etc/token"
+	masked '["/proc/timer_list", "/secret", "/etc/token"]'
+	set_args sh -c 'echo "[$(cat /proc/timer_list)]"; stat -c "%t:%T" /proc/timer_list
+		echo "[$(ls -A /secret)]"; echo "[$(cat /etc/token)]"
+		touch /secret/x 2>&1 || true; echo x >/etc/token && echo "token [$(cat /etc/token)]"'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" = "[]" ]
+	[ "${lines[1]}" = "1:3" ]
+	[ "${lines[2]}" = "[]" ]
+	[ "${lines[3]}" = "[]" ]
+	grep -qi "read-only file system" <<<"${lines[4]}"
+	# Writing to the null device is swallowed, never reaching the file.
+	[ "${lines[5]}" = "token []" ]
+	[ "$(cat "$BUNDLE/rootfs/etc/token")" = hidden ]
+	[ "$(cat "$BUNDLE/rootfs/secret/key")" = hidden ]
+}
+
+@test "maskedPaths: missing paths are skipped and not created; duplicates work" {
+	masked '["/nonexistent/deep/file", "/proc/timer_list", "/proc/timer_list", "/proc/acpi", "/proc/acpi", "/etc/passwd/below"]'
+	set_args sh -c 'echo "[$(cat /proc/timer_list)]"; echo "[$(ls -A /proc/acpi)]"; ls /nonexistent 2>&1 || true'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" = "[]" ]
+	[ "${lines[1]}" = "[]" ]
+	[ ! -e "$BUNDLE/rootfs/nonexistent" ]
+}
+
+@test "maskedPaths: a symlink is resolved inside the root, never on the host" {
+	# The canary lives outside the rootfs; links aim at it with an absolute
+	# path and with enough .. to leave the rootfs if they were followed on
+	# the host.  Inside the root they land on the container's own files.
+	mkdir -p "$BATS_TEST_TMPDIR/canary"
+	echo canary >"$BATS_TEST_TMPDIR/canary/file"
+	local up=../../../../../../../../../../..
+	mkdir -p "$BUNDLE/rootfs/$BATS_TEST_TMPDIR/canary"
+	echo inside >"$BUNDLE/rootfs/$BATS_TEST_TMPDIR/canary/file"
+	ln -s "$BATS_TEST_TMPDIR/canary/file" "$BUNDLE/rootfs/etc/abs-link"
+	ln -s "$up$BATS_TEST_TMPDIR/canary" "$BUNDLE/rootfs/etc/rel-link"
+	ln -s /nowhere/at/all "$BUNDLE/rootfs/etc/dangling"
+	masked '["/etc/abs-link", "/etc/rel-link", "/etc/dangling"]'
+	set_args sh -c "echo \"[\$(cat $BATS_TEST_TMPDIR/canary/file 2>/dev/null)]\"; ls -A $BATS_TEST_TMPDIR/canary | wc -l"
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	# The in-root dir is hidden by a tmpfs (rel-link), so the file is gone.
+	[ "${lines[0]}" = "[]" ]
+	[ "${lines[1]}" = 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/canary/file")" = canary ]
+	[ ! -e "$BUNDLE/rootfs/nowhere" ]
+	assert_nothing_left
+}
+
+@test "maskedPaths: the image's /dev/null as a symlink to a procfs file is not used" {
+	# No /dev mount: the image's /dev is used as it is, with a hostile
+	# /dev/null.  Masking binds the runtime's own verified null device.
+	cfg_edit '.mounts |= map(select(.destination | startswith("/dev") | not))'
+	ln -s /proc/self/environ "$BUNDLE/rootfs/dev/null"
+	masked '["/proc/timer_list"]'
+	set_args sh -c 'echo "[$(cat /proc/timer_list)]"; stat -c "%F %t:%T" /proc/timer_list'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" = "[]" ]
+	[ "${lines[1]}" = "character special file 1:3" ]
+}
+
+@test "maskedPaths: the root itself is refused" {
+	requires_mini_runc
+	ln -s / "$BUNDLE/rootfs/etc/rootlink"
+	masked '["/etc/rootlink"]'
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep_i maskedPaths /etc/rootlink root
+}
+
+# ---------------------------------------------------------- readonlyPaths
+
+@test "readonlyPaths: /proc/sys refuses writes, recursively; the rest stays writable" {
+	mkdir -p "$BUNDLE/rootfs/data/sub"
+	cfg_edit '.mounts += [{destination: "/data/sub", type: "tmpfs", source: "tmpfs"}]'
+	readonly_paths '["/proc/sys", "/data", "/proc/sys", "/missing/path"]'
+	set_args sh -c 'echo other >/proc/sys/kernel/hostname 2>&1 || true
+		touch /data/x 2>&1 || true; touch /data/sub/x 2>&1 || true
+		touch /tmp/x && echo tmp-ok; cat /proc/sys/kernel/hostname
+		awk '"'"'$5 == "/proc/sys" {print $6}'"'"' /proc/self/mountinfo'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	grep -qi "read-only file system" <<<"${lines[0]}"
+	grep -qi "read-only file system" <<<"${lines[1]}"
+	grep -qi "read-only file system" <<<"${lines[2]}"
+	[ "${lines[3]}" = tmp-ok ]
+	[ "${lines[4]}" = mrc-test ]
+	case "${lines[5]}" in ro,* | ro) ;; *) false ;; esac
+	[ ! -e "$BUNDLE/rootfs/missing" ]
+}
+
+@test "readonlyPaths and maskedPaths together: a masked file under a read-only dir" {
+	readonly_paths '["/proc/sys"]'
+	masked '["/proc/sys/kernel/hostname", "/proc/timer_list"]'
+	set_args sh -c 'echo "[$(cat /proc/sys/kernel/hostname)]"; cat /proc/sys/kernel/ostype'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" = "[]" ]
+	[ "${lines[1]}" = Linux ]
+}
+
+@test "maskedPaths and readonlyPaths in a user namespace" {
+	# Identity-mapped, so the bundle under bats' 0700 dirs stays reachable;
+	# the mounts below the user namespace's root are still locked.
+	cfg_edit '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 0, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 0, size: 65536}]'
+	readonly_paths '["/proc/sys"]'
+	masked '["/proc/timer_list", "/proc/acpi"]'
+	set_args sh -c 'echo "[$(cat /proc/timer_list)]"; echo "[$(ls -A /proc/acpi)]"
+		echo 1 >/proc/sys/kernel/hostname 2>&1 || true'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" = "[]" ]
+	[ "${lines[1]}" = "[]" ]
+	grep -qi "read-only file system" <<<"${lines[2]}"
+}
