@@ -41,6 +41,14 @@ struct mrc_setup_ctx
  * its cwd is /. */
 int mrc_setup_rootfs (const struct mrc_setup_ctx *ctx, mrc_error_t *err) MRC_WUR;
 
+/* linux.sysctl against the container's namespaces (ctx->spec and
+ * ctx->new_{net,ipc,uts}_ns): each key must use dots only, with no empty
+ * component and no `/`, and belong to a namespace the container creates
+ * (net.* -> network; kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.* ->
+ * ipc; kernel.hostname, kernel.domainname -> uts).  Pure: no syscalls. */
+int mrc_setup_sysctl_check (const struct mrc_setup_ctx *ctx,
+                            mrc_error_t *err) MRC_WUR;
+
 /* hostname and domainname (needs a uts namespace; validated earlier). */
 int mrc_setup_hostname (const struct mrc_spec *spec, mrc_error_t *err) MRC_WUR;
 

@@ -145,6 +145,10 @@ populate (const struct mrc_setup_ctx *ctx, int rootfd, mrc_error_t *err)
   if (dev != DEV_BIND
       && mrc_setup_devices (ctx, rootfd, dev == DEV_FRESH, err) < 0)
     return -1;
+  /* sysctls through the container's /proc/sys: after /proc is mounted,
+   * before readonlyPaths makes /proc/sys read-only. */
+  if (mrc_setup_sysctl (ctx, rootfd, err) < 0)
+    return -1;
   /* Read-only and masked paths last: they cover files the mounts above
    * made (/proc/kcore, /proc/sys), and masking binds the host's
    * /dev/null, reachable only before the root switch. */

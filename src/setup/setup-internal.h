@@ -30,6 +30,11 @@ int mrc_setup_devices (const struct mrc_setup_ctx *ctx, int rootfd,
 int mrc_setup_paths (const struct mrc_spec *spec, int rootfd,
                      mrc_error_t *err) MRC_WUR;
 
+/* linux.sysctl written through the container's /proc/sys inside ROOTFD
+ * (after /proc is mounted), every key checked first. */
+int mrc_setup_sysctl (const struct mrc_setup_ctx *ctx, int rootfd,
+                      mrc_error_t *err) MRC_WUR;
+
 /* True when PATH names DIR ("/dev", "//dev/", "dev" all name "/dev"). */
 bool mrc_setup_path_is (const char *path, const char *dir);
 

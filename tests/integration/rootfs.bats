@@ -123,3 +123,53 @@ load rootfs-helpers
 	[ "${lines[1]}" = "[]" ]
 	grep -qi "read-only file system" <<<"${lines[2]}"
 }
+
+# ------------------------------------------------------------ linux.sysctl
+
+@test "sysctl: net, ipc and uts keys written in the container's namespaces, even with /proc/sys read-only" {
+	local host_fwd host_shm
+	host_fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+	host_shm=$(cat /proc/sys/kernel/shmmni)
+	sysctl_cfg '{"net.ipv4.ip_forward": "1", "kernel.shmmni": "1234", "kernel.domainname": "mrc.example"}'
+	readonly_paths '["/proc/sys"]'
+	set_args sh -c 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni /proc/sys/kernel/domainname'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" = 1 ]
+	[ "${lines[1]}" = 1234 ]
+	[ "${lines[2]}" = mrc.example ]
+	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$host_fwd" ]
+	[ "$(cat /proc/sys/kernel/shmmni)" = "$host_shm" ]
+}
+
+@test "sysctl: net.* without a network namespace is refused, naming the key" {
+	local host_fwd
+	host_fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+	drop_ns network
+	sysctl_cfg "{\"net.ipv4.ip_forward\": \"$((1 - host_fwd))\"}"
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$host_fwd" ]
+	is_mini_runc || return 0
+	grep_i "net.ipv4.ip_forward" "network namespace"
+}
+
+@test "sysctl: ipc and uts keys without their namespace, host-wide keys, bad keys are refused" {
+	requires_mini_runc
+	local key
+	drop_ns ipc
+	sysctl_cfg '{"kernel.shmmax": "1000000"}'
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep_i kernel.shmmax "ipc namespace"
+	base_config >"$BUNDLE/config.json"
+	drop_ns uts
+	cfg_edit 'del(.hostname)'
+	sysctl_cfg '{"kernel.domainname": "x"}'
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep_i kernel.domainname "uts namespace"
+	for key in kernel.pid_max vm.swappiness net.ipv4..ip_forward \
+		net.ipv4.conf.all/../../../../kernel/pid_max; do
+		base_config >"$BUNDLE/config.json"
+		sysctl_cfg "{\"$key\": \"1\"}"
+		assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+		grep_i "linux.sysctl" "$key"
+	done
+}
