@@ -44,10 +44,10 @@ struct mrc_nl_addr
   uint8_t local[16], address[16], broadcast[4];
 };
 
-/* Sockets: in our own network namespace, or in PID's (the socket is
-   created there and then used from ours). */
+/* Sockets: in our own network namespace, or in the one NS_FD refers to
+   (the socket is created there and then used from ours). */
 int mrc_nl_open (struct mrc_nl *nl, mrc_error_t *err) MRC_WUR;
-int mrc_nl_open_in (struct mrc_nl *nl, pid_t pid, mrc_error_t *err) MRC_WUR;
+int mrc_nl_open_in (struct mrc_nl *nl, int ns_fd, mrc_error_t *err) MRC_WUR;
 void mrc_nl_close (struct mrc_nl *nl);
 
 /* Send REQ (NLM_F_ACK is added) and read replies until its acknowledgement

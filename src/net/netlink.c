@@ -33,23 +33,18 @@ mrc_nl_open (struct mrc_nl *nl, mrc_error_t *err)
 }
 
 /* A netlink socket talks to the network namespace it was created in, so
- * we step into PID's namespace only for socket(2) and come straight back:
+ * we step into NS_FD's namespace only for socket(2) and come straight back:
  * no other work ever runs in the container's namespace.  Failing to come
  * back would leave the runtime in the wrong namespace: that is an error
  * the caller must not ignore (it aborts the container). */
 int
-mrc_nl_open_in (struct mrc_nl *nl, pid_t pid, mrc_error_t *err)
+mrc_nl_open_in (struct mrc_nl *nl, int ns_fd, mrc_error_t *err)
 {
-  char path[64];
-  snprintf (path, sizeof path, "/proc/%d/ns/net", (int) pid);
   cleanup_close int self = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
   if (self < 0)
     return mrc_fail_errno (err, "open `/proc/self/ns/net`");
-  cleanup_close int target = open (path, O_RDONLY | O_CLOEXEC);
-  if (target < 0)
-    return mrc_fail_errno (err, "open `%s`", path);
-  if (setns (target, CLONE_NEWNET) < 0)
-    return mrc_fail_errno (err, "enter network namespace `%s`", path);
+  if (setns (ns_fd, CLONE_NEWNET) < 0)
+    return mrc_fail_errno (err, "enter the container's network namespace");
   int r = mrc_nl_open (nl, err);
   if (setns (self, CLONE_NEWNET) < 0)
     {
