@@ -49,6 +49,28 @@ int mrc_setup_rootfs (const struct mrc_setup_ctx *ctx, mrc_error_t *err) MRC_WUR
 int mrc_setup_sysctl_check (const struct mrc_setup_ctx *ctx,
                             mrc_error_t *err) MRC_WUR;
 
+/* An overlayfs root from image layers (src/setup/layers.c):
+ *   org.mini-runc.rootfs.layers  "L0:L1:...": directories relative to the
+ *       bundle, lowest first, at most MRC_LAYERS_MAX; never modified.
+ *   org.mini-runc.rootfs.upper   "U" (optional): a directory relative to
+ *       the bundle keeping the container's writes across containers (work
+ *       dir: the sibling "U.work"; both created when missing).  Without
+ *       it, the writable layer is STATE_DIR/overlay/{upper,work}, removed
+ *       by delete.
+ * The overlay is mounted on root.path inside the container's mount
+ * namespace and becomes its root. */
+#define MRC_LAYERS_ANNOTATION "org.mini-runc.rootfs.layers"
+#define MRC_UPPER_ANNOTATION "org.mini-runc.rootfs.upper"
+#define MRC_LAYERS_MAX 128
+
+/* Check the layer annotations of SPEC against BUNDLE (absolute) without
+ * changing anything: every layer an existing directory beneath the bundle
+ * (no absolute path, `..` or symlink leaving it), at most MRC_LAYERS_MAX,
+ * the upper dir's parent inside the bundle.  Errors name the annotation
+ * and the path.  0 when there is no layers annotation. */
+int mrc_setup_layers_check (const struct mrc_spec *spec, const char *bundle,
+                            mrc_error_t *err) MRC_WUR;
+
 /* hostname and domainname (needs a uts namespace; validated earlier). */
 int mrc_setup_hostname (const struct mrc_spec *spec, mrc_error_t *err) MRC_WUR;
 

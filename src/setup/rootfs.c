@@ -173,6 +173,11 @@ mrc_setup_rootfs (const struct mrc_setup_ctx *ctx, mrc_error_t *err)
   if (prop != (MS_REC | MS_PRIVATE) && prop != (MS_REC | MS_SLAVE)
       && make_parent_private (ctx->rootfs, err) < 0)
     return -1;
+  /* 2b. The overlay of image layers on root.path, once the propagation
+   * above keeps it inside the container's mount namespace; the steps
+   * below bind and fill it like any rootfs directory. */
+  if (mrc_setup_layers_mount (ctx, err) < 0)
+    return -1;
   /* 3. pivot_root needs the new root to be a mount point; the bind is
    * recursive so mounts already under the rootfs come along. */
   if (mount (ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)

@@ -35,6 +35,11 @@ int mrc_setup_paths (const struct mrc_spec *spec, int rootfd,
 int mrc_setup_sysctl (const struct mrc_setup_ctx *ctx, int rootfd,
                       mrc_error_t *err) MRC_WUR;
 
+/* Mount the overlay of the layers annotation on ctx->rootfs (nothing
+ * without the annotation). */
+int mrc_setup_layers_mount (const struct mrc_setup_ctx *ctx,
+                            mrc_error_t *err) MRC_WUR;
+
 /* True when PATH names DIR ("/dev", "//dev/", "dev" all name "/dev"). */
 bool mrc_setup_path_is (const char *path, const char *dir);
 

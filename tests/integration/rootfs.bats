@@ -173,3 +173,123 @@ load rootfs-helpers
 		grep_i "linux.sysctl" "$key"
 	done
 }
+
+# ------------------------------------------------------- overlayfs layers
+
+@test "layers: the container sees the merged layers; writes, changes, deletes leave every layer unchanged" {
+	make_layers
+	local before
+	before=$(layers_sum)
+	set_args sh -c 'cat /etc/shared /etc/l1 /l2file; echo new >/etc/new; echo changed >/etc/shared
+		echo more >>/etc/l1; rm /l2file; rm /bin/ls; mkdir /newdir; rm -r /etc/l1 2>/dev/null
+		cat /etc/shared; ls /l2file /bin/ls 2>&1 | wc -l; ls -d /etc/l1 2>/dev/null | wc -l'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" = "from l2" ]
+	[ "${lines[1]}" = l1 ]
+	[ "${lines[2]}" = l2 ]
+	[ "${lines[3]}" = changed ]
+	# Deleted lower files are hidden inside (whiteouts)...
+	[ "${lines[4]}" = 2 ]
+	[ "${lines[5]}" = 0 ]
+	# ...and every layer is exactly as before, root.path's dir still empty.
+	[ "$(layers_sum)" = "$before" ]
+	[ -e "$BUNDLE/layers/l2/l2file" ] && [ -e "$BUNDLE/layers/l0/bin/ls" ]
+	[ -z "$(ls -A "$BUNDLE/rootfs")" ]
+	assert_nothing_left
+}
+
+@test "layers: two containers on the same layers do not see each other's writes; the upper goes with delete" {
+	make_layers
+	local before id2
+	before=$(layers_sum)
+	new_id id2
+	set_args sh -c 'echo one >/etc/mine; rm /etc/l1; sleep 30'
+	rund -0 mrc run -d --bundle "$BUNDLE" "$ID"
+	set_args sh -c 'echo two >/etc/mine; sleep 30'
+	rund -0 mrc run -d --bundle "$BUNDLE" "$id2"
+	sleep 0.5
+	run -0 mrc exec "$ID" cat /etc/mine
+	[ "$output" = one ]
+	run -0 mrc exec "$id2" sh -c 'cat /etc/mine /etc/l1'
+	[ "${lines[0]}" = two ]
+	[ "${lines[1]}" = l1 ]
+	# The upper lives in the container's state dir.
+	[ -d "$ROOT/$ID/overlay/upper/etc" ]
+	mrc delete --force "$ID"
+	mrc delete --force "$id2"
+	[ ! -e "$ROOT/$ID" ] && [ ! -e "$ROOT/$id2" ]
+	[ "$(layers_sum)" = "$before" ]
+	# A fresh container starts from the layers again.
+	set_args sh -c 'cat /etc/mine 2>&1; cat /etc/l1'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	grep -q "No such file" <<<"${lines[0]}"
+	[ "${lines[1]}" = l1 ]
+	assert_nothing_left
+}
+
+@test "layers: a persistent upper dir keeps the writes for the next container" {
+	make_layers
+	upper_annotation "state/upper"
+	mkdir "$BUNDLE/state"
+	local before
+	before=$(layers_sum)
+	set_args sh -c 'echo kept >/etc/kept; rm /l2file'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "$(cat "$BUNDLE/state/upper/etc/kept")" = kept ]
+	[ -d "$BUNDLE/state/upper.work" ]
+	set_args sh -c 'cat /etc/kept; ls /l2file 2>&1 | wc -l; cat /etc/shared'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" = kept ]
+	[ "${lines[1]}" = 1 ]
+	[ "${lines[2]}" = "from l2" ]
+	[ "$(layers_sum)" = "$before" ]
+	assert_nothing_left
+}
+
+@test "layers: a plain root.path keeps working; a single layer works" {
+	set_args cat /etc/passwd
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "$output" = "root:x:0:0:root:/root:/bin/sh" ]
+	mv "$BUNDLE/rootfs" "$BUNDLE/image"
+	mkdir "$BUNDLE/rootfs"
+	layers_annotation image
+	set_args sh -c 'touch /etc/x && cat /etc/passwd'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "$output" = "root:x:0:0:root:/root:/bin/sh" ]
+	[ ! -e "$BUNDLE/image/etc/x" ]
+}
+
+@test "layers: bad layer lists fail with a clear error and leave nothing behind" {
+	make_layers
+	local before
+	echo file >"$BUNDLE/afile"
+	mkdir -p "$BATS_TEST_TMPDIR/outside"
+	ln -s "$BATS_TEST_TMPDIR/outside" "$BUNDLE/abs-escape"
+	ln -s ../../outside "$BUNDLE/layers/rel-escape"
+	before=$(layers_sum)
+	local bad want
+	while IFS='|' read -r bad want; do
+		layers_annotation "$bad"
+		assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+		is_mini_runc || continue
+		grep_i org.mini-runc.rootfs.layers "$want"
+	done <<-EOF
+		layers/l0:layers/missing|\`layers/missing\` does not exist
+		layers/l0:afile|\`afile\` is not a directory
+		layers/l0:../outside|leaves the bundle
+		$BUNDLE/layers/l0|is absolute
+		layers/l0:abs-escape|leaves the bundle
+		layers/l0:layers/rel-escape|leaves the bundle
+		layers/l0::layers/l1|empty path
+		|empty path
+	EOF
+	layers_annotation "$(for i in $(seq 129); do printf 'layers/l0:'; done)layers/l0"
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep_i "more than 128 layers"
+	layers_annotation "layers/l0"
+	upper_annotation "../escape"
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep_i org.mini-runc.rootfs.upper "leaves the bundle"
+	[ ! -e "$BATS_TEST_TMPDIR/escape" ] && [ -z "$(ls -A "$BATS_TEST_TMPDIR/outside")" ]
+	[ "$(layers_sum)" = "$before" ]
+}
