@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# Networking: lo up in a new network namespace, linux.netDevices moved in
+# (renamed, addresses kept), a missing or invalid device refused cleanly.
+
+load net-helpers
+
+@test "net: lo is up and 127.0.0.1 answers in a new network namespace" {
+	requires_net_wired
+	net_caps
+	set_args sh -c 'ip link show lo && ping -c1 -W1 127.0.0.1'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	grep -q '<LOOPBACK,UP' <<<"$output"
+	grep -q '1 packets received' <<<"$output"
+}
+
+@test "net: a veth end moves in as eth1, leaves the host, and reaches the host end" {
+	requires_net_wired
+	local n h c
+	free_subnet n
+	veth_pair h c "$n"
+	cfg_edit --arg c "$c" '.linux.netDevices = {($c): {name: "eth1"}}'
+	net_caps
+	set_args sh -c "exec >/result 2>&1; ip link show eth1 &&
+		ip addr add 10.200.$n.2/30 dev eth1 && ip link set eth1 up &&
+		ping -c1 -W2 10.200.$n.1 && echo PING-OK"
+	rund -0 mrc create --bundle "$BUNDLE" "$ID"
+	# Gone from the host, present inside under its new name.
+	! host_has_link "$c"
+	local pid
+	pid=$(state_field "$ID" pid)
+	nsenter -t "$pid" -n ip link show dev eth1
+	run -0 mrc start "$ID"
+	wait_status "$ID" stopped 100
+	cat "$BUNDLE/rootfs/result"
+	grep -q PING-OK "$BUNDLE/rootfs/result"
+	grep -q 'eth1' "$BUNDLE/rootfs/result"
+	run -0 mrc delete "$ID"
+}
+
+@test "net: a moved device keeps its addresses and its up state" {
+	requires_net_wired
+	local n h c
+	free_subnet n
+	veth_pair h c "$n"
+	ip addr add "10.200.$n.2/30" dev "$c"
+	ip link set "$c" up
+	cfg_edit --arg c "$c" '.linux.netDevices = {($c): {name: "eth1"}}'
+	net_caps
+	set_args sh -c "ip -4 addr show dev eth1 && ping -c1 -W2 10.200.$n.1"
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	grep -q "inet 10.200.$n.2/30" <<<"$output"
+	grep -q '1 packets received' <<<"$output"
+}
+
+@test "net: a device keeps its host name when no name is given" {
+	requires_net_wired
+	local n h c
+	free_subnet n
+	veth_pair h c "$n"
+	cfg_edit --arg c "$c" '.linux.netDevices = {($c): {}}'
+	set_args ip link show dev "$c"
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	grep -q "$c" <<<"$output"
+}
+
+@test "net: a missing device fails create, naming it, and nothing moves" {
+	requires_net_wired
+	local n h c
+	free_subnet n
+	veth_pair h c "$n"
+	cfg_edit --arg c "$c" \
+		'.linux.netDevices = {($c): {name: "eth1"}, "mrc-nope0": {}}'
+	assert_fails_cleanly mrc create --bundle "$BUNDLE" "$ID"
+	grep_i mrc-nope0
+	is_mini_runc && grep_i "not found"
+	# The device that exists stayed where it was, under its own name.
+	host_has_link "$c"
+	[ -z "$(ls -A "$ROOT")" ]
+}
+
+@test "net: an invalid device name fails create before anything starts" {
+	requires_net_wired
+	requires_mini_runc
+	local n h c
+	free_subnet n
+	veth_pair h c "$n"
+	cfg_edit --arg c "$c" '.linux.netDevices = {($c): {name: "a/b"}}'
+	assert_fails_cleanly mrc create --bundle "$BUNDLE" "$ID"
+	grep_i "linux.netDevices" "a/b"
+	host_has_link "$c"
+}
+
+@test "net: devices need the container's own network namespace" {
+	requires_net_wired
+	requires_mini_runc
+	local n h c
+	free_subnet n
+	veth_pair h c "$n"
+	cfg_edit --arg c "$c" '.linux.netDevices = {($c): {}}
+		| .linux.namespaces |= map(select(.type != "network"))'
+	assert_fails_cleanly mrc create --bundle "$BUNDLE" "$ID"
+	grep_i "linux.netDevices" "network namespace"
+	host_has_link "$c"
+}
