@@ -53,6 +53,18 @@ net_caps() {
 		| .effective = .bounding | .permitted = .bounding)'
 }
 
+# Root in the container is host uid 100000: it must own the rootfs and be
+# able to search every directory down to it (bats makes them 0700).
+net_userns_rootfs() {
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	local dir=$BUNDLE
+	until [ "$dir" = / ]; do
+		chmod o+x "$dir"
+		dir=${dir%/*}
+		dir=${dir:-/}
+	done
+}
+
 host_has_link() {
 	ip link show dev "$1" >/dev/null 2>&1
 }

@@ -102,3 +102,24 @@ load net-helpers
 	grep_i "linux.netDevices" "network namespace"
 	host_has_link "$c"
 }
+
+@test "net: inside a user namespace too (lo up, device moved in with its address)" {
+	requires_net_wired
+	local n h c
+	free_subnet n
+	veth_pair h c "$n"
+	ip addr add "10.200.$n.2/30" dev "$c"
+	ip link set "$c" up
+	net_userns_rootfs
+	cfg_edit --arg c "$c" '.linux.netDevices = {($c): {name: "eth1"}}
+		| .linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+	net_caps
+	set_args sh -c "ip link show lo && ip -4 addr show dev eth1 &&
+		ping -c1 -W2 10.200.$n.1"
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	grep -q '<LOOPBACK,UP' <<<"$output"
+	grep -q "inet 10.200.$n.2/30" <<<"$output"
+	grep -q '1 packets received' <<<"$output"
+}
