@@ -21,6 +21,7 @@
 #include "mrc/log.h"
 #include "mrc/proc.h"
 #include "mrc/process.h"
+#include "mrc/setup.h"
 #include "mrc/statedir.h"
 #include "create.h"
 
@@ -69,7 +70,9 @@ load_bundle (const struct mrc_create_opts *o, struct mrc_created *c,
     return mrc_fail_errno (err, "root.path `%s`", c->rootfs);
   if (!S_ISDIR (st.st_mode))
     return mrc_error_set (err, ENOTDIR, "root.path `%s`", c->rootfs);
-  return 0;
+  /* image layers (org.mini-runc.rootfs.layers): checked before anything
+     exists, so a bad list leaves nothing behind */
+  return mrc_setup_layers_check (c->spec, c->bundle, err);
 }
 
 /* STATUS CREATING (before the clone: what `delete` needs to clean up after
