@@ -26,7 +26,8 @@ int mrc_cgroup_expand_slice (const char *slice, char **out,
 
 /* The cgroup2 mount point in a mountinfo text; NULL when there is none.
  * Octal escapes (\040) are decoded. */
-char *mrc_cgroup_mountinfo_find (const char *mountinfo);
+char *mrc_cgroup_mountinfo_find (const char *mountinfo,
+                                 bool (*usable) (const char *mnt));
 
 /* The "0::" path of a /proc/PID/cgroup text, malloc'd; NULL if absent. */
 char *mrc_cgroup_own_from (const char *proc_cgroup);

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
 #include "mrc/cleanup.h"
@@ -36,11 +38,15 @@ unescape_octal (char *s)
   *out = '\0';
 }
 
-/* Field 5 is the mount point; the file system type follows " - ". */
+/* Field 5 is the mount point; the file system type follows " - ".  The
+ * last usable one wins: a later mount stacks on (hides) an earlier one, as
+ * when `mount -t cgroup2 none /sys/fs/cgroup` covers a hybrid host's
+ * /sys/fs/cgroup/unified. */
 char *
-mrc_cgroup_mountinfo_find (const char *mountinfo)
+mrc_cgroup_mountinfo_find (const char *mountinfo, bool (*usable) (const char *))
 {
   const char *line = mountinfo;
+  char *found = NULL;
   while (line && *line)
     {
       const char *eol = strchrnul (line, '\n');
@@ -57,11 +63,26 @@ mrc_cgroup_mountinfo_find (const char *mountinfo)
       if (field == NULL)
         continue;
       char *mnt = strdup (field);
-      if (mnt)
-        unescape_octal (mnt);
-      return mnt;
+      if (mnt == NULL)
+        break;
+      unescape_octal (mnt);
+      if (usable && !usable (mnt))
+        {
+          free (mnt);
+          continue;
+        }
+      free (found);
+      found = mnt;
     }
-  return NULL;
+  return found;
+}
+
+/* Still a cgroup2 file system at that path (not hidden by a later mount). */
+static bool
+is_cgroup2 (const char *mnt)
+{
+  struct statfs sf;
+  return statfs (mnt, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
 }
 
 int
@@ -76,7 +97,7 @@ mrc_cgroup_root (const char **path, mrc_error_t *err)
                             &text, &len, err)
           < 0)
         return mrc_error_wrap (err, "cgroup: find the cgroup2 mount");
-      root = mrc_cgroup_mountinfo_find (text);
+      root = mrc_cgroup_mountinfo_find (text, is_cgroup2);
       if (root == NULL)
         return mrc_error_code (err, ENOENT,
                                "cgroup: no cgroup2 file system is mounted");
