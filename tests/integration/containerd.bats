@@ -1,0 +1,333 @@
+#!/usr/bin/env bats
+# containerd (through its runc shim, io.containerd.runc.v2) running tasks
+# on mini-runc.  The test starts its own containerd with a private root,
+# state dir, socket and config.toml, in a namespace of its own; the image
+# is a busybox rootfs packed by hand as an OCI image layout tarball (what
+# `ctr image import` accepts), imported with ctr.  teardown_file kills the
+# tasks, removes containers and image, stops containerd and removes its
+# directories.
+#
+# config.toml registers mini-runc as a CRI runtime handler in exactly the
+# shape the README documents:
+#   [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.mini-runc]
+#     runtime_type = "io.containerd.runc.v2"
+#     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.mini-runc.options]
+#       BinaryName = "/usr/local/bin/mini-runc"
+# ctr cannot pick a CRI handler by name; `ctr run --runc-binary B` hands
+# the same shim the same option (runc.v2 Options.BinaryName), so the tasks
+# below go through the code path the CRI handler uses.
+#
+# `ctr run` puts "cpu": {"shares": 1024} (its --cpu-shares default) in
+# every spec; on a host without the cpu controller on cgroup2 that is
+# refused (see the test "ctr run with ctr's default cpu shares"), so the
+# other tests pass --cpu-shares 0 (no cpu section).
+
+load callers-helpers
+
+IMG=localhost/mrc-busybox:latest
+
+C() { timeout -k 5 60 ctr -a "$CW_DIR/containerd.sock" -n "$CW_NS" "$@"; }
+
+# Options for ctr run: the runtime, and no cpu section (see above).
+RUNOPTS=()
+
+# mk_oci_image ROOTFS OUT.tar NAME: an OCI image layout tarball holding
+# ROOTFS as a single uncompressed layer.
+mk_oci_image() {
+	local rootfs=$1 out=$2 name=$3 w ld ls cd cs md ms
+	w=$(mktemp -d "$CW_DIR/img.XXXXXX")
+	mkdir -p "$w/blobs/sha256"
+	tar --numeric-owner -C "$rootfs" -cf "$w/layer.tar" .
+	ld=$(sha256sum "$w/layer.tar" | cut -d' ' -f1)
+	ls=$(stat -c %s "$w/layer.tar")
+	mv "$w/layer.tar" "$w/blobs/sha256/$ld"
+	jq -cn --arg d "sha256:$ld" '{architecture: "amd64", os: "linux",
+		config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], Cmd: ["sh"]},
+		rootfs: {type: "layers", diff_ids: [$d]}}' >"$w/c.json"
+	cd=$(sha256sum "$w/c.json" | cut -d' ' -f1)
+	cs=$(stat -c %s "$w/c.json")
+	mv "$w/c.json" "$w/blobs/sha256/$cd"
+	jq -cn --arg cd "sha256:$cd" --argjson cs "$cs" --arg ld "sha256:$ld" --argjson ls "$ls" '{
+		schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
+		config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $cd, size: $cs},
+		layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $ld, size: $ls}]}' >"$w/m.json"
+	md=$(sha256sum "$w/m.json" | cut -d' ' -f1)
+	ms=$(stat -c %s "$w/m.json")
+	mv "$w/m.json" "$w/blobs/sha256/$md"
+	jq -cn --arg md "sha256:$md" --argjson ms "$ms" --arg n "$name" '{schemaVersion: 2,
+		manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $md, size: $ms,
+		annotations: {"io.containerd.image.name": $n, "org.opencontainers.image.ref.name": "latest"}}]}' \
+		>"$w/index.json"
+	echo '{"imageLayoutVersion":"1.0.0"}' >"$w/oci-layout"
+	tar -C "$w" -cf "$out" oci-layout index.json blobs
+	rm -rf "$w"
+}
+
+write_config() {
+	mkdir -p "$CW_DIR/cni-conf" "$CW_DIR/cni-bin"
+	cat >"$CW_DIR/config.toml" <<EOF
+version = 2
+root = "$CW_DIR/root"
+state = "$CW_DIR/state"
+
+[grpc]
+  address = "$CW_DIR/containerd.sock"
+
+[ttrpc]
+  address = "$CW_DIR/containerd.sock.ttrpc"
+
+[plugins."io.containerd.grpc.v1.cri"]
+  disable_apparmor = true
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    conf_dir = "$CW_DIR/cni-conf"
+    bin_dir = "$CW_DIR/cni-bin"
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    default_runtime_name = "runc"
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+    runtime_type = "io.containerd.runc.v2"
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.mini-runc]
+    runtime_type = "io.containerd.runc.v2"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.mini-runc.options]
+      BinaryName = "$CW_WRAP"
+      SystemdCgroup = false
+EOF
+}
+
+setup_file() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	cw_install containerd tmux
+	command -v containerd >/dev/null && command -v ctr >/dev/null || skip "containerd not installed"
+	[ -x "$MINI_RUNC" ] || skip "no $MINI_RUNC (run make)"
+	CW_DIR=$(mktemp -d /tmp/mrc-ctrd.XXXXXX)
+	CW_NS=mrc-test-$$
+	export CW_DIR CW_NS
+	# A snapshot of the binary: a rebuild during the run must not break it.
+	cp "$MINI_RUNC" "$CW_DIR/mini-runc"
+	MINI_RUNC=$CW_DIR/mini-runc
+	export MINI_RUNC
+	cw_make_wrapper "$CW_DIR"
+	write_config
+	containerd --config "$CW_DIR/config.toml" >"$CW_DIR/containerd.log" 2>&1 3>&- &
+	echo $! >"$CW_DIR/containerd.pid"
+	cw_wait C version || {
+		cat "$CW_DIR/containerd.log" >&2
+		false
+	}
+	cw_rootfs "$CW_DIR/rootfs"
+	mk_oci_image "$CW_DIR/rootfs" "$CW_DIR/image.tar" "$IMG"
+	C image import "$CW_DIR/image.tar" >/dev/null
+}
+
+teardown_file() {
+	[ -n "${CW_DIR:-}" ] && [ -d "$CW_DIR" ] || return 0
+	local t
+	if [ -S "$CW_DIR/containerd.sock" ]; then
+		for t in $(C task ls -q 2>/dev/null); do
+			C task kill -s KILL "$t" >/dev/null 2>&1 || true
+		done
+		sleep 0.5
+		for t in $(C task ls -q 2>/dev/null); do
+			C task delete -f "$t" >/dev/null 2>&1 || true
+		done
+		for t in $(C container ls -q 2>/dev/null); do
+			C container rm "$t" >/dev/null 2>&1 || true
+		done
+		C image rm "$IMG" >/dev/null 2>&1 || true
+		C namespace rm "$CW_NS" >/dev/null 2>&1 || true
+	fi
+	if [ -s "$CW_DIR/containerd.pid" ]; then
+		t=$(cat "$CW_DIR/containerd.pid")
+		kill "$t" 2>/dev/null || true
+		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$t" 2>/dev/null || break; sleep 0.3; done
+		kill -9 "$t" 2>/dev/null || true
+	fi
+	cw_umount_under "$CW_DIR"
+	rm -rf "$CW_DIR"
+	rm -rf "/run/containerd/runc/$CW_NS"
+}
+
+setup() {
+	echo "==== $BATS_TEST_DESCRIPTION" >>"$CW_LOG"
+	RUNOPTS=(--cpu-shares 0 --runc-binary "$CW_WRAP")
+	TASKS=()
+}
+
+teardown() {
+	local t
+	for t in "${TASKS[@]}"; do
+		C task kill -s KILL "$t" >/dev/null 2>&1 || true
+	done
+	for t in "${TASKS[@]}"; do
+		cw_wait eval "! C task ls -q | grep -qx $t || C task delete $t"
+		C task delete -f "$t" >/dev/null 2>&1 || true
+		C container rm "$t" >/dev/null 2>&1 || true
+	done
+	[ -n "${BATS_TEST_COMPLETED:-}" ] || {
+		cw_show_log
+		echo "---- containerd.log (tail) ----" >&2
+		tail -n 15 "$CW_DIR/containerd.log" >&2
+	}
+}
+
+new_task() {
+	local -n _v=$1
+	_v="mrcc${BATS_TEST_NUMBER}x$RANDOM"
+	TASKS+=("$_v")
+}
+
+task_status() { C task ls | awk -v t="$1" '$1 == t {print $3}'; }
+
+@test "containerd: the CRI runtime handler config (runtime_type io.containerd.runc.v2, BinaryName) loads" {
+	run -0 C plugins ls
+	[[ "$output" =~ io.containerd.grpc.v1[[:space:]]+cri[[:space:]]+linux/amd64[[:space:]]+ok ]]
+	run -0 containerd --config "$CW_DIR/config.toml" config dump
+	[[ "$output" == *'containerd.runtimes.mini-runc.options]'* ]]
+	[[ "$output" == *"BinaryName = \"$CW_WRAP\""* ]]
+}
+
+@test "ctr run --runc-binary mini-runc: output and exit status" {
+	local t
+	new_task t
+	run -0 C run --rm "${RUNOPTS[@]}" "$IMG" "$t" echo hello from mini-runc
+	[ "$output" = "hello from mini-runc" ]
+	new_task t
+	run -3 C run --rm "${RUNOPTS[@]}" "$IMG" "$t" sh -c 'echo err >&2; exit 3'
+	[[ "$output" == *err* ]]
+	# The shim called mini-runc with containerd's global flags.
+	grep -q -- "--root /run/containerd/runc/$CW_NS --log .*/log.json --log-format json create --bundle" "$CW_LOG"
+}
+
+@test "ctr run with ctr's default cpu shares (1024): runs, or names the cpu controller" {
+	local t
+	new_task t
+	if cw_cgroup2_has cpu; then
+		run -0 C run --rm --runc-binary "$CW_WRAP" "$IMG" "$t" echo ok
+	else
+		run -1 C run --rm --runc-binary "$CW_WRAP" "$IMG" "$t" echo ok
+		# mini-runc's JSON log line reaches ctr's output
+		[[ "$output" == *"OCI runtime create failed"*"cpu"* ]]
+	fi
+}
+
+@test "ctr run -t through tmux: a terminal of the pane's size, exit status" {
+	local t sock=mrcc$$ out=$BATS_TEST_TMPDIR/t.out pane
+	new_task t
+	tmux -L "$sock" new-session -d -x 90 -y 20 \
+		"ctr -a $CW_DIR/containerd.sock -n $CW_NS run --rm -t --cpu-shares 0 --runc-binary $CW_WRAP $IMG $t sh; echo EXITED=\$? >$out; sleep 60"
+	cw_wait eval "tmux -L $sock capture-pane -p | grep -q '/ #'" || {
+		tmux -L "$sock" capture-pane -p >&2
+		tmux -L "$sock" kill-server
+		false
+	}
+	tmux -L "$sock" send-keys 'tty; stty size; echo mark$((6*7))' Enter
+	cw_wait eval "tmux -L $sock capture-pane -p | grep -q mark42"
+	tmux -L "$sock" send-keys 'exit 6' Enter
+	cw_wait test -s "$out"
+	pane=$(tmux -L "$sock" capture-pane -p)
+	tmux -L "$sock" kill-server || true
+	echo "$pane"
+	[[ "$pane" == *"/dev/pts/0"* ]]
+	[[ "$pane" == *"20 90"* ]]
+	[ "$(cat "$out")" = EXITED=6 ]
+	grep -q -- "create --bundle .* --console-socket " "$CW_LOG"
+}
+
+@test "ctr run -d, task exec (exit status, -t), ps, kill, pause/resume, metrics, delete" {
+	local t pid a b
+	new_task t
+	run -0 C run -d "${RUNOPTS[@]}" "$IMG" "$t" sh -c 'trap "echo usr1 >/tmp/usr1" USR1; i=0; while :; do i=$((i+1)); echo $i >/tmp/cnt; sleep 0.05; done'
+	cw_wait eval "[ \"\$(task_status $t)\" = RUNNING ]"
+	pid=$(C task ls | awk -v t="$t" '$1 == t {print $2}')
+	[ "$pid" -gt 0 ]
+	run -0 C task exec --exec-id e1 "$t" sh -c 'echo in-exec; cat /proc/1/cmdline | tr "\0" " "'
+	[[ "$output" == in-exec* ]]
+	[[ "$output" == *"trap"* ]]
+	run -5 C task exec --exec-id e2 "$t" sh -c 'exit 5'
+	run -0 C task exec --exec-id e3 --user 65534 --cwd /tmp "$t" sh -c 'echo $(id -u) $(pwd)'
+	[ "$output" = "65534 /tmp" ]
+	grep -q -- "exec --process .* --detach --pid-file .* $t" "$CW_LOG"
+	# exec -t: the shim's console socket, through the exec path.
+	run -0 script -qec "ctr -a $CW_DIR/containerd.sock -n $CW_NS task exec -t --exec-id e4 $t tty" /dev/null
+	[[ "$output" == *"/dev/pts/"* ]]
+	grep -q -- "exec --process .* --console-socket .* --detach" "$CW_LOG"
+	# ps: mini-runc's `ps --format json` pid list
+	run -0 C task ps "$t"
+	[[ "$output" == *"$pid"* ]]
+	grep -q -- "ps --format json $t" "$CW_LOG"
+	# kill with a signal the container handles
+	run -0 C task kill -s USR1 "$t"
+	cw_wait test -e "/proc/$pid/root/tmp/usr1"
+	# pause / resume
+	run -0 C task pause "$t"
+	[ "$(task_status "$t")" = PAUSED ]
+	a=$(cat "/proc/$pid/root/tmp/cnt")
+	sleep 0.5
+	b=$(cat "/proc/$pid/root/tmp/cnt")
+	[ "$a" = "$b" ]
+	run -0 C task resume "$t"
+	[ "$(task_status "$t")" = RUNNING ]
+	sleep 0.3
+	b=$(cat "/proc/$pid/root/tmp/cnt")
+	[ "$b" -gt "$a" ]
+	# metrics: the shim reads the container's cgroup itself
+	run -0 C task metrics "$t"
+	echo "$output"
+	# kill, then delete: exit status 137 reported
+	run -0 C task kill -s KILL "$t"
+	cw_wait eval "[ \"\$(task_status $t)\" = STOPPED ]"
+	run -0 C task delete "$t"
+	[[ "$output" == *137* ]] || true
+	run -0 C container rm "$t"
+	grep -q -- "delete $t" "$CW_LOG"
+	run "$MINI_RUNC" --root "/run/containerd/runc/$CW_NS" state "$t"
+	[ "$status" -ne 0 ]
+}
+
+@test "ctr: a task's metrics describe the container's own cgroup" {
+	local t pid cg
+	new_task t
+	run -0 C run -d "${RUNOPTS[@]}" "$IMG" "$t" sleep 300
+	cw_wait eval "[ \"\$(task_status $t)\" = RUNNING ]"
+	pid=$(C task ls | awk -v t="$t" '$1 == t {print $2}')
+	run -0 C task metrics --format json "$t"
+	echo "$output"
+	cg=$(awk -F: '$1 == 0 {print $3}' "/proc/$pid/cgroup")
+	# The container is in a cgroup of its own (cgroupsPath /NS/ID)...
+	[ "$cg" = "/$CW_NS/$t" ]
+	# ...and the metrics must not be the host's: a sleeping busybox uses
+	# far less than 64 MiB (a v1 memory.usage_in_bytes of the root cgroup
+	# would be the whole machine's).
+	local usage
+	# (v1 metrics: .memory.usage.usage; v2 metrics: .memory.usage)
+	usage=$(jq -r '.memory.usage | if type == "object" then .usage else . end' <<<"$output")
+	[ "$usage" -lt $((64 << 20)) ]
+}
+
+@test "ctr: a failing container's error reaches ctr's output from mini-runc's JSON log" {
+	local t
+	new_task t
+	run -1 C run --rm "${RUNOPTS[@]}" "$IMG" "$t" /no/such/binary
+	[[ "$output" == *"OCI runtime create failed"* || "$output" == *"OCI runtime start failed"* ]]
+	[[ "$output" == *"/no/such/binary"* ]]
+	[[ "$output" == *"no such file or directory"* || "$output" == *"No such file or directory"* ]]
+	new_task t
+	run -1 C run --rm "${RUNOPTS[@]}" "$IMG" "$t" /etc/passwd
+	[[ "$output" == *"ermission denied"* ]]
+	# nothing left behind in mini-runc's state dir
+	run -0 "$MINI_RUNC" --root "/run/containerd/runc/$CW_NS" list --format json
+	[[ "$output" != *"$t"* ]]
+}
+
+@test "features: what the shim (go-runc Features) reads, with containerd's global flags" {
+	# containerd 1.6's shim never runs `features` (1.7 and later do, through
+	# go-runc, with the same --root/--log/--log-format flags as every call).
+	local root=/run/containerd/runc/$CW_NS
+	mkdir -p "$root"
+	run -0 "$CW_WRAP" --root "$root" --log "$BATS_TEST_TMPDIR/log.json" --log-format json features
+	jq -e '(.ociVersionMin | type == "string") and (.ociVersionMax | type == "string")
+		and (.hooks | type == "array") and (.mountOptions | type == "array")
+		and (.linux.namespaces | index("pid") != null)
+		and (.linux.capabilities | index("CAP_SYS_ADMIN") != null)
+		and (.linux.cgroup.v2 == true)
+		and (.linux.seccomp.enabled | type == "boolean")' <<<"$output"
+}

@@ -1,0 +1,354 @@
+#!/usr/bin/env bats
+# podman (through conmon) running its containers on mini-runc, with podman's
+# own defaults: capabilities, seccomp profile, masked paths, mounts.  podman
+# runs privately: its own --root, --runroot, --tmpdir, containers.conf; the
+# image is a busybox rootfs imported from a tarball.  Every container, pod
+# and image is removed in teardown_file, the directories after that.
+#
+# containers.conf here sets default_ulimits (podman's defaults exceed this
+# host's hard limits, TESTING.md), the cgroupfs manager (no systemd runs),
+# the file events logger, netns "none" (no bridge or firewall rules on the
+# shared host) and pids_limit 0: podman's stock pids_limit (2048) asks for
+# a pids limit, which needs the pids controller on cgroup2; the test
+# "podman's stock pids limit" covers that case by itself.
+
+load callers-helpers
+
+P() {
+	CONTAINERS_CONF=$CW_CONF timeout -k 5 120 podman \
+		--root "$CW_DIR/root" --runroot "$CW_DIR/runroot" --tmpdir "$CW_DIR/tmp" \
+		--storage-driver vfs --runtime "$CW_WRAP" "$@"
+}
+
+IMG=localhost/mrc-busybox
+
+write_conf() { # FILE PIDS_LIMIT_LINE
+	cat >"$1" <<EOF
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+netns = "none"
+$2
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+EOF
+}
+
+setup_file() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	cw_install podman conmon tmux
+	command -v podman >/dev/null || skip "podman not installed"
+	[ -x "$MINI_RUNC" ] || skip "no $MINI_RUNC (run make)"
+	# Short paths: conmon's attach socket lives under the runroot.
+	CW_DIR=$(mktemp -d /tmp/mrc-podman.XXXXXX)
+	export CW_DIR
+	mkdir -p "$CW_DIR"/{root,runroot,tmp}
+	# A snapshot of the binary: a rebuild during the run must not break it.
+	cp "$MINI_RUNC" "$CW_DIR/mini-runc"
+	MINI_RUNC=$CW_DIR/mini-runc
+	export MINI_RUNC
+	cw_make_wrapper "$CW_DIR"
+	CW_CONF=$CW_DIR/containers.conf
+	write_conf "$CW_CONF" "pids_limit = 0"
+	export CW_CONF
+	cw_rootfs "$CW_DIR/rootfs"
+	tar -C "$CW_DIR/rootfs" -c . | P import - "$IMG" >/dev/null
+}
+
+teardown_file() {
+	[ -n "${CW_DIR:-}" ] && [ -d "$CW_DIR" ] || return 0
+	P pod rm -af -t 0 >/dev/null 2>&1 || true
+	P rm -af -t 0 >/dev/null 2>&1 || true
+	P rmi -af >/dev/null 2>&1 || true
+	cw_umount_under "$CW_DIR"
+	rm -rf "$CW_DIR"
+}
+
+setup() {
+	echo "==== $BATS_TEST_DESCRIPTION" >>"$CW_LOG"
+	NAMES=()
+}
+
+teardown() {
+	local n
+	for n in "${NAMES[@]}"; do
+		P rm -f -t 0 "$n" >/dev/null 2>&1 || true
+	done
+	# mini-runc's state dir (conmon passes no --root: the default one)
+	# must not keep containers podman removed.
+	for n in "${NAMES[@]}"; do
+		! "$MINI_RUNC" list --format json 2>/dev/null | grep -q "\"$n" || {
+			echo "mini-runc still lists a removed container" >&2
+			cw_show_log
+			return 1
+		}
+	done
+	[ -n "${BATS_TEST_COMPLETED:-}" ] || cw_show_log
+}
+
+# name VAR: a fresh container name in VAR, removed by teardown.
+new_name() {
+	local -n _v=$1
+	_v="mrcp${BATS_TEST_NUMBER}x$RANDOM"
+	NAMES+=("$_v")
+}
+
+# cid NAME: podman's full id of a container (mini-runc's container id).
+cid() { P inspect -f '{{.Id}}' "$1"; }
+
+@test "podman run --rm: output, exit status 0 and non-zero" {
+	run -0 P run --rm "$IMG" echo hello from mini-runc
+	[ "$output" = "hello from mini-runc" ]
+	run -3 P run --rm "$IMG" sh -c 'echo to-stderr >&2; exit 3'
+	[[ "$output" == *to-stderr* ]]
+	run -0 P run --rm -i "$IMG" cat <<<"piped stdin"
+	[ "$output" = "piped stdin" ]
+	# nothing left behind by --rm
+	run -0 P ps -aq
+	[ -z "$output" ]
+}
+
+@test "podman run --rm: podman's seccomp profile, capabilities and masked paths are applied" {
+	run -0 P run --rm "$IMG" sh -c '
+		grep ^Seccomp: /proc/self/status
+		grep ^CapBnd: /proc/self/status
+		echo "timer_list $(wc -c </proc/timer_list)"
+		echo "firmware $(ls /sys/firmware | wc -l)"
+		(echo x >/proc/sys/kernel/hostname) 2>/dev/null && echo sys-writable || echo sys-readonly
+		hostname'
+	[[ "$output" == *"Seccomp:	2"* ]]
+	# podman's default capability set: no CAP_SYS_ADMIN (bit 21), and
+	# exactly what config.json asked for (checked below).
+	local bnd
+	bnd=$(sed -n 's/^CapBnd:\t//p' <<<"$output")
+	[ -n "$bnd" ]
+	[ $((0x$bnd & (1 << 21))) -eq 0 ]
+	[ $((0x$bnd & (1 << 0))) -ne 0 ] # CAP_CHOWN kept
+	[[ "$output" == *"timer_list 0"* ]] # masked: /dev/null bound over it
+	[[ "$output" == *"firmware 0"* ]]   # masked: empty tmpfs
+	[[ "$output" == *sys-readonly* ]]
+}
+
+@test "podman run -d, ps, logs, exec (exit status), exec -t, top" {
+	local n
+	new_name n
+	run -0 P run -d --name "$n" "$IMG" sh -c 'echo started; while :; do sleep 0.2; done'
+	run -0 P ps --format '{{.Names}} {{.Status}}'
+	[[ "$output" == *"$n Up"* ]]
+	cw_wait eval 'P logs "$n" | grep -q started'
+	run -0 P logs "$n"
+	[ "$output" = started ]
+	run -0 P exec "$n" sh -c 'echo in-exec; cat /proc/1/cmdline | tr "\0" " "'
+	[[ "$output" == "in-exec"* ]]
+	[[ "$output" == *"while :"* ]]
+	run -5 P exec "$n" sh -c 'exit 5'
+	run -0 P exec -t "$n" sh -c 'tty; echo done'
+	[[ "$output" == */dev/pts/* ]]
+	run -0 P exec -e FOO=bar -w /tmp "$n" sh -c 'echo $FOO $(pwd)'
+	[ "$output" = "bar /tmp" ]
+	run -0 P top "$n"
+	[[ "$output" == *"while :"* ]]
+	[[ "$output" == *"sleep 0.2"* ]]
+}
+
+# podman's default: seccomp profile, no_new_privileges off.  The filter
+# must be loaded while the process still has CAP_SYS_ADMIN (before the
+# switch to a non-root uid drops it), as runc does: without no_new_privs,
+# seccomp(2) from an unprivileged process fails with EACCES.
+@test "podman run -u and exec -u a non-root user under podman's seccomp profile" {
+	local n
+	new_name n
+	run -0 P run --rm -u 65534 "$IMG" id -u
+	[ "$output" = 65534 ]
+	run -0 P run -d --name "$n" "$IMG" sleep 300
+	run -0 P exec -u 65534 -w /tmp "$n" sh -c 'echo $(id -u) $(pwd)'
+	[ "$output" = "65534 /tmp" ]
+}
+
+@test "podman run -u with no-new-privileges / seccomp=unconfined (the workarounds)" {
+	run -0 P run --rm -u 65534 --security-opt no-new-privileges "$IMG" id -u
+	[ "$output" = 65534 ]
+	run -0 P run --rm -u 65534 --security-opt seccomp=unconfined "$IMG" id -u
+	[ "$output" = 65534 ]
+}
+
+@test "podman pause/unpause freezes and thaws the container" {
+	local n pid a b
+	new_name n
+	run -0 P run -d --name "$n" "$IMG" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/cnt; sleep 0.05; done'
+	pid=$(P inspect -f '{{.State.Pid}}' "$n")
+	cw_wait test -s "/proc/$pid/root/tmp/cnt"
+	run -0 P pause "$n"
+	run -0 P inspect -f '{{.State.Status}}' "$n"
+	[ "$output" = paused ]
+	a=$(cat "/proc/$pid/root/tmp/cnt")
+	sleep 0.5
+	b=$(cat "/proc/$pid/root/tmp/cnt")
+	[ "$a" = "$b" ]
+	run -0 P unpause "$n"
+	run -0 P inspect -f '{{.State.Status}}' "$n"
+	[ "$output" = running ]
+	sleep 0.5
+	b=$(cat "/proc/$pid/root/tmp/cnt")
+	[ "$b" -gt "$a" ]
+}
+
+@test "podman stop: SIGTERM first, SIGKILL after the timeout" {
+	local n m
+	new_name n
+	run -0 P run -d --name "$n" "$IMG" sh -c 'trap "echo got-term; exit 0" TERM; echo up; while :; do sleep 0.1; done'
+	cw_wait eval 'P logs "$n" | grep -q up'
+	run -0 P stop -t 10 "$n"
+	run -0 P inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$n"
+	[ "$output" = "exited 0" ]
+	run -0 P logs "$n"
+	[[ "$output" == *got-term* ]]
+	# A container ignoring SIGTERM is killed after -t seconds: 137.
+	new_name m
+	run -0 P run -d --name "$m" "$IMG" sh -c 'trap "" TERM; echo up; while :; do sleep 0.1; done'
+	cw_wait eval 'P logs "$m" | grep -q up'
+	run -0 P stop -t 1 "$m"
+	run -0 P inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$m"
+	[ "$output" = "exited 137" ]
+	grep -q "kill $(cid "$m") 9" "$CW_LOG" || grep -q "kill .*$(cid "$m").* 9" "$CW_LOG"
+}
+
+@test "podman kill (default and -s), restart, rm -f of a running container" {
+	local n id pid1 pid2
+	new_name n
+	run -0 P run -d --name "$n" "$IMG" sh -c 'trap "echo got-usr1" USR1; echo up; while :; do sleep 0.1; done'
+	cw_wait eval 'P logs "$n" | grep -q up'
+	run -0 P kill -s USR1 "$n"
+	cw_wait eval 'P logs "$n" | grep -q got-usr1'
+	run -0 P inspect -f '{{.State.Status}}' "$n"
+	[ "$output" = running ]
+	run -0 P kill "$n"
+	cw_wait eval '[ "$(P inspect -f "{{.State.Status}}" "$n")" = exited ]'
+	run -0 P inspect -f '{{.State.ExitCode}}' "$n"
+	[ "$output" = 137 ]
+	run -0 P restart "$n"
+	run -0 P inspect -f '{{.State.Status}}' "$n"
+	[ "$output" = running ]
+	pid1=$(P inspect -f '{{.State.Pid}}' "$n")
+	run -0 P restart -t 0 "$n"
+	pid2=$(P inspect -f '{{.State.Pid}}' "$n")
+	[ "$pid1" != "$pid2" ]
+	kill -0 "$pid2"
+	id=$(cid "$n")
+	run -0 P rm -f -t 1 "$n"
+	! kill -0 "$pid2" 2>/dev/null
+	run -0 P ps -aq --filter "name=$n"
+	[ -z "$output" ]
+	run "$MINI_RUNC" state "$id"
+	[ "$status" -ne 0 ]
+}
+
+@test "podman run -it through tmux: a terminal of the pane's size, exit status" {
+	local sock=mrcp$$ out=$BATS_TEST_TMPDIR/it.out n
+	new_name n
+	tmux -L "$sock" new-session -d -x 100 -y 30 \
+		"CONTAINERS_CONF=$CW_CONF podman --root $CW_DIR/root --runroot $CW_DIR/runroot --tmpdir $CW_DIR/tmp --storage-driver vfs --runtime $CW_WRAP run -it --rm --name $n $IMG sh; echo EXITED=\$? >$out; sleep 60"
+	cw_wait eval "tmux -L $sock capture-pane -p | grep -q '/ #'" || {
+		tmux -L "$sock" capture-pane -p >&2
+		tmux -L "$sock" kill-server
+		false
+	}
+	tmux -L "$sock" send-keys 'tty; stty size; echo mark$((6*7))' Enter
+	cw_wait eval "tmux -L $sock capture-pane -p | grep -q mark42"
+	tmux -L "$sock" send-keys 'exit 4' Enter
+	cw_wait test -s "$out"
+	local pane
+	pane=$(tmux -L "$sock" capture-pane -p)
+	tmux -L "$sock" kill-server || true
+	echo "$pane"
+	[[ "$pane" == *"/dev/pts/"* ]]
+	[[ "$pane" == *"30 100"* ]]
+	[ "$(cat "$out")" = EXITED=4 ]
+}
+
+# --memory / --pids-limit: enforced where cgroup2 has the controller, a
+# clear error naming the controller (podman exit 126) where it does not.
+limit_case() { # CONTROLLER PODMAN-FLAG... -- CHECK-SCRIPT
+	local ctl=$1
+	shift
+	local flags=()
+	while [ "$1" != -- ]; do flags+=("$1"); shift; done
+	shift
+	if cw_cgroup2_has "$ctl"; then
+		run -0 P run --rm "${flags[@]}" "$IMG" sh -c "$1"
+	else
+		run -126 P run --rm "${flags[@]}" "$IMG" true
+		[[ "$output" == *"$ctl"* ]]
+		[[ "$output" == *controller* ]]
+		run -0 P ps -aq
+		[ -z "$output" ]
+	fi
+}
+
+@test "podman run --memory: enforced, or a clear error naming the memory controller" {
+	limit_case memory --memory 64m -- 'grep -qx 67108864 /sys/fs/cgroup/memory.max'
+}
+
+@test "podman run --pids-limit N: enforced, or a clear error naming the pids controller" {
+	limit_case pids --pids-limit 50 -- 'grep -qx 50 /sys/fs/cgroup/pids.max'
+}
+
+@test "podman run --pids-limit -1 (pids.limit 0 in config.json: no limit set) runs anywhere" {
+	# podman writes "pids": {"limit": 0} for -1; runc takes 0 as "not set".
+	run -0 P run --rm --pids-limit -1 "$IMG" echo ok
+	[ "$output" = ok ]
+}
+
+@test "podman's stock pids limit (2048): runs, or names the pids controller" {
+	local conf=$CW_DIR/stock.conf
+	write_conf "$conf" ""
+	if cw_cgroup2_has pids; then
+		run -0 env CW_CONF="$conf" bash -c "$(declare -f P); P run --rm $IMG echo ok"
+	else
+		CW_CONF=$conf run -126 P run --rm "$IMG" echo ok
+		[[ "$output" == *pids* ]]
+	fi
+}
+
+@test "podman pod: containers share the infra container's net, ipc and uts namespaces" {
+	local pod=mrcpod$$ n infra ip cp ns
+	new_name n
+	run -0 P pod create --name "$pod"
+	run -0 P run -d --pod "$pod" --name "$n" "$IMG" sleep 300
+	infra=$(P pod inspect -f '{{.InfraContainerID}}' "$pod")
+	ip=$(P inspect -f '{{.State.Pid}}' "$infra")
+	cp=$(P inspect -f '{{.State.Pid}}' "$n")
+	[ "$ip" -gt 0 ] && [ "$cp" -gt 0 ]
+	for ns in net ipc uts; do
+		[ "$(readlink /proc/$ip/ns/$ns)" = "$(readlink /proc/$cp/ns/$ns)" ]
+	done
+	[ "$(readlink /proc/$ip/ns/mnt)" != "$(readlink /proc/$cp/ns/mnt)" ]
+	run -0 P run --rm --pod "$pod" "$IMG" hostname
+	[ "$output" = "$pod" ]
+	run -0 P pod stop -t 1 "$pod"
+	run -0 P pod rm -f "$pod"
+	NAMES=()
+}
+
+@test "podman exit codes: 127 missing binary, 126 not executable, 125 podman's own error" {
+	run -127 P run --rm "$IMG" /no/such/binary
+	[[ "$output" == *"no such file or directory"* || "$output" == *"No such file or directory"* ]]
+	run -127 P run --rm "$IMG" nosuchcommand
+	[[ "$output" == *"executable file not found in \$PATH"* ]]
+	run -126 P run --rm "$IMG" /etc/passwd
+	[[ "$output" == *"ermission denied"* ]]
+	run -126 P run --rm --entrypoint /etc/passwd "$IMG"
+	run -125 P run --rm --no-such-flag "$IMG" true
+	run -125 P run --rm localhost/no-such-image-here true
+	run -0 P ps -aq
+	[ -z "$output" ]
+}
+
+@test "podman exec exit codes: 127 missing binary, 126 not executable" {
+	local n
+	new_name n
+	run -0 P run -d --name "$n" "$IMG" sleep 300
+	run -127 P exec "$n" /no/such/binary
+	run -126 P exec "$n" /etc/passwd
+	run -0 P exec "$n" true
+}
