@@ -121,10 +121,14 @@ split (char *path, char **comp, size_t max, size_t *n)
   return *n == 0 ? -1 : 0;
 }
 
+/* Back off from 100 us up to RMDIR_DELAY_NS: the common wait (a killed
+ * process leaving its cgroup) is over in well under a millisecond, and a
+ * fixed 10 ms sleep was most of `delete`'s time. */
 static void
-nap (void)
+nap_n (int attempt)
 {
-  struct timespec ts = { 0, RMDIR_DELAY_NS };
+  long ns = 100000L << (attempt < 7 ? attempt : 7);
+  struct timespec ts = { 0, ns < RMDIR_DELAY_NS ? ns : RMDIR_DELAY_NS };
   nanosleep (&ts, NULL);
 }
 
@@ -157,10 +161,10 @@ remove_chain (int rootfd, char **comp, size_t from, size_t n,
       cleanup_free char *p = join (comp, i + 1);
       if (p == NULL)
         return mrc_fail_errno (err, "cgroup: remove");
-      int tries = i == n - 1 ? RMDIR_TRIES : 1, r;
+      int tries = i == n - 1 ? RMDIR_TRIES : 1, r, attempt = 0;
       while ((r = unlinkat (rootfd, p + 1, AT_REMOVEDIR)) < 0
              && errno == EBUSY && --tries > 0)
-        nap ();
+        nap_n (attempt++);
       if (r < 0 && errno == ENOENT)
         continue;
       if (r < 0 && i == n - 1)
@@ -319,7 +323,7 @@ wait_empty (int dirfd)
         }
       if (!mrc_cgroup_kv_get (ev, "populated", &populated) || populated == 0)
         return;
-      nap ();
+      nap_n (i);
     }
 }
 
@@ -349,7 +353,7 @@ remove_children (int dirfd, int depth)
       for (int t = 0; unlinkat (dirfd, e->d_name, AT_REMOVEDIR) < 0
                       && errno == EBUSY && t < RMDIR_TRIES;
            t++)
-        nap ();
+        nap_n (t);
     }
   return 0;
 }
