@@ -4,6 +4,7 @@
 #   (b) `create`, `start`, `delete --force` of such a container, timed until
 #       delete returns
 #   (c) `exec` of /bin/true into a running container
+#   (d) (a) with a seccomp allow-list like podman's default profile
 # and print each runtime's median and its ratio to mini-runc's median.
 #
 #   bash bench/run.sh            (as root; `make bench` builds first)
@@ -114,6 +115,8 @@ measure() {
 			"$rt" --root "$root" delete --force "$id" ;;
 	exec)
 		"$rt" --root "$root" exec "bench-target-$name" /bin/true ;;
+	seccomp)
+		"$rt" --root "$root" run --bundle "$work/seccomp" "$id" ;;
 	esac </dev/null >/dev/null 2>>"$errlog.$name" || rc=$?
 	t1=${EPOCHREALTIME/./}
 	elapsed=$((t1 - t0))
@@ -132,7 +135,29 @@ for name in "${names[@]}"; do
 		echo "bench: $name could not start the exec target" >&2
 done
 
+# run with a seccomp allow-list like podman's default: every syscall its
+# profile allows without argument or capability conditions on amd64
+# (containers-common's seccomp.json), the rest refused with EPERM.
 cases=(run lifecycle exec)
+profile=/usr/share/containers/seccomp.json
+if [ -r "$profile" ]; then
+	mkdir -p "$work/seccomp"
+	jq --arg root "$bundle/rootfs" --slurpfile p "$profile" '
+		.root.path = $root
+		| .linux.seccomp = {
+			defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: 1,
+			architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+			syscalls: [{action: "SCMP_ACT_ALLOW",
+				names: [$p[0].syscalls[] | select(.action == "SCMP_ACT_ALLOW"
+					and ((.includes // {}) | del(.arches) == {})
+					and ((.includes.arches // ["amd64"]) | index("amd64") != null)
+					and ((.excludes // {}) == {})
+					and ((.args // []) == [])) | .names[]] | unique}]}' \
+		"$bundle/config.json" >"$work/seccomp/config.json"
+	cases+=(seccomp)
+else
+	echo "bench: no $profile (golang-github-containers-common): seccomp case skipped" >&2
+fi
 seq=0
 for ((i = 1; i <= WARMUP + N; i++)); do
 	for c in "${cases[@]}"; do
@@ -185,13 +210,17 @@ cell() { # case name -> "12.34 ms  1.05x"
 
 echo
 echo "median of $N runs after $WARMUP warm-up; ratio = runtime / mini-runc (above 1: slower than mini-runc)"
-printf '%-10s  %-22s  %-22s  %-22s\n' "" "run /bin/true" "create+start+delete" \
-	"exec /bin/true"
-printf '%-10s  %11s %8s    %11s %8s    %11s %8s\n' runtime median ratio median ratio \
-	median ratio
+declare -A title=([run]="run /bin/true" [lifecycle]="create+start+delete"
+	[exec]="exec /bin/true" [seccomp]="run, seccomp profile")
+printf '%-10s' ""
+for c in "${cases[@]}"; do printf '  %-22s' "${title[$c]}"; done
+printf '\n%-10s' runtime
+for c in "${cases[@]}"; do printf '  %11s %8s  ' median ratio; done
+echo
 for name in "${names[@]}"; do
-	printf '%-10s  %s  %s  %s\n' "$name" "$(cell run "$name")" \
-		"$(cell lifecycle "$name")" "$(cell exec "$name")"
+	printf '%-10s' "$name"
+	for c in "${cases[@]}"; do printf '  %s' "$(cell "$c" "$name")"; done
+	echo
 done
 for name in "${names[@]}"; do
 	printf '%-10s  %s\n' "$name" "$("${bin[$name]}" --version 2>/dev/null | head -n1)"

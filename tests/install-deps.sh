@@ -15,7 +15,7 @@ packages=(
 	# tools the integration tests and the benchmark call
 	iproute2 util-linux procps tmux cpio
 	# reference runtimes and the benchmark
-	runc crun hyperfine time
+	runc crun hyperfine time golang-github-containers-common
 )
 
 missing=()
