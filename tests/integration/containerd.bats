@@ -163,6 +163,8 @@ teardown() {
 		C container rm "$t" >/dev/null 2>&1 || true
 	done
 	[ -n "${BATS_TEST_COMPLETED:-}" ] || {
+		echo "---- last command's output ----" >&2
+		echo "${output:-}" >&2
 		cw_show_log
 		echo "---- containerd.log (tail) ----" >&2
 		tail -n 15 "$CW_DIR/containerd.log" >&2
@@ -330,4 +332,31 @@ task_status() { C task ls | awk -v t="$1" '$1 == t {print $3}'; }
 		and (.linux.capabilities | index("CAP_SYS_ADMIN") != null)
 		and (.linux.cgroup.v2 == true)
 		and (.linux.seccomp.enabled | type == "boolean")' <<<"$output"
+}
+
+# The Kubernetes default shape: RuntimeDefault seccomp, privilege
+# escalation allowed (noNewPrivileges false), a non-root user.  The filter
+# must go in while the process still holds CAP_SYS_ADMIN, as runc does.
+@test "ctr task exec --user 65534 under the default seccomp profile, with and without no_new_privs" {
+	local t nnp
+	for nnp in "" --allow-new-privs; do
+		new_task t
+		run -0 C run -d "${RUNOPTS[@]}" --seccomp $nnp "$IMG" "$t" sleep 300
+		cw_wait eval "[ \"\$(task_status $t)\" = RUNNING ]"
+		run C task exec --exec-id u1 --user 65534 "$t" id -u
+		echo "nnp=${nnp:-default}: status $status, output: $output"
+		[ "$status" -eq 0 ]
+		[ "$output" = 65534 ]
+	done
+}
+
+@test "ctr task kill --all reaches every process (kill --all ID SIG)" {
+	local t pid
+	new_task t
+	run -0 C run -d "${RUNOPTS[@]}" "$IMG" "$t" sh -c 'sleep 300 & sleep 300 & wait'
+	cw_wait eval "[ \"\$(task_status $t)\" = RUNNING ]"
+	cw_wait eval "[ \$(C task ps $t | tail -n +2 | wc -l) -ge 3 ]"
+	run -0 C task kill --all -s KILL "$t"
+	cw_wait eval "[ \"\$(task_status $t)\" = STOPPED ]"
+	grep -q -- "kill --all $t 9" "$CW_LOG"
 }

@@ -83,7 +83,11 @@ teardown() {
 			return 1
 		}
 	done
-	[ -n "${BATS_TEST_COMPLETED:-}" ] || cw_show_log
+	[ -n "${BATS_TEST_COMPLETED:-}" ] || {
+		echo "---- last command's output ----" >&2
+		echo "${output:-}" >&2
+		cw_show_log
+	}
 }
 
 # name VAR: a fresh container name in VAR, removed by teardown.
@@ -170,6 +174,55 @@ cid() { P inspect -f '{{.Id}}' "$1"; }
 	[ "$output" = 65534 ]
 	run -0 P run --rm -u 65534 --security-opt seccomp=unconfined "$IMG" id -u
 	[ "$output" = 65534 ]
+}
+
+# podman marks its tmpfs mounts "tmpcopyup" (runc's extension: copy the
+# image's files at that path into the new tmpfs); --read-only adds such
+# tmpfs on /run, /tmp and /var/tmp.
+@test "podman run --tmpfs and --read-only (tmpfs mounts with tmpcopyup)" {
+	run -0 P run --rm --tmpfs /scratch:size=1m "$IMG" sh -c 'grep " /scratch " /proc/mounts'
+	[[ "$output" == *"tmpfs /scratch tmpfs"* ]]
+	run -0 P run --rm --tmpfs /etc "$IMG" sh -c 'grep " /etc " /proc/mounts; cat /etc/passwd'
+	[[ "$output" == *"root:x:0:0"* ]] # copied up from the image
+	run -0 P run --rm --read-only "$IMG" sh -c '(touch /x) 2>/dev/null && echo root-writable; touch /tmp/y && echo tmp-ok'
+	[ "$output" = tmp-ok ]
+}
+
+# podman makes the network namespace itself and passes its path: the
+# container's netns is joined, yet not the host's, so net.* sysctls apply.
+# (With podman's default bridge network the path is /run/netns/netns-UUID;
+# here a namespace of the test's own, given with --network ns:PATH, so no
+# bridge or firewall rule is made on the shared host.)
+@test "podman run --sysctl net.* in podman's own network namespace" {
+	local ns=mrcp-$$-$RANDOM
+	ip netns add "$ns" || skip "ip netns add failed"
+	run P run --rm --network "ns:/run/netns/$ns" --sysctl net.ipv4.ip_forward=1 "$IMG" cat /proc/sys/net/ipv4/ip_forward
+	ip netns del "$ns"
+	[ "$status" -eq 0 ]
+	[ "$output" = 1 ]
+	# a new network namespace (netns "none" here) works as well
+	run -0 P run --rm --sysctl net.ipv4.ip_forward=1 "$IMG" cat /proc/sys/net/ipv4/ip_forward
+	[ "$output" = 1 ]
+	run -0 P run --rm --sysctl kernel.msgmax=4096 "$IMG" cat /proc/sys/kernel/msgmax
+	[ "$output" = 4096 ]
+}
+
+# A user namespace without a cgroup namespace (podman's default on a
+# cgroup v1/hybrid host): the "cgroup" mount podman asks for must still work
+# (runc falls back to a bind mount when mounting cgroup2 is refused).
+@test "podman run --uidmap (user namespace, podman's cgroup mount)" {
+	run -0 P run --rm --uidmap 0:100000:65536 "$IMG" sh -c 'cat /proc/self/uid_map'
+	[[ "$output" == *"0"*"100000"*"65536"* ]]
+}
+
+# podman stats reads the container's cgroup at its cgroupsPath in the
+# hierarchy podman detects (v1 on a hybrid host).
+@test "podman stats --no-stream" {
+	local n
+	new_name n
+	run -0 P run -d --name "$n" "$IMG" sleep 300
+	run -0 P stats --no-stream --format '{{.Name}} {{.MemUsage}}' "$n"
+	[[ "$output" == "$n "* ]]
 }
 
 @test "podman pause/unpause freezes and thaws the container" {
@@ -351,4 +404,25 @@ limit_case() { # CONTROLLER PODMAN-FLAG... -- CHECK-SCRIPT
 	run -127 P exec "$n" /no/such/binary
 	run -126 P exec "$n" /etc/passwd
 	run -0 P exec "$n" true
+}
+
+# The documented way to make mini-runc podman's runtime: containers.conf
+#   [engine]
+#   runtime = "mini-runc"
+#   [engine.runtimes]
+#   mini-runc = ["/usr/local/bin/mini-runc"]
+@test "podman: mini-runc registered in containers.conf [engine.runtimes]" {
+	local conf=$CW_DIR/engine.conf before
+	write_conf "$conf" "pids_limit = 0"
+	sed -i "s|^\[engine\]|[engine]\nruntime = \"mini-runc\"|" "$conf"
+	printf '[engine.runtimes]\nmini-runc = ["%s"]\n' "$CW_WRAP" >>"$conf"
+	before=$(grep -c 'argv: create' "$CW_LOG")
+	run -0 env CONTAINERS_CONF="$conf" timeout 120 podman --root "$CW_DIR/root" \
+		--runroot "$CW_DIR/runroot" --tmpdir "$CW_DIR/tmp" --storage-driver vfs \
+		run --rm "$IMG" echo via-containers-conf
+	[ "$output" = via-containers-conf ]
+	[ "$(grep -c 'argv: create' "$CW_LOG")" -gt "$before" ]
+	run -0 env CONTAINERS_CONF="$conf" podman --root "$CW_DIR/root" \
+		--runroot "$CW_DIR/runroot" --tmpdir "$CW_DIR/tmp" --storage-driver vfs info --format '{{.Host.OCIRuntime.Name}}'
+	[ "$output" = mini-runc ]
 }
