@@ -205,6 +205,7 @@ task_status() { C task ls | awk -v t="$1" '$1 == t {print $3}'; }
 	if cw_cgroup2_has cpu; then
 		run -0 C run --rm --runc-binary "$CW_WRAP" "$IMG" "$t" echo ok
 	else
+		cw_requires_mini_runc
 		run -1 C run --rm --runc-binary "$CW_WRAP" "$IMG" "$t" echo ok
 		# mini-runc's JSON log line reaches ctr's output
 		[[ "$output" == *"OCI runtime create failed"*"cpu"* ]]

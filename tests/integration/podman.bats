@@ -330,6 +330,7 @@ limit_case() { # CONTROLLER PODMAN-FLAG... -- CHECK-SCRIPT
 	if cw_cgroup2_has "$ctl"; then
 		run -0 P run --rm "${flags[@]}" "$IMG" sh -c "$1"
 	else
+		cw_requires_mini_runc
 		run -126 P run --rm "${flags[@]}" "$IMG" true
 		[[ "$output" == *"$ctl"* ]]
 		[[ "$output" == *controller* ]]
@@ -356,8 +357,9 @@ limit_case() { # CONTROLLER PODMAN-FLAG... -- CHECK-SCRIPT
 	local conf=$CW_DIR/stock.conf
 	write_conf "$conf" ""
 	if cw_cgroup2_has pids; then
-		run -0 env CW_CONF="$conf" bash -c "$(declare -f P); P run --rm $IMG echo ok"
+		CW_CONF=$conf run -0 P run --rm "$IMG" echo ok
 	else
+		cw_requires_mini_runc
 		CW_CONF=$conf run -126 P run --rm "$IMG" echo ok
 		[[ "$output" == *pids* ]]
 	fi
