@@ -6,6 +6,7 @@
  * same steps as the init. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -197,6 +198,13 @@ mrc_process_exec (const struct mrc_exec_spawn *e, struct mrc_spawned *out,
   out->pidfd = out->sync_fd = out->pty_master = -1;
   if (ns_flags (e->init_pid, &parent_flags, &child_flags, err) < 0)
     return -1;
+  /* pid and time apply to children: joined here for the clone, then
+     left again, so the rest of exec (and LeakSanitizer's helper thread in
+     the sanitizer build) runs in mini-runc's own */
+  cleanup_close int own_pid = open ("/proc/self/ns/pid_for_children",
+                                    O_RDONLY | O_CLOEXEC);
+  cleanup_close int own_time = open ("/proc/self/ns/time_for_children",
+                                     O_RDONLY | O_CLOEXEC);
   if (parent_flags && setns (e->init_pidfd, parent_flags) < 0)
     return mrc_fail_errno (err, "exec: join the container's pid namespace");
   int sv[2];
@@ -213,8 +221,16 @@ mrc_process_exec (const struct mrc_exec_spawn *e, struct mrc_spawned *out,
       args.cgroup = (uint64_t) e->cgroup_fd;
     }
   pid_t pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
+  int clone_errno = errno;
+  if (pid != 0 && parent_flags)
+    {
+      if ((parent_flags & CLONE_NEWPID) && own_pid >= 0)
+        (void) !setns (own_pid, CLONE_NEWPID);
+      if ((parent_flags & CLONE_NEWTIME) && own_time >= 0)
+        (void) !setns (own_time, CLONE_NEWTIME);
+    }
   if (pid < 0)
-    return mrc_fail_errno (err, "exec: clone");
+    return mrc_error_set (err, clone_errno, "exec: clone");
   if (pid == 0)
     {
       close (parent_end);

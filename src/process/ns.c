@@ -27,13 +27,48 @@ static const struct
 {
   const char *type;
   int flag;
+  const char *self; /* what to go back to after the clone */
 } ns_table[] = {
   /* join order: user must stay last (see above) */
-  { "pid", CLONE_NEWPID },     { "network", CLONE_NEWNET },
-  { "ipc", CLONE_NEWIPC },     { "uts", CLONE_NEWUTS },
-  { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
-  { "mount", CLONE_NEWNS },    { "user", CLONE_NEWUSER },
+  { "pid", CLONE_NEWPID, "/proc/self/ns/pid_for_children" },
+  { "network", CLONE_NEWNET, "/proc/self/ns/net" },
+  { "ipc", CLONE_NEWIPC, "/proc/self/ns/ipc" },
+  { "uts", CLONE_NEWUTS, "/proc/self/ns/uts" },
+  { "cgroup", CLONE_NEWCGROUP, "/proc/self/ns/cgroup" },
+  { "time", CLONE_NEWTIME, "/proc/self/ns/time_for_children" },
+  { "mount", CLONE_NEWNS, "/proc/self/ns/mnt" },
+  { "user", CLONE_NEWUSER, NULL }, /* no way back: see mrc_ns_restore */
 };
+
+/* Keep a way back to the namespace we are about to leave. */
+static int
+save (struct mrc_ns_plan *plan, size_t t, mrc_error_t *err)
+{
+  plan->saved[t] = -1;
+  if (ns_table[t].self == NULL)
+    return 0;
+  plan->saved[t] = open (ns_table[t].self, O_RDONLY | O_CLOEXEC);
+  if (plan->saved[t] < 0)
+    return mrc_fail_errno (err, "open `%s`", ns_table[t].self);
+  return 0;
+}
+
+int
+mrc_ns_restore (struct mrc_ns_plan *plan, mrc_error_t *err)
+{
+  int r = 0;
+  for (size_t t = 0; t < MRC_NS_TYPES; t++)
+    {
+      if (plan->saved[t] < 0)
+        continue;
+      if (r == 0 && setns (plan->saved[t], ns_table[t].flag) < 0)
+        r = mrc_fail_errno (err, "return to the runtime's %s namespace",
+                            ns_table[t].type);
+      close (plan->saved[t]);
+      plan->saved[t] = -1;
+    }
+  return r;
+}
 
 static int
 join (const char *type, int flag, const char *path, mrc_error_t *err)
@@ -82,6 +117,8 @@ mrc_ns_prepare (const struct mrc_spec *spec, struct mrc_ns_plan *plan,
                 mrc_error_t *err)
 {
   memset (plan, 0, sizeof *plan);
+  for (size_t t = 0; t < MRC_NS_TYPES; t++)
+    plan->saved[t] = -1;
   for (size_t t = 0; t < sizeof ns_table / sizeof ns_table[0]; t++)
     {
       const struct mrc_namespace *ns = mrc_spec_namespace (spec, ns_table[t].type);
@@ -94,11 +131,16 @@ mrc_ns_prepare (const struct mrc_spec *spec, struct mrc_ns_plan *plan,
         }
       if (ns->path)
         {
-          if (join (ns_table[t].type, ns_table[t].flag, ns->path, err) < 0)
+          if (save (plan, t, err) < 0
+              || join (ns_table[t].type, ns_table[t].flag, ns->path, err) < 0)
             return -1;
         }
       else if (ns_table[t].flag == CLONE_NEWTIME)
-        plan->new_time = true;
+        {
+          if (save (plan, t, err) < 0)
+            return -1;
+          plan->new_time = true;
+        }
       /* A cgroup namespace made by the clone would be rooted at our own
          cgroup, not at the container's that CLONE_INTO_CGROUP puts the
          child in: the child unshares it once it is there. */

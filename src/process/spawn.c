@@ -204,12 +204,25 @@ spawn_prepared (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
                 mrc_error_t *err)
 {
   struct mrc_ns_plan plan;
-  if (mrc_ns_prepare (o->spec, &plan, err) < 0
-      || start_child (o, &plan, out, err) < 0)
+  int r = mrc_ns_prepare (o->spec, &plan, err);
+  if (r == 0)
+    r = start_child (o, &plan, out, err);
+  mrc_error_t back = NULL;
+  if (mrc_ns_restore (&plan, &back) < 0)
+    {
+      if (r == 0)
+        {
+          mrc_process_abort (out);
+          *err = steal_ptr (&back);
+          return -1;
+        }
+      mrc_error_free (&back);
+    }
+  if (r < 0)
     return -1;
   struct spawn_ctx ctx = { o, out };
   struct mrc_sync_handlers h = { &ctx, on_hooks, on_fd };
-  int r = plan.new_user ? map_ids (o, out, err) : 0;
+  r = plan.new_user ? map_ids (o, out, err) : 0;
   if (r == 0)
     r = mrc_sync_collect (out->sync_fd, &h, err);
   if (r != 0)
