@@ -2,6 +2,7 @@
  * error is printed. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,12 @@ main (int argc, char **argv)
 {
   static const struct mrc_cmd global = { "mini-runc", "", "", 0, SIZE_MAX,
                                          true, print_usage };
+  /* Before mini-runc opens anything: which of the caller's fds exist.
+     Only those may be passed on with --preserve-fds or LISTEN_FDS; a gap
+     would otherwise be filled by one of our own fds (a host directory fd
+     reaching the container is CVE-2024-21626). */
+  while (fcntl (3 + g.inherited_fds, F_GETFD) >= 0)
+    g.inherited_fds++;
   mrc_error_t err = NULL;
   char **pos = NULL;
   size_t npos = 0;

@@ -74,6 +74,7 @@ struct mrc_exec_opts
   char **caps;                /* --cap, added to bounding/effective/permitted */
   bool no_new_privs;
   int preserve_fds;
+  int inherited_fds;          /* from the globals: see main.c */
 };
 
 /* Run a process in a running container.  Detached: returns once it runs.

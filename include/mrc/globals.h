@@ -14,6 +14,7 @@ struct mrc_globals
   bool debug;
   bool systemd_cgroup;
   const char *rootless;   /* "true" | "false" | "auto" (accepted) */
+  int inherited_fds;      /* fds 3..3+N-1 were open when mini-runc started */
 };
 
 #endif

@@ -25,6 +25,7 @@ struct mrc_spawn_opts
   bool no_pivot;
   bool no_new_keyring;
   int preserve_fds;    /* --preserve-fds: fds 3..3+N-1 pass into the container */
+  int inherited_fds;   /* how many of 3.. the caller really gave us */
   int console_fd;      /* connected --console-socket, or -1: the pty master
                           then comes back over the channel (foreground run) */
   int cgroup_fd;       /* the container's cgroup dir (CLONE_INTO_CGROUP) */
@@ -85,6 +86,7 @@ struct mrc_exec_spawn
   pid_t init_pid;
   int init_pidfd;
   int preserve_fds;
+  int inherited_fds; /* how many of 3.. the caller really gave us */
   int console_fd; /* connected --console-socket, or -1 */
   int cgroup_fd;  /* the container's cgroup dir, or -1 */
 };
@@ -94,5 +96,8 @@ struct mrc_exec_spawn
  * with the reason it could not. */
 int mrc_process_exec (const struct mrc_exec_spawn *e, struct mrc_spawned *out,
                       mrc_error_t *err) MRC_WUR;
+
+/* Only fds the caller gave us may be passed on (see main.c). */
+int mrc_process_check_fds (int wanted, int inherited, mrc_error_t *err) MRC_WUR;
 
 #endif

@@ -91,6 +91,13 @@ int mrc_security_apply_root (const struct mrc_security *s,
  * permitted and inheritable sets, ambient, execCPUAffinity.final,
  * no_new_privs, and the seccomp filter last.  *NOTIFY_FD is the listener
  * fd when the filter has SCMP_ACT_NOTIFY rules, else -1. */
+/* Still root, right before the user switch: the seccomp filter when the
+ * process has no no_new_privs (it needs CAP_SYS_ADMIN then). */
+int mrc_security_apply_before_user (const struct mrc_security *s,
+                                    int *notify_fd, mrc_error_t *err) MRC_WUR;
+
+/* After the user switch: capability sets, no_new_privs and, with
+ * no_new_privs, the seccomp filter last. */
 int mrc_security_apply_final (const struct mrc_security *s, int *notify_fd,
                               mrc_error_t *err) MRC_WUR;
 

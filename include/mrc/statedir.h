@@ -2,8 +2,8 @@
  * while the container waits for `start`, the exec.sock barrier.
  *
  * Locking: the container directory's own fd carries a flock.  Mutating
- * verbs (create, start, kill, delete) take it exclusively, readers (state,
- * list) shared.  A new directory is made under a temporary name, locked,
+ * verbs (create, start, delete, pause, resume, update) take it exclusively;
+ * readers (state, list, kill, ps, exec, events) take none.  A new directory is made under a temporary name, locked,
  * then renamed into place with RENAME_NOREPLACE, so no other process can
  * ever see an unlocked half-made container, and `mkdir`-like uniqueness
  * holds for concurrent creates of one id. */
@@ -18,7 +18,7 @@
 #define MRC_ID_MAX 200
 #define MRC_STATE_FILE "state.json"
 #define MRC_EXEC_SOCK "exec.sock"
-#define MRC_SAVED_CONFIG "config.json" /* kept only when it has post* hooks */
+#define MRC_SAVED_CONFIG "config.json" /* the config as create read it */
 
 /* ^[A-Za-z0-9_+-][A-Za-z0-9_+.-]*$, at most MRC_ID_MAX bytes. */
 int mrc_id_validate (const char *id, mrc_error_t *err) MRC_WUR;
@@ -32,8 +32,11 @@ int mrc_statedir_open_root (const char *root, bool create, int *fd,
 int mrc_statedir_new (int root_fd, const char *id, int *dir_fd,
                       mrc_error_t *err) MRC_WUR;
 
-/* Open <root>/<id> and lock it (LOCK_EX or LOCK_SH).  Verifies after
- * locking that the directory was not removed meanwhile.
+/* Open <root>/<id> and lock it (LOCK_EX, or 0 for readers: state.json is
+ * only ever replaced whole, so reading needs no lock, and a hook that calls
+ * `state` or `kill` while create or start holds the lock must not wait for
+ * it).  Verifies after locking that the directory was not removed
+ * meanwhile.
  * "container `ID` does not exist" otherwise (errnum ENOENT). */
 int mrc_statedir_open (int root_fd, const char *id, int lock_op, int *dir_fd,
                        mrc_error_t *err) MRC_WUR;

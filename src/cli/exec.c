@@ -51,11 +51,16 @@ mrc_cli_exec (const struct mrc_globals *g, int argc, char **argv,
     return r < 0 ? 1 : 0;
   o.id = pos[0];
   o.args = pos + 1;
+  o.inherited_fds = g->inherited_fds;
   o.env = env;
   o.additional_gids = gids;
   o.caps = caps;
   int status = 0;
+  /* runc and its callers: 255 whenever the process could not be run */
   if (mrc_container_exec (g, &o, &status, err) < 0)
-    return 1;
+    {
+      (*err)->status = 255;
+      return 255;
+    }
   return status;
 }

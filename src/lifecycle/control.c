@@ -80,7 +80,7 @@ events_round (const struct mrc_globals *g, const char *id, bool stats,
   struct mrc_state st = { 0 };
   cleanup_free char *json = NULL;
   size_t len;
-  int r = open_live (g, id, LOCK_SH, &st, err);
+  int r = open_live (g, id, 0, &st, err);
   if (r < 0)
     {
       mrc_state_clear (&st);
@@ -116,7 +116,7 @@ mrc_container_events (const struct mrc_globals *g, const char *id,
 {
   uint64_t ooms = 0;
   struct mrc_state st = { 0 };
-  if (open_live (g, id, LOCK_SH, &st, err) < 0)
+  if (open_live (g, id, 0, &st, err) < 0)
     {
       mrc_state_clear (&st);
       return -1;

@@ -98,13 +98,11 @@ record_state (const struct mrc_create_opts *o, struct mrc_created *c,
   if (mrc_proc_stat (c->init.pid, &st.pid_start_time, NULL) < 0)
     return mrc_fail_errno (err, "read start time of init %d",
                            (int) c->init.pid);
-  /* poststart and poststop run from later verbs: they use this copy, as
-     the spec says later edits of the bundle must not affect them. */
-  const struct mrc_hooks *h = &c->spec->hooks;
-  if (h->n_poststart + h->n_poststop > 0
-      && mrc_write_file_atomic (c->dir_fd, MRC_SAVED_CONFIG, c->config,
-                                c->config_len, 0600, err)
-             < 0)
+  /* exec and the poststart/poststop hooks use this copy: later edits of
+     the bundle must not change a container that exists. */
+  if (mrc_write_file_atomic (c->dir_fd, MRC_SAVED_CONFIG, c->config,
+                             c->config_len, 0600, err)
+      < 0)
     return -1;
   return mrc_statedir_save (c->dir_fd, &st, err);
 }
@@ -241,6 +239,7 @@ mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
     .state_fd = c->dir_fd, .state_dir = c->state_dir,
     .lock_fd = c->dir_fd, .no_pivot = o->no_pivot,
     .no_new_keyring = o->no_new_keyring, .preserve_fds = o->preserve_fds,
+    .inherited_fds = g->inherited_fds,
     .console_fd = c->console_fd, .cgroup_fd = c->cg.fd,
   };
   if (mrc_process_spawn (&so, &c->init, err) < 0

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -27,9 +28,10 @@ not_found (bool force, mrc_error_t *err)
 
 int
 mrc_delete_locked (int root_fd, int dir_fd, const char *id, bool force,
-               mrc_error_t *err)
+                   struct mrc_post_hooks *post, mrc_error_t *err)
 {
   struct mrc_state st = { 0 };
+  memset (post, 0, sizeof *post);
   if (mrc_statedir_load (dir_fd, &st, err) < 0)
     {
       if ((*err)->errnum != ENOENT)
@@ -43,7 +45,7 @@ mrc_delete_locked (int root_fd, int dir_fd, const char *id, bool force,
         return 0;
       return mrc_error_code (err, ENOENT, "container does not exist: `%s`", id);
     }
-  mrc_status_refresh (dir_fd, &st);
+  mrc_status_refresh (dir_fd, true, &st);
   int r = 0;
   switch (st.status)
     {
@@ -67,11 +69,12 @@ mrc_delete_locked (int root_fd, int dir_fd, const char *id, bool force,
     r = mrc_cgroup_destroy (st.cgroup_path, st.cgroup_created_from, err);
   if (r == 0)
     {
-      /* poststop: after the container is gone, before delete returns;
-         the lock held here makes it run once under concurrent deletes. */
+      /* poststop: read now, run by the caller once the container is gone
+         and the lock released; a concurrent delete then finds nothing,
+         so they run once. */
       st.status = MRC_STATUS_STOPPED;
       st.pid = 0;
-      mrc_lifecycle_hooks (dir_fd, &st, MRC_HOOK_POSTSTOP);
+      mrc_post_hooks_prepare (dir_fd, &st, MRC_HOOK_POSTSTOP, post);
       r = mrc_statedir_remove (root_fd, id, dir_fd, err);
     }
   mrc_state_clear (&st);
@@ -93,5 +96,9 @@ mrc_container_delete (const struct mrc_globals *g, const char *id, bool force,
     }
   if (mrc_statedir_open (root_fd, id, LOCK_EX, &dir_fd, err) < 0)
     return not_found (force, err);
-  return mrc_delete_locked (root_fd, dir_fd, id, force, err);
+  struct mrc_post_hooks post;
+  int r = mrc_delete_locked (root_fd, dir_fd, id, force, &post, err);
+  close (steal_fd (&dir_fd));
+  mrc_post_hooks_run (&post);
+  return r;
 }

@@ -19,6 +19,7 @@
 #include "mrc/proc.h"
 #include "mrc/process.h"
 #include "mrc/security.h"
+#include "mrc/statedir.h"
 #include "mrc/term.h"
 #include "exec_process.h"
 #include "status.h"
@@ -55,13 +56,14 @@ open_init (const struct mrc_state *st, int *pidfd, mrc_error_t *err)
   return 0;
 }
 
+/* The config as create read it (kept in the state dir): an edited or
+ * removed bundle does not change what exec runs, nor its seccomp filter. */
 static int
-load_config (const char *bundle, struct mrc_spec **spec, mrc_error_t *err)
+load_config (int dir_fd, struct mrc_spec **spec, mrc_error_t *err)
 {
-  cleanup_close int bfd = open (bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (bfd < 0)
-    return mrc_fail_errno (err, "exec: bundle `%s`", bundle);
-  return mrc_spec_load (bfd, "config.json", spec, err);
+  if (mrc_spec_load (dir_fd, MRC_SAVED_CONFIG, spec, err) < 0)
+    return mrc_error_wrap (err, "exec: the container's saved config");
+  return 0;
 }
 
 /* A terminal needs a console socket, or a foreground mini-runc to relay
@@ -113,14 +115,12 @@ launch (const struct mrc_exec_opts *o, const struct mrc_state *st,
                               .state_json = state, .init_pid = st->pid,
                               .init_pidfd = pidfd,
                               .preserve_fds = o->preserve_fds,
+                              .inherited_fds = o->inherited_fds,
                               .console_fd = console_fd,
                               .cgroup_fd = cgroup_fd };
   struct mrc_spawned s;
   if (mrc_process_exec (&e, &s, err) < 0)
-    {
-      (*err)->status = 255;
-      return -1;
-    }
+    return -1;
   if (o->pid_file && mrc_write_pid_file (o->pid_file, s.pid, err) < 0)
     {
       mrc_process_abort (&s);
@@ -149,12 +149,12 @@ mrc_container_exec (const struct mrc_globals *g, const struct mrc_exec_opts *o,
   struct mrc_state st = { 0 };
   cleanup_process struct mrc_process *p = NULL;
   cleanup_spec struct mrc_spec *spec = NULL;
-  int r = mrc_container_open (g->root, o->id, LOCK_SH, &root_fd, &dir_fd, &st,
+  int r = mrc_container_open (g->root, o->id, 0, &root_fd, &dir_fd, &st,
                               err);
   if (r == 0)
     r = check_running (&st, err);
   if (r == 0)
-    r = load_config (st.bundle, &spec, err);
+    r = load_config (dir_fd, &spec, err);
   if (r == 0)
     r = mrc_exec_build_process (o, spec, &p, err);
   /* The lock only guards reading the state: delete may go on while the

@@ -18,7 +18,7 @@ mrc_container_state (const struct mrc_globals *g, const char *id,
                      struct mrc_state *st, mrc_error_t *err)
 {
   cleanup_close int root_fd = -1, dir_fd = -1;
-  return mrc_container_open (g->root, id, LOCK_SH, &root_fd, &dir_fd, st, err);
+  return mrc_container_open (g->root, id, 0, &root_fd, &dir_fd, st, err);
 }
 
 int
@@ -27,7 +27,7 @@ mrc_container_kill (const struct mrc_globals *g, const char *id, int sig,
 {
   cleanup_close int root_fd = -1, dir_fd = -1;
   struct mrc_state st = { 0 };
-  int r = mrc_container_open (g->root, id, LOCK_EX, &root_fd, &dir_fd, &st, err);
+  int r = mrc_container_open (g->root, id, 0, &root_fd, &dir_fd, &st, err);
   if (r == 0 && st.status == MRC_STATUS_STOPPED)
     r = mrc_error_code (err, ESRCH, "container not running");
   if (r == 0)
@@ -42,7 +42,7 @@ mrc_container_ps (const struct mrc_globals *g, const char *id, pid_t **pids,
 {
   cleanup_close int root_fd = -1, dir_fd = -1;
   struct mrc_state st = { 0 };
-  int r = mrc_container_open (g->root, id, LOCK_SH, &root_fd, &dir_fd, &st, err);
+  int r = mrc_container_open (g->root, id, 0, &root_fd, &dir_fd, &st, err);
   if (r == 0 && st.status == MRC_STATUS_STOPPED)
     r = mrc_error_code (err, ESRCH, "container not running");
   if (r == 0)

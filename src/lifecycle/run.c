@@ -61,8 +61,9 @@ mrc_container_run (const struct mrc_globals *g,
       return -1;
     }
   struct mrc_state st = { 0 };
+  struct mrc_post_hooks post = { 0 };
   if (mrc_statedir_load (c.dir_fd, &st, err) < 0
-      || mrc_start_locked (c.dir_fd, &st, err) < 0)
+      || mrc_start_locked (c.dir_fd, &st, &post, err) < 0)
     {
       mrc_state_clear (&st);
       mrc_created_undo (g, o->id, &c);
@@ -71,14 +72,15 @@ mrc_container_run (const struct mrc_globals *g,
     }
   mrc_state_clear (&st);
   *status = 0;
+  /* Unlock before poststart (a hook may call mini-runc) and the wait. */
+  close (c.dir_fd);
+  c.dir_fd = -1;
+  mrc_post_hooks_run (&post);
   if (o->detach)
     {
       mrc_created_release (&c);
       return 0;
     }
-  /* Unlock: state, kill and exec must work while we wait. */
-  close (c.dir_fd);
-  c.dir_fd = -1;
   int r = mrc_wait_foreground (&c.init, &set, relay, status, err);
   mrc_relay_finish (steal_ptr (&relay));
   if (r < 0)

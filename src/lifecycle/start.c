@@ -8,13 +8,17 @@
 #include "mrc/container.h"
 #include "mrc/process.h"
 #include "mrc/statedir.h"
+#include <string.h>
+
 #include "lifecycle_hooks.h"
 #include "start.h"
 #include "status.h"
 
 int
-mrc_start_locked (int dir_fd, const struct mrc_state *st, mrc_error_t *err)
+mrc_start_locked (int dir_fd, const struct mrc_state *st,
+                  struct mrc_post_hooks *post, mrc_error_t *err)
 {
+  memset (post, 0, sizeof *post);
   switch (st->status)
     {
     case MRC_STATUS_CREATED:
@@ -34,7 +38,7 @@ mrc_start_locked (int dir_fd, const struct mrc_state *st, mrc_error_t *err)
     {
       struct mrc_state running = *st;
       running.status = MRC_STATUS_RUNNING;
-      mrc_lifecycle_hooks (dir_fd, &running, MRC_HOOK_POSTSTART);
+      mrc_post_hooks_prepare (dir_fd, &running, MRC_HOOK_POSTSTART, post);
     }
   return r;
 }
@@ -45,8 +49,9 @@ mrc_container_start (const struct mrc_globals *g, const char *id,
 {
   cleanup_close int root_fd = -1, dir_fd = -1;
   struct mrc_state st = { 0 };
+  struct mrc_post_hooks post = { 0 };
   int r = mrc_container_open (g->root, id, LOCK_EX, &root_fd, &dir_fd, &st, err);
-  if (r == 0 && mrc_start_locked (dir_fd, &st, err) < 0)
+  if (r == 0 && mrc_start_locked (dir_fd, &st, &post, err) < 0)
     {
       /* The init reported that the program never ran (a startContainer
          hook or execve failed): the container is removed, as the
@@ -54,10 +59,15 @@ mrc_container_start (const struct mrc_globals *g, const char *id,
          `delete`, as runc keeps it. */
       mrc_error_t ignored = NULL;
       if ((*err)->errnum == ECANCELED
-          && mrc_delete_locked (root_fd, dir_fd, id, true, &ignored) < 0)
+          && mrc_delete_locked (root_fd, dir_fd, id, true, &post, &ignored)
+                 < 0)
         mrc_error_free (&ignored);
       r = -1;
     }
+  /* the lock goes before the hooks run: they may call mini-runc */
+  if (dir_fd >= 0)
+    close (steal_fd (&dir_fd));
+  mrc_post_hooks_run (&post);
   mrc_state_clear (&st);
   return r;
 }

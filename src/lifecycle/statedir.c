@@ -132,7 +132,7 @@ mrc_statedir_open (int root_fd, const char *id, int lock_op, int *dir_fd,
     return mrc_error_code (err, ENOENT, "container does not exist: `%s`", id) ;
   if (fd < 0)
     return mrc_fail_errno (err, "open state of `%s`", id);
-  if (lock_fd (fd, lock_op) < 0)
+  if (lock_op && lock_fd (fd, lock_op) < 0)
     return mrc_fail_errno (err, "lock state of `%s`", id);
   /* The holder we waited for may have been `delete`: check the directory is
      still the one under that name. */

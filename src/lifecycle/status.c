@@ -10,9 +10,24 @@
 #include "mrc/statedir.h"
 #include "status.h"
 
-void
-mrc_status_refresh (int dir_fd, struct mrc_state *st)
+/* Whether a create still holds DIR_FD's lock: probed on a new open file
+ * description, so a lock of our own is never converted or released. */
+static bool
+creator_alive (int dir_fd)
 {
+  cleanup_close int fd = openat (dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  if (flock (fd, LOCK_SH | LOCK_NB) == 0)
+    return false; /* closing fd drops the probe's lock */
+  return errno == EWOULDBLOCK;
+}
+
+void
+mrc_status_refresh (int dir_fd, bool locked, struct mrc_state *st)
+{
+  if (st->status == MRC_STATUS_CREATING && !locked && creator_alive (dir_fd))
+    return; /* still being created: `creating`, as the runtime-spec has it */
   if (st->status == MRC_STATUS_CREATING
       || !mrc_proc_alive (st->pid, st->pid_start_time))
     {
@@ -57,7 +72,7 @@ mrc_container_open (const char *root, const char *id, int lock_op,
         mrc_error_code (err, ENOENT, "container does not exist: `%s`", id);
       return -1;
     }
-  mrc_status_refresh (dfd, st);
+  mrc_status_refresh (dfd, lock_op == LOCK_EX, st);
   *root_fd = steal_fd (&rfd);
   *dir_fd = steal_fd (&dfd);
   return 0;

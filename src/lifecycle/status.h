@@ -7,10 +7,12 @@
 #include "mrc/error.h"
 #include "mrc/state.h"
 
-/* Derive the live status: the init must exist with the recorded start time
+/* Derive the live status (LOCKED: the caller holds the state dir's lock,
+ * so a `creating` record means its creator died): the init must exist
+ * with the recorded start time
  * (so a recycled pid is not mistaken for it); while exec.sock exists it is
  * still waiting for `start`.  A stopped container reports pid 0. */
-void mrc_status_refresh (int dir_fd, struct mrc_state *st);
+void mrc_status_refresh (int dir_fd, bool locked, struct mrc_state *st);
 
 /* Open the state root, open+lock <id> (LOCK_EX/LOCK_SH), load and refresh
  * its state.  *DIR_FD stays open (and locked) for the caller. */

@@ -64,9 +64,9 @@ mrc_net_loopback_up (mrc_error_t *err)
   if (mrc_nl_open (&nl, err) < 0)
     return -1;
   if (link_get (&nl, "lo", &lo) < 0)
-    return mrc_fail_errno (err, "find network device `lo`");
+    return mrc_nl_fail (err, &nl, "find network device `lo`");
   if (link_up (&nl, lo.ifindex) < 0)
-    return mrc_fail_errno (err, "bring network device `lo` up");
+    return mrc_nl_fail (err, &nl, "bring network device `lo` up");
   return 0;
 }
 
@@ -138,13 +138,13 @@ devs_find (struct mrc_nl *host, const struct mrc_linux *l, struct dev *devs,
         return mrc_error_code (err, ENODEV, "linux.netDevices: network "
                                "device `%s` not found on the host",
                                d->host_name);
-      return mrc_fail_errno (err, "linux.netDevices: find network device "
-                             "`%s`", d->host_name);
+      return mrc_nl_fail (err, host, "linux.netDevices: find network "
+                          "device `%s`", d->host_name);
     }
   char req[MRC_NL_REQ_SIZE];
   struct addr_collect c = { devs, l->n_net_devices };
   if (mrc_nl_talk (host, mrc_nl_build_addr_dump (req), addr_cb, &c) < 0)
-    return mrc_fail_errno (err, "linux.netDevices: list host addresses");
+    return mrc_nl_fail (err, host, "linux.netDevices: list host addresses");
   return 0;
 }
 
@@ -165,13 +165,19 @@ move_link (const struct move *m, const struct dev *d, mrc_error_t *err)
   struct nlmsghdr *nlh
       = mrc_nl_build_link_move (req, m->from_index, m->to_nsfd, m->name);
   if (mrc_nl_talk (m->from, nlh, NULL, NULL) < 0)
-    return mrc_fail_errno (err, "move network device `%s` as `%s`",
-                           d->host_name, m->name);
+    {
+      char as[IFNAMSIZ + 8] = "";
+      if (strcmp (d->host_name, m->name) != 0)
+        snprintf (as, sizeof as, " as `%s`", m->name);
+      return mrc_nl_fail (err, m->from, "move network device `%s`%s",
+                          d->host_name, as);
+    }
   struct mrc_nl_link moved;
   /* The ifindex may change on the way: the kernel keeps it only when it
      is free in the target namespace. */
   if (link_get (m->to, m->name, &moved) < 0)
-    return mrc_fail_errno (err, "find moved network device `%s`", m->name);
+    return mrc_nl_fail (err, m->to, "find moved network device `%s`",
+                        m->name);
   for (size_t i = 0; i < d->n_addrs; i++)
     {
       nlh = mrc_nl_build_addr_add (req, moved.ifindex, &d->addrs[i]);
@@ -181,12 +187,13 @@ move_link (const struct move *m, const struct dev *d, mrc_error_t *err)
           const struct mrc_nl_addr *a = &d->addrs[i];
           inet_ntop (a->family, a->has_local ? a->local : a->address, text,
                      sizeof text);
-          return mrc_fail_errno (err, "add address `%s/%u` to network "
-                                 "device `%s`", text, a->prefixlen, m->name);
+          return mrc_nl_fail (err, m->to, "add address `%s/%u` to network "
+                              "device `%s`", text, a->prefixlen, m->name);
         }
     }
   if ((d->host.flags & IFF_UP) && link_up (m->to, moved.ifindex) < 0)
-    return mrc_fail_errno (err, "bring network device `%s` up", m->name);
+    return mrc_nl_fail (err, m->to, "bring network device `%s` up",
+                        m->name);
   return 0;
 }
 

@@ -21,6 +21,7 @@ struct mrc_nl
   struct mnl_socket *sock;
   uint32_t portid;
   uint32_t seq;
+  char ext[128];  /* the kernel's extended-ack text of the last error */
 };
 
 /* One link as RTM_NEWLINK describes it. */
@@ -55,6 +56,11 @@ void mrc_nl_close (struct mrc_nl *nl);
    error comes back as -1 with errno set, for the caller to word. */
 int mrc_nl_talk (struct mrc_nl *nl, struct nlmsghdr *req, mnl_cb_t cb,
                  void *data);
+
+/* Set *ERR to "FMT...: strerror(errno)", with the kernel's own text of
+   NL's last error appended in parentheses when it gave one.  Returns -1. */
+int mrc_nl_fail (mrc_error_t *err, const struct mrc_nl *nl, const char *fmt,
+                 ...) __attribute__ ((format (printf, 3, 4)));
 
 /* Builders into BUF (MRC_NL_REQ_SIZE bytes); NULL when it does not fit. */
 struct nlmsghdr *mrc_nl_build_link_get (void *buf, const char *name);

@@ -2,14 +2,17 @@
  * builders and parsers of the few messages mini-runc sends. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
 #include "mrc/cleanup.h"
@@ -24,6 +27,18 @@ mrc_nl_open (struct mrc_nl *nl, mrc_error_t *err)
   if (mnl_socket_bind (nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
     {
       mrc_fail_errno (err, "bind rtnetlink socket");
+      mrc_nl_close (nl);
+      return -1;
+    }
+  /* The kernel's reason in words (extended ack), without our request
+     echoed back.  Older kernels lack them: the errno still tells. */
+  int one = 1;
+  if ((mnl_socket_setsockopt (nl->sock, NETLINK_EXT_ACK, &one, sizeof one) < 0
+       || mnl_socket_setsockopt (nl->sock, NETLINK_CAP_ACK, &one, sizeof one)
+              < 0)
+      && errno != ENOPROTOOPT)
+    {
+      mrc_fail_errno (err, "set rtnetlink socket options");
       mrc_nl_close (nl);
       return -1;
     }
@@ -65,10 +80,66 @@ mrc_nl_close (struct mrc_nl *nl)
   errno = saved;
 }
 
+/* Replies go to the caller's callback; errors are read here for their
+   extended-ack text. */
+struct talk
+{
+  mnl_cb_t cb;
+  void *data;
+  struct mrc_nl *nl;
+};
+
+static int
+data_cb (const struct nlmsghdr *nlh, void *arg)
+{
+  struct talk *t = arg;
+  return t->cb ? t->cb (nlh, t->data) : MNL_CB_OK;
+}
+
+static int
+ext_attr_cb (const struct nlattr *attr, void *arg)
+{
+  struct talk *t = arg;
+  if (mnl_attr_get_type (attr) == NLMSGERR_ATTR_MSG
+      && mnl_attr_validate (attr, MNL_TYPE_NUL_STRING) == 0)
+    snprintf (t->nl->ext, sizeof t->nl->ext, "%s", mnl_attr_get_str (attr));
+  return MNL_CB_OK;
+}
+
+static int
+error_cb (const struct nlmsghdr *nlh, void *arg)
+{
+  struct talk *t = arg;
+  const struct nlmsgerr *e = mnl_nlmsg_get_payload (nlh);
+  if (nlh->nlmsg_len < mnl_nlmsg_size (sizeof *e))
+    {
+      errno = EBADMSG;
+      return MNL_CB_ERROR;
+    }
+  if (e->error == 0)
+    return MNL_CB_STOP; /* the acknowledgement */
+  /* The TLVs follow our request, or only its header when capped. */
+  size_t off = sizeof *e;
+  if (!(nlh->nlmsg_flags & NLM_F_CAPPED) && e->msg.nlmsg_len > sizeof e->msg)
+    off += e->msg.nlmsg_len - sizeof e->msg;
+  if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+      && mnl_nlmsg_size (off) <= nlh->nlmsg_len)
+    mnl_attr_parse (nlh, (unsigned int) off, ext_attr_cb, t);
+  errno = e->error == INT_MIN ? EINVAL : -e->error;
+  return MNL_CB_ERROR;
+}
+
+/* Not const only because libmnl's mnl_cb_run2 takes a plain pointer. */
+static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
+  [NLMSG_ERROR] = error_cb,
+};
+
 int
 mrc_nl_talk (struct mrc_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
 {
   char buf[MNL_SOCKET_BUFFER_SIZE];
+  struct talk t = { cb, data, nl };
+  nl->ext[0] = '\0';
   req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
   req->nlmsg_seq = ++nl->seq;
   if (mnl_socket_sendto (nl->sock, req, req->nlmsg_len) < 0)
@@ -86,10 +157,26 @@ mrc_nl_talk (struct mrc_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
           errno = ECONNRESET;
           return -1;
         }
-      r = mnl_cb_run (buf, (size_t) n, req->nlmsg_seq, nl->portid, cb, data);
+      r = mnl_cb_run2 (buf, (size_t) n, req->nlmsg_seq, nl->portid, data_cb,
+                       &t, ctl_cbs, NLMSG_MIN_TYPE);
     }
   while (r > 0); /* MNL_CB_OK: more to come; STOP: acked or done */
   return r < 0 ? -1 : 0;
+}
+
+int
+mrc_nl_fail (mrc_error_t *err, const struct mrc_nl *nl, const char *fmt, ...)
+{
+  int errnum = errno;
+  char what[256];
+  va_list ap;
+  va_start (ap, fmt);
+  vsnprintf (what, sizeof what, fmt, ap);
+  va_end (ap);
+  if (nl->ext[0] == '\0')
+    return mrc_error_set (err, errnum, "%s", what);
+  return mrc_error_code (err, errnum, "%s: %s (%s)", what, strerror (errnum),
+                         nl->ext);
 }
 
 /* ------------------------------------------------------------ builders */

@@ -5,6 +5,7 @@
  * through /proc/self/fd/N so a long --root never hits sun_path's limit. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -81,6 +82,10 @@ mrc_barrier_release (int state_fd, mrc_error_t *err)
                                           "is no longer waiting for start");
       return mrc_fail_errno (err, "start: connect to the container init");
     }
+  /* Spent once connected: a start killed from here on must not leave a
+     running container reading `created` (the status is its absence). */
+  if (unlinkat (state_fd, MRC_EXEC_SOCK, 0) < 0 && errno != ENOENT)
+    return mrc_fail_errno (err, "start: remove the exec barrier");
   /* EPIPE/ECONNRESET: the init died between connect and here */
   if (mrc_write_all (s, "g", 1) < 0)
     return mrc_error_code (err, ESRCH, "container not running: its init "

@@ -116,7 +116,9 @@ child_setup (struct exec_child *c, char **exec_path, char ***envp,
   *envp = mrc_init_environ (p, 0);
   if (*envp == NULL)
     return mrc_fail_errno (err, "exec: build the environment");
-  if (mrc_init_user (p, c->flags & CLONE_NEWUSER, err) < 0)
+  /* as for the init: without no_new_privs the filter precedes the switch */
+  if (mrc_init_security (c->e->security, c->sync_fd, true, err) < 0
+      || mrc_init_user (p, c->flags & CLONE_NEWUSER, err) < 0)
     return -1;
   if (chdir (p->cwd) < 0)
     return mrc_fail_errno (err, "exec: change to cwd `%s`", p->cwd);
@@ -128,18 +130,7 @@ child_setup (struct exec_child *c, char **exec_path, char ***envp,
   if (mrc_init_fds (3 + c->e->preserve_fds, internal, 1, err) < 0)
     return -1;
   /* caps, no_new_privs, seccomp last, as for the init */
-  int notify_fd = -1;
-  if (mrc_security_apply_final (c->e->security, &notify_fd, err) < 0)
-    return -1;
-  if (notify_fd >= 0)
-    {
-      int r = mrc_sync_send_fd (c->sync_fd, MRC_SYNC_SECCOMP_FD, notify_fd,
-                                NULL);
-      close (notify_fd);
-      if (r < 0)
-        return mrc_fail_errno (err, "exec: send the seccomp listener");
-    }
-  return 0;
+  return mrc_init_security (c->e->security, c->sync_fd, false, err);
 }
 
 __attribute__ ((noreturn)) static void
@@ -196,7 +187,8 @@ mrc_process_exec (const struct mrc_exec_spawn *e, struct mrc_spawned *out,
   out->pid = 0;
   out->cloned = false;
   out->pidfd = out->sync_fd = out->pty_master = -1;
-  if (ns_flags (e->init_pid, &parent_flags, &child_flags, err) < 0)
+  if (mrc_process_check_fds (e->preserve_fds, e->inherited_fds, err) < 0
+      || ns_flags (e->init_pid, &parent_flags, &child_flags, err) < 0)
     return -1;
   /* pid and time apply to children: joined here for the clone, then
      left again, so the rest of exec (and LeakSanitizer's helper thread in

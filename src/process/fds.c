@@ -5,12 +5,23 @@
 #include <linux/close_range.h>
 #include <sys/syscall.h>
 
+#include "mrc/process.h"
 #include "init.h"
 
 /* Preserved fds (3..first_closed-1) must reach the program; every other fd
  * must not (CVE-2024-21626: a leaked host directory fd lets the container
  * walk out of its root).  mini-runc's own channel fds are moved above the
  * preserved range so they can never be mistaken for a preserved fd. */
+int
+mrc_process_check_fds (int wanted, int inherited, mrc_error_t *err)
+{
+  if (wanted > inherited)
+    return mrc_error_code (err, EBADF, "--preserve-fds/LISTEN_FDS: fd %d is "
+                                       "not open in the caller",
+                           3 + inherited);
+  return 0;
+}
+
 int
 mrc_init_fds (int first_closed, int *internal[], int n_internal,
               mrc_error_t *err)

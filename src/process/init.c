@@ -104,6 +104,26 @@ after_pivot (void *arg, mrc_error_t *err)
   return r;
 }
 
+/* The security steps around the user switch (BEFORE: the seccomp filter
+ * of a process without no_new_privs, which needs root's CAP_SYS_ADMIN;
+ * after: capabilities, no_new_privs, the filter of one with it), sending
+ * a seccomp notify fd to the runtime over SYNC_FD. */
+int
+mrc_init_security (const struct mrc_security *sec, int sync_fd, bool before,
+                   mrc_error_t *err)
+{
+  int notify_fd = -1;
+  int r = before ? mrc_security_apply_before_user (sec, &notify_fd, err)
+                 : mrc_security_apply_final (sec, &notify_fd, err);
+  if (r < 0 || notify_fd < 0)
+    return r;
+  r = mrc_sync_send_fd (sync_fd, MRC_SYNC_SECCOMP_FD, notify_fd, NULL);
+  close (notify_fd);
+  if (r < 0)
+    return mrc_fail_errno (err, "send the seccomp listener");
+  return 0;
+}
+
 /* Steps 1-4: identity, session and the privileged process attributes. */
 static int
 setup_process (const struct mrc_init_args *a, int sync_fd, mrc_error_t *err)
@@ -179,8 +199,10 @@ setup (const struct mrc_init_args *a, int *sync_fd, int *listen_fd,
     return mrc_fail_errno (err, "build the environment");
   /* 9. The user switch, then the cwd as that user (as runc does): a cwd
      the user may not enter fails here, not in the user's program; and a
-     cwd that resolves outside the root is refused (CVE-2024-21626). */
-  if (mrc_init_user (p, a->has_user_ns, err) < 0)
+     cwd that resolves outside the root is refused (CVE-2024-21626).
+     Without no_new_privs the seccomp filter must precede the switch. */
+  if (mrc_init_security (o->security, *sync_fd, true, err) < 0
+      || mrc_init_user (p, a->has_user_ns, err) < 0)
     return -1;
   if (chdir (p->cwd) < 0)
     return mrc_fail_errno (err, "change to process.cwd `%s`", p->cwd);
@@ -197,17 +219,7 @@ setup (const struct mrc_init_args *a, int *sync_fd, int *listen_fd,
   /* 12. Capabilities, no_new_privs and the seccomp filter last, so the
      fewest runtime syscalls run under the filter; still before READY, so a
      bad filter fails `create` and the notify fd can reach the runtime. */
-  int notify_fd = -1;
-  if (mrc_security_apply_final (o->security, &notify_fd, err) < 0)
-    return -1;
-  if (notify_fd >= 0)
-    {
-      int r = mrc_sync_send_fd (*sync_fd, MRC_SYNC_SECCOMP_FD, notify_fd, NULL);
-      close (notify_fd);
-      if (r < 0)
-        return mrc_fail_errno (err, "send the seccomp listener");
-    }
-  return 0;
+  return mrc_init_security (o->security, *sync_fd, false, err);
 }
 
 void

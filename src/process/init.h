@@ -31,6 +31,10 @@ int mrc_process_state_json (const struct mrc_spawn_opts *o, pid_t pid,
 int mrc_init_send_master (int console_fd, int sync_fd, int master,
                           const char *name, mrc_error_t *err) MRC_WUR;
 
+struct mrc_security;
+int mrc_init_security (const struct mrc_security *sec, int sync_fd,
+                       bool before, mrc_error_t *err) MRC_WUR;
+
 /* Runs in the child; never returns. */
 __attribute__ ((noreturn)) void mrc_init_main (const struct mrc_init_args *a);
 

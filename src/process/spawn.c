@@ -246,6 +246,10 @@ mrc_process_spawn (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
      container would change the host's mount table. */
   if (mrc_spec_namespace (o->spec, "mount") == NULL)
     return mrc_fail (err, "linux.namespaces: a `mount` namespace is required");
+  if (mrc_process_check_fds (o->preserve_fds + listen_fds_from_env (),
+                             o->inherited_fds, err)
+      < 0)
+    return -1;
   /* Everything a bad config can fail on (capability names, seccomp rules)
      is resolved before the clone, so it leaves nothing behind. */
   cleanup_security struct mrc_security *sec = NULL;

@@ -134,18 +134,27 @@ mrc_security_apply_root (const struct mrc_security *s, mrc_error_t *err)
 }
 
 int
+mrc_security_apply_before_user (const struct mrc_security *s, int *notify_fd,
+                                mrc_error_t *err)
+{
+  *notify_fd = -1;
+  /* Loading a filter needs no_new_privs or CAP_SYS_ADMIN in the effective
+     set.  Without noNewPrivileges the filter must go in while we are still
+     root: switching to another uid clears the effective set (as runc
+     does; the profile must then allow setgroups, setresuid, capset,
+     prctl and execve, which every usable profile does). */
+  if (!s->no_new_privs)
+    return mrc_security_load_seccomp (s, notify_fd, err);
+  return 0;
+}
+
+int
 mrc_security_apply_final (const struct mrc_security *s, int *notify_fd,
                           mrc_error_t *err)
 {
   *notify_fd = -1;
   /* The final affinity before the filter, which may deny the syscall. */
   if (mrc_sec_cpus_apply (&s->cpus_final, "final", err) < 0)
-    return -1;
-  /* Loading a filter needs no_new_privs or CAP_SYS_ADMIN.  Without
-     noNewPrivileges the filter must go in while CAP_SYS_ADMIN is still
-     effective, i.e. before the capability sets are applied (as runc
-     does); the profile must then allow capset and prctl. */
-  if (!s->no_new_privs && mrc_security_load_seccomp (s, notify_fd, err) < 0)
     return -1;
   if (mrc_sec_caps_apply_sets (s, err) < 0)
     goto fail;

@@ -129,6 +129,33 @@ write_tmpfile (int dirfd, const char *dir, const char *name, const void *buf,
   return 0;
 }
 
+/* Where O_TMPFILE is not supported (NFS, FUSE, old overlayfs): a named
+ * temporary file next to NAME, renamed over it. */
+static int
+write_named_tmp (int dirfd, const char *name, const void *buf, size_t len,
+                 mode_t mode)
+{
+  cleanup_free char *tmp = NULL;
+  const char *slash = strrchr (name, '/');
+  if (asprintf (&tmp, "%.*s.%s.%d.tmp", slash ? (int) (slash - name + 1) : 0,
+                name, slash ? slash + 1 : name, (int) getpid ())
+      < 0)
+    return -1;
+  cleanup_close int fd = openat (dirfd, tmp,
+                                 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC
+                                     | O_NOFOLLOW,
+                                 mode);
+  if (fd < 0)
+    return -1;
+  if (write_sync (fd, buf, len) < 0 || renameat (dirfd, tmp, dirfd, name) < 0)
+    {
+      int saved = errno;
+      unlinkat (dirfd, tmp, 0);
+      return errno = saved, -1;
+    }
+  return 0;
+}
+
 int
 mrc_write_file_atomic (int dirfd, const char *name, const void *buf,
                        size_t len, mode_t mode, mrc_error_t *err)
@@ -143,7 +170,9 @@ mrc_write_file_atomic (int dirfd, const char *name, const void *buf,
     dir = strndup (name, (size_t) (slash - name));
   if (dir == NULL)
     return mrc_fail_errno (err, "write `%s`", name);
-  if (write_tmpfile (dirfd, dir, name, buf, len, mode) < 0)
+  if (write_tmpfile (dirfd, dir, name, buf, len, mode) < 0
+      && ((errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+          || write_named_tmp (dirfd, name, buf, len, mode) < 0))
     return mrc_fail_errno (err, "write `%s`", name);
   return 0;
 }
