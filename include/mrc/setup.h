@@ -22,7 +22,8 @@ struct mrc_setup_ctx
   bool new_pid_ns;
   bool new_net_ns;
   bool new_cgroup_ns;
-  bool new_ipc_ns;
+  bool new_ipc_ns;       /* new_net/ipc/uts: the container's own, i.e. new
+                            or joined by path and not the host's */
   bool new_uts_ns;
   bool new_mount_ns;    /* always true for a container with a rootfs */
   /* Called with the host's tree still visible, right before the root
@@ -83,7 +84,11 @@ struct mrc_mount_flags
                                  maybe |MS_REC; 0: leave it as it is */
   char *data;                 /* unknown options, comma-joined, for the
                                  filesystem; NULL when there are none */
+  unsigned long extensions;   /* MRC_MOUNT_* done by mini-runc itself */
 };
+
+/* tmpcopyup: a tmpfs starts with a copy of what the image had there. */
+#define MRC_MOUNT_TMPCOPYUP 0x1UL
 
 /* Parse OPTS (NULL-terminated, may be NULL) in order: a later option wins
  * over an earlier one (`ro` then `rw` is rw).  Options that runc knows but

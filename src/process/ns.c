@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <linux/nsfs.h>
 
@@ -39,6 +40,17 @@ static const struct
   { "mount", CLONE_NEWNS, "/proc/self/ns/mnt" },
   { "user", CLONE_NEWUSER, NULL }, /* no way back: see mrc_ns_restore */
 };
+
+/* Whether PATH names another namespace than the one we are in (SELF): a
+ * pod's joined namespace is the container's own, the host's is not. */
+static bool
+differs (const char *path, const char *self)
+{
+  struct stat a, b;
+  if (self == NULL || stat (path, &a) < 0 || stat (self, &b) < 0)
+    return true;
+  return a.st_ino != b.st_ino || a.st_dev != b.st_dev;
+}
 
 /* Keep a way back to the namespace we are about to leave. */
 static int
@@ -129,6 +141,8 @@ mrc_ns_prepare (const struct mrc_spec *spec, struct mrc_ns_plan *plan,
           plan->has_user = true;
           plan->new_user = ns->path == NULL;
         }
+      if (ns->path == NULL || differs (ns->path, ns_table[t].self))
+        plan->own_flags |= (unsigned long long) ns_table[t].flag;
       if (ns->path)
         {
           if (save (plan, t, err) < 0

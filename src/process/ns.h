@@ -18,6 +18,7 @@ struct mrc_ns_plan
   bool new_cgroup;                /* created by unshare in the child */
   bool has_user;                  /* new or joined user namespace */
   bool new_user;
+  unsigned long long own_flags;   /* new, or joined and not the host's */
 };
 
 /* Decide the plan and join every namespace given by path (in the calling

@@ -106,10 +106,10 @@ start_child (const struct mrc_spawn_opts *o, const struct mrc_ns_plan *plan,
     .opts = o, .sync_fd = child_end, .parent_sync_fd = parent_end,
     .listen_fd = listen_fd, .wait_for_maps = plan->new_user,
     .new_pid_ns = plan->clone_flags & CLONE_NEWPID,
-    .new_net_ns = plan->clone_flags & CLONE_NEWNET,
+    .new_net_ns = plan->own_flags & CLONE_NEWNET,
     .new_cgroup_ns = plan->new_cgroup,
-    .new_ipc_ns = plan->clone_flags & CLONE_NEWIPC,
-    .new_uts_ns = plan->clone_flags & CLONE_NEWUTS,
+    .new_ipc_ns = plan->own_flags & CLONE_NEWIPC,
+    .new_uts_ns = plan->own_flags & CLONE_NEWUTS,
     .has_user_ns = plan->has_user, .listen_fds = listen_fds_from_env (),
   };
   int pidfd = -1;

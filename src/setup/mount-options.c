@@ -19,6 +19,7 @@ enum option_kind
   OPT_CLEAR,        /* flags &= ~flag */
   OPT_PROPAGATION,  /* propagation = flag */
   OPT_UNSUPPORTED,  /* known to runc, not implemented here yet */
+  OPT_EXTENSION,    /* extensions |= flag (mini-runc does it, not mount) */
 };
 
 struct mount_option
@@ -95,7 +96,7 @@ static const struct mount_option mount_options[] = {
   { "rsymfollow", OPT_UNSUPPORTED, 0 },
   { "idmap", OPT_UNSUPPORTED, 0 },
   { "ridmap", OPT_UNSUPPORTED, 0 },
-  { "tmpcopyup", OPT_UNSUPPORTED, 0 },
+  { "tmpcopyup", OPT_EXTENSION, MRC_MOUNT_TMPCOPYUP },
 };
 
 #define N_MOUNT_OPTIONS (sizeof mount_options / sizeof mount_options[0])
@@ -150,6 +151,7 @@ mrc_mount_flags_clear (struct mrc_mount_flags *f)
   f->data = NULL;
   f->flags = 0;
   f->propagation = 0;
+  f->extensions = 0;
 }
 
 int
@@ -181,6 +183,9 @@ mrc_mount_options_parse (char *const *opts, struct mrc_mount_flags *out,
           break;
         case OPT_PROPAGATION:
           f.propagation = o->flag;
+          break;
+        case OPT_EXTENSION:
+          f.extensions |= o->flag;
           break;
         case OPT_UNSUPPORTED:
           mrc_mount_flags_clear (&f);

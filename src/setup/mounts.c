@@ -202,8 +202,22 @@ mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
   if (tfd < 0)
     return -1;
   mrc_fs_fd_path (tfd, tgt);
+  /* tmpcopyup: the image's directory, opened before the tmpfs hides it */
+  cleanup_close int below = -1;
+  if ((mf->extensions & MRC_MOUNT_TMPCOPYUP) && strcmp (type, "tmpfs") == 0
+      && (below = open (tgt, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+    return mrc_fail_errno (err, "tmpcopyup of `%s`", m->destination);
   if (mount (src, tgt, type, mf->flags, mf->data) == 0)
-    return 0;
+    {
+      if (below < 0)
+        return 0;
+      cleanup_close int top = mrc_fs_open_in_root (rootfd, m->destination,
+                                                   O_RDONLY | O_DIRECTORY,
+                                                   err);
+      if (top < 0)
+        return -1;
+      return mrc_setup_copyup (below, top, m->destination, err);
+    }
   int saved = errno;
   if (saved == EINVAL && ctx->new_user_ns && strcmp (type, "devpts") == 0
       && mf->data && strstr (mf->data, "gid=")

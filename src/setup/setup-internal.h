@@ -43,4 +43,9 @@ int mrc_setup_layers_mount (const struct mrc_setup_ctx *ctx,
 /* True when PATH names DIR ("/dev", "//dev/", "dev" all name "/dev"). */
 bool mrc_setup_path_is (const char *path, const char *dir);
 
+/* tmpcopyup: copy the directory SRC_DIR (the image's, under the new
+ * tmpfs) into DST_DIR (the tmpfs), owners and modes kept. */
+int mrc_setup_copyup (int src_dir, int dst_dir, const char *dest,
+                      mrc_error_t *err) MRC_WUR;
+
 #endif

@@ -293,3 +293,39 @@ load rootfs-helpers
 	[ ! -e "$BATS_TEST_TMPDIR/escape" ] && [ -z "$(ls -A "$BATS_TEST_TMPDIR/outside")" ]
 	[ "$(layers_sum)" = "$before" ]
 }
+
+@test "mounts: tmpcopyup starts a tmpfs with a copy of the image's directory" {
+	mkdir -p "$BUNDLE/rootfs/data/sub"
+	echo image-file >"$BUNDLE/rootfs/data/f"
+	echo deep >"$BUNDLE/rootfs/data/sub/g"
+	ln -s f "$BUNDLE/rootfs/data/l"
+	chmod 0750 "$BUNDLE/rootfs/data"
+	cfg_edit '.mounts += [{"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup", "nosuid"]}]'
+	set_args sh -c 'cat /data/f /data/sub/g; readlink /data/l; stat -c %a /data; echo new > /data/f; grep " /data " /proc/self/mountinfo'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" = image-file ]
+	[ "${lines[1]}" = deep ]
+	[ "${lines[2]}" = f ]
+	[ "${lines[3]}" = 750 ]
+	grep -q "tmpfs" <<<"${lines[4]}"
+	# the write went to the tmpfs, not the image
+	[ "$(cat "$BUNDLE/rootfs/data/f")" = image-file ]
+}
+
+@test "sysctl: net.* is allowed in a network namespace joined by path (a pod's)" {
+	requires_mini_runc
+	set_args sleep 30
+	mrc run -d --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	local pid id2 b2=$BATS_TEST_TMPDIR/b2
+	pid=$(state_field "$ID" pid)
+	new_id id2
+	mkdir -p "$b2"
+	jq --arg ns "/proc/$pid/ns/net" --arg root "$BUNDLE/rootfs" \
+		'.root.path = $root | .process.args = ["cat", "/proc/sys/net/ipv4/ip_forward"]
+		 | .linux.sysctl = {"net.ipv4.ip_forward": "1"}
+		 | .linux.namespaces |= map(if .type == "network" then .path = $ns else . end)' \
+		"$BUNDLE/config.json" >"$b2/config.json"
+	run -0 mrc run --bundle "$b2" "$id2"
+	[ "$output" = 1 ]
+	mrc delete --force "$ID"
+}

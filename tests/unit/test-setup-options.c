@@ -88,8 +88,18 @@ test_options (void)
                "rro");
   check_error (OPTS ("idmap"), "mount option `idmap` is not supported",
                "idmap");
-  check_error (OPTS ("tmpcopyup"),
-               "mount option `tmpcopyup` is not supported", "tmpcopyup");
+  /* tmpcopyup is now implemented: no mount flag, an extension bit */
+  {
+    struct mrc_mount_flags f;
+    mrc_error_t e = NULL;
+    int r = mrc_mount_options_parse (OPTS ("tmpcopyup", "mode=755"), &f, &e);
+    ok (r == 0 && f.flags == 0 && f.extensions == MRC_MOUNT_TMPCOPYUP,
+        "tmpcopyup: an extension, not a mount flag");
+    is_str (r == 0 ? f.data : NULL, "mode=755", "tmpcopyup: not passed as data");
+    if (r == 0)
+      mrc_mount_flags_clear (&f);
+    mrc_error_free (&e);
+  }
 }
 
 static void
