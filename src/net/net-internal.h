@@ -51,8 +51,9 @@ int mrc_nl_open (struct mrc_nl *nl, mrc_error_t *err) MRC_WUR;
 int mrc_nl_open_in (struct mrc_nl *nl, int ns_fd, mrc_error_t *err) MRC_WUR;
 void mrc_nl_close (struct mrc_nl *nl);
 
-/* Send REQ (NLM_F_ACK is added) and read replies until its acknowledgement
-   (or NLMSG_DONE of a dump), handing each data message to CB.  A netlink
+/* Send REQ (NLM_F_ACK is added unless it is a dump) and read replies
+   until its acknowledgement (or NLMSG_DONE of a dump), handing each data
+   message to CB.  A netlink
    error comes back as -1 with errno set, for the caller to word. */
 int mrc_nl_talk (struct mrc_nl *nl, struct nlmsghdr *req, mnl_cb_t cb,
                  void *data);

@@ -129,9 +129,47 @@ error_cb (const struct nlmsghdr *nlh, void *arg)
   return MNL_CB_ERROR;
 }
 
-/* Not const only because libmnl's mnl_cb_run2 takes a plain pointer. */
+/* The end of a dump; it carries the dump's error, if any. */
+static int
+done_cb (const struct nlmsghdr *nlh, void *arg)
+{
+  (void) arg;
+  if (mnl_nlmsg_get_payload_len (nlh) >= sizeof (int))
+    {
+      int e = *(const int *) mnl_nlmsg_get_payload (nlh);
+      if (e < 0)
+        {
+          errno = e == INT_MIN ? EINVAL : -e;
+          return MNL_CB_ERROR;
+        }
+    }
+  return MNL_CB_STOP;
+}
+
+static int
+noop_cb (const struct nlmsghdr *nlh, void *arg)
+{
+  (void) nlh;
+  (void) arg;
+  return MNL_CB_OK;
+}
+
+static int
+overrun_cb (const struct nlmsghdr *nlh, void *arg)
+{
+  (void) nlh;
+  (void) arg;
+  errno = ENOSPC;
+  return MNL_CB_ERROR;
+}
+
+/* With a table, mnl_cb_run2 uses no defaults: every control message is
+   here.  Not const only because mnl_cb_run2 takes a plain pointer. */
 static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
+  [NLMSG_NOOP] = noop_cb,
   [NLMSG_ERROR] = error_cb,
+  [NLMSG_DONE] = done_cb,
+  [NLMSG_OVERRUN] = overrun_cb,
 };
 
 int
@@ -140,7 +178,10 @@ mrc_nl_talk (struct mrc_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
   char buf[MNL_SOCKET_BUFFER_SIZE];
   struct talk t = { cb, data, nl };
   nl->ext[0] = '\0';
-  req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+  /* A dump ends with NLMSG_DONE instead of an acknowledgement. */
+  req->nlmsg_flags |= NLM_F_REQUEST;
+  if (!(req->nlmsg_flags & NLM_F_DUMP))
+    req->nlmsg_flags |= NLM_F_ACK;
   req->nlmsg_seq = ++nl->seq;
   if (mnl_socket_sendto (nl->sock, req, req->nlmsg_len) < 0)
     return -1;
