@@ -123,3 +123,25 @@ load net-helpers
 	grep -q "inet 10.200.$n.2/30" <<<"$output"
 	grep -q '1 packets received' <<<"$output"
 }
+
+@test "net: when a later device cannot move, the earlier one comes back to the host" {
+	requires_net_wired
+	local n h c br=mnb$RANDOM
+	free_subnet n
+	veth_pair h c "$n"
+	ip addr add "10.200.$n.2/30" dev "$c"
+	ip link set "$c" up
+	# A bridge is local to its network namespace: the kernel refuses to
+	# move it, after the veth end before it has moved.
+	NET_LINKS+=("$br")
+	ip link add "$br" type bridge
+	cfg_edit --arg c "$c" --arg br "$br" \
+		'.linux.netDevices = {($c): {name: "eth1"}, ($br): {}}'
+	assert_fails_cleanly mrc create --bundle "$BUNDLE" "$ID"
+	grep_i "$br"
+	# Back under its own name, with its address, up.
+	run -0 ip -4 -o addr show dev "$c"
+	grep -q "inet 10.200.$n.2/30" <<<"$output"
+	ip link show dev "$c" | grep -q '[<,]UP[,>]'
+	host_has_link "$br"
+}
