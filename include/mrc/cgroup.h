@@ -77,6 +77,10 @@ int mrc_cgroup_create (const char *path, const struct mrc_linux *linux_,
 /* Close the fd and free the strings (the cgroup itself stays). */
 void mrc_cgroup_release (struct mrc_cgroup *cg);
 
+/* "DIR" as a user sees it: the mount point joined with PATH.  Never fails
+ * (falls back to PATH). */
+char *mrc_cgroup_fs_path (const char *path);
+
 /* What mrc_cgroup_create (PATH) would create: the topmost missing
  * directory, NULL when PATH exists.  Recorded before creating, so a
  * runtime killed in between leaves a record of what to remove. */

@@ -21,6 +21,7 @@ struct mrc_spawn_opts
   const char *rootfs;  /* absolute */
   int state_fd;        /* the container's state dir: exec.sock lives here */
   const char *state_dir; /* its absolute path */
+  const char *cgroup_dir; /* file system path of its cgroup, or NULL */
   int lock_fd;         /* the state-dir lock: closed in the child */
   bool no_pivot;
   bool no_new_keyring;

@@ -15,6 +15,9 @@ struct mrc_setup_ctx
   const struct mrc_spec *spec;
   const char *bundle;   /* absolute bundle directory */
   const char *rootfs;   /* absolute host path of the root filesystem */
+  const char *cgroup_dir; /* file system path of the container's cgroup,
+                             or NULL: bound on a cgroup mount a user
+                             namespace cannot mount itself */
   const char *state_dir; /* absolute path of the container's state dir
                             (root-owned, 0700; removed by delete) */
   bool no_pivot;        /* --no-pivot: MS_MOVE + chroot instead */

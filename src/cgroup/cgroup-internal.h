@@ -128,8 +128,6 @@ int mrc_cgroup_read (int dirfd, const char *file, char **out,
  * memory.events, cpu.stat); false when absent. */
 bool mrc_cgroup_kv_get (const char *text, const char *key, uint64_t *out);
 
-/* "DIR" as a user sees it: the mount point joined with PATH.  Never fails
- * (falls back to PATH). */
-char *mrc_cgroup_fs_path (const char *path);
+
 
 #endif

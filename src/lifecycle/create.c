@@ -187,7 +187,7 @@ int
 mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
                    struct mrc_created *c, mrc_error_t *err)
 {
-  cleanup_free char *cg_path = NULL, *predicted = NULL;
+  cleanup_free char *cg_path = NULL, *predicted = NULL, *cg_fs = NULL;
   memset (c, 0, sizeof *c);
   c->dir_fd = c->root_fd = c->init.pidfd = c->init.sync_fd = -1;
   c->console_fd = c->init.pty_master = -1;
@@ -234,9 +234,11 @@ mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
                   || strcmp (predicted, c->cg.created_from) == 0);
   if (!same && record_state (o, c, MRC_STATUS_CREATING, err) < 0)
     goto fail;
+  cg_fs = mrc_cgroup_fs_path (c->cg.path);
   struct mrc_spawn_opts so = {
     .id = o->id, .spec = c->spec, .bundle = c->bundle, .rootfs = c->rootfs,
     .state_fd = c->dir_fd, .state_dir = c->state_dir,
+    .cgroup_dir = cg_fs,
     .lock_fd = c->dir_fd, .no_pivot = o->no_pivot,
     .no_new_keyring = o->no_new_keyring, .preserve_fds = o->preserve_fds,
     .inherited_fds = g->inherited_fds,

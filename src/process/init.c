@@ -185,7 +185,7 @@ setup (const struct mrc_init_args *a, int *sync_fd, int *listen_fd,
     .new_pid_ns = a->new_pid_ns, .new_net_ns = a->new_net_ns,
     .new_cgroup_ns = a->new_cgroup_ns, .new_mount_ns = true,
     .new_ipc_ns = a->new_ipc_ns, .new_uts_ns = a->new_uts_ns,
-    .state_dir = o->state_dir,
+    .state_dir = o->state_dir, .cgroup_dir = o->cgroup_dir,
     .before_pivot = before_pivot, .after_pivot = after_pivot,
     .hook_arg = &pa,
   };

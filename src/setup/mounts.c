@@ -224,6 +224,10 @@ mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
       && retry_devpts_without_gid (src, tgt, mf) == 0)
     return 0;
   const char *host = userns_fallback (type);
+  /* cgroup2 in a user namespace without a cgroup namespace of its own: the
+     container's own cgroup directory, as runc binds it */
+  if (strcmp (type, "cgroup2") == 0)
+    host = ctx->cgroup_dir;
   if (saved == EPERM && ctx->new_user_ns && host)
     {
       cleanup_close int hfd = open (host, O_PATH | O_DIRECTORY | O_CLOEXEC);

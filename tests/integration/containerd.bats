@@ -287,6 +287,10 @@ task_status() { C task ls | awk -v t="$1" '$1 == t {print $3}'; }
 }
 
 @test "ctr: a task's metrics describe the container's own cgroup" {
+	# On a hybrid host the shim reads metrics from the v1 hierarchies, where
+	# a cgroup v2 runtime (no v1 code, by design: issue 4) puts nothing.
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] ||
+		skip "hybrid cgroup host: the shim reads v1 metrics, mini-runc is cgroup v2 only"
 	local t pid cg
 	new_task t
 	run -0 C run -d "${RUNOPTS[@]}" "$IMG" "$t" sleep 300

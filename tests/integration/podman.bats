@@ -218,6 +218,10 @@ cid() { P inspect -f '{{.Id}}' "$1"; }
 # podman stats reads the container's cgroup at its cgroupsPath in the
 # hierarchy podman detects (v1 on a hybrid host).
 @test "podman stats --no-stream" {
+	# On a hybrid host podman reads stats from the v1 hierarchies, where a
+	# cgroup v2 runtime (no v1 code, by design: issue 4) puts nothing.
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] ||
+		skip "hybrid cgroup host: podman reads v1 stats, mini-runc is cgroup v2 only"
 	local n
 	new_name n
 	run -0 P run -d --name "$n" "$IMG" sleep 300
@@ -347,10 +351,18 @@ limit_case() { # CONTROLLER PODMAN-FLAG... -- CHECK-SCRIPT
 	limit_case pids --pids-limit 50 -- 'grep -qx 50 /sys/fs/cgroup/pids.max'
 }
 
-@test "podman run --pids-limit -1 (pids.limit 0 in config.json: no limit set) runs anywhere" {
-	# podman writes "pids": {"limit": 0} for -1; runc takes 0 as "not set".
-	run -0 P run --rm --pids-limit -1 "$IMG" echo ok
-	[ "$output" = ok ]
+@test "podman run --pids-limit -1 writes pids.limit 0, a real limit for mini-runc" {
+	# podman 4.3 writes "pids": {"limit": 0} for -1; runc 1.1 takes 0 as
+	# "not set", but issue 4 makes 0 a real limit.  So it needs the pids
+	# controller: here it must name it; with one, the limit is 0.
+	cw_requires_mini_runc
+	if cw_cgroup2_has pids; then
+		run P run --rm --pids-limit -1 "$IMG" echo ok
+		[ "$status" -ne 0 ] # not even the init can be created under pids.max 0
+	else
+		run -126 P run --rm --pids-limit -1 "$IMG" echo ok
+		[[ "$output" == *"controller"*"pids"* ]]
+	fi
 }
 
 @test "podman's stock pids limit (2048): runs, or names the pids controller" {
