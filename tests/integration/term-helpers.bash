@@ -27,7 +27,8 @@ build_term_helpers() {
 	gcc -O2 -Wall -Wextra -Werror -I"$REPO_ROOT/include" \
 		-o "$TERM_BIN/term-driver" "$REPO_ROOT/tests/helpers/term-driver.c" \
 		"$REPO_ROOT"/src/term/*.c "$REPO_ROOT"/src/util/error.c \
-		"$REPO_ROOT"/src/util/fs.c "$REPO_ROOT"/src/util/fdpass.c
+		"$REPO_ROOT"/src/util/fs.c "$REPO_ROOT"/src/util/fdpass.c \
+		"$REPO_ROOT"/src/util/file.c
 }
 
 requires_term_wiring() {
