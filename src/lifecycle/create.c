@@ -21,6 +21,7 @@
 #include "mrc/log.h"
 #include "mrc/proc.h"
 #include "mrc/process.h"
+#include "mrc/net.h"
 #include "mrc/setup.h"
 #include "mrc/statedir.h"
 #include "create.h"
@@ -70,8 +71,10 @@ load_bundle (const struct mrc_create_opts *o, struct mrc_created *c,
     return mrc_fail_errno (err, "root.path `%s`", c->rootfs);
   if (!S_ISDIR (st.st_mode))
     return mrc_error_set (err, ENOTDIR, "root.path `%s`", c->rootfs);
-  /* image layers (org.mini-runc.rootfs.layers): checked before anything
-     exists, so a bad list leaves nothing behind */
+  /* image layers (org.mini-runc.rootfs.layers) and linux.netDevices:
+     checked before anything exists, so bad ones leave nothing behind */
+  if (mrc_net_check (c->spec, err) < 0)
+    return -1;
   return mrc_setup_layers_check (c->spec, c->bundle, err);
 }
 

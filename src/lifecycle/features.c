@@ -123,7 +123,7 @@ gen_linux (yajl_gen g)
   yajl_gen_map_open (g);
   enabled (g, "idmap", false);
   yajl_gen_map_close (g);
-  enabled (g, "netDevices", false);
+  enabled (g, "netDevices", true);
   yajl_gen_map_close (g);
 }
 

@@ -15,6 +15,7 @@
 #include "mrc/fdpass.h"
 #include "mrc/file.h"
 #include "mrc/hooks.h"
+#include "mrc/net.h"
 #include "mrc/security.h"
 #include "mrc/setup.h"
 #include "mrc/sync.h"
@@ -172,6 +173,10 @@ setup (const struct mrc_init_args *a, int *sync_fd, int *listen_fd,
   const struct mrc_process *p = spec->process;
 
   if (setup_process (a, *sync_fd, err) < 0)
+    return -1;
+  /* 5b. A network namespace of our own starts with lo down: bring it up
+     so localhost works, as runc does. */
+  if (a->fresh_net_ns && mrc_net_loopback_up (err) < 0)
     return -1;
   /* 6. Hostname before the rootfs: it needs nothing from the filesystem. */
   if (mrc_setup_hostname (spec, err) < 0)

@@ -17,6 +17,7 @@ struct mrc_init_args
   bool wait_for_maps;
   bool new_pid_ns, new_net_ns, new_cgroup_ns, has_user_ns;
   bool new_ipc_ns, new_uts_ns;
+  bool fresh_net_ns; /* made by the clone (not joined): lo to bring up */
   int listen_fds;    /* LISTEN_FDS passed on (systemd socket activation) */
 };
 

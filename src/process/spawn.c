@@ -18,6 +18,7 @@
 #include "mrc/file.h"
 #include "mrc/hooks.h"
 #include "mrc/log.h"
+#include "mrc/net.h"
 #include "mrc/proc.h"
 #include "mrc/security.h"
 #include "mrc/sync.h"
@@ -107,6 +108,7 @@ start_child (const struct mrc_spawn_opts *o, const struct mrc_ns_plan *plan,
     .listen_fd = listen_fd, .wait_for_maps = plan->new_user,
     .new_pid_ns = plan->clone_flags & CLONE_NEWPID,
     .new_net_ns = plan->own_flags & CLONE_NEWNET,
+    .fresh_net_ns = plan->clone_flags & CLONE_NEWNET,
     .new_cgroup_ns = plan->new_cgroup,
     .new_ipc_ns = plan->own_flags & CLONE_NEWIPC,
     .new_uts_ns = plan->own_flags & CLONE_NEWUTS,
@@ -223,6 +225,11 @@ spawn_prepared (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
   struct spawn_ctx ctx = { o, out };
   struct mrc_sync_handlers h = { &ctx, on_hooks, on_fd };
   r = plan.new_user ? map_ids (o, out, err) : 0;
+  /* host devices into the container's network namespace, from ours (we
+     are back in the runtime's namespaces), before the program can run */
+  const struct mrc_linux *l = o->spec->linux_;
+  if (r == 0 && l && l->n_net_devices > 0)
+    r = mrc_net_move_devices (o->spec, out->pid, err);
   if (r == 0)
     r = mrc_sync_collect (out->sync_fd, &h, err);
   if (r != 0)
