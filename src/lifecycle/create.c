@@ -25,6 +25,7 @@
 #include "mrc/setup.h"
 #include "mrc/statedir.h"
 #include "create.h"
+#include "notify.h"
 
 static int
 load_bundle (const struct mrc_create_opts *o, struct mrc_created *c,
@@ -214,6 +215,8 @@ mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
       mrc_fail_errno (err, "state directory of `%s`", o->id);
       goto fail;
     }
+  if (mrc_notify_prepare (c->spec, c->dir_fd, c->state_dir, err) < 0)
+    goto fail;
   /* The cgroup before the clone: the init is born in it.  A limit whose
      controller is missing fails here, and undo removes the state dir. */
   const struct mrc_linux *l = c->spec->linux_;

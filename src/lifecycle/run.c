@@ -16,6 +16,7 @@
 #include "mrc/statedir.h"
 #include "mrc/term.h"
 #include "create.h"
+#include "notify.h"
 #include "start.h"
 
 static void
@@ -62,7 +63,9 @@ mrc_container_run (const struct mrc_globals *g,
     }
   struct mrc_state st = { 0 };
   struct mrc_post_hooks post = { 0 };
+  cleanup_close int notify = -1;
   if (mrc_statedir_load (c.dir_fd, &st, err) < 0
+      || mrc_notify_listen (c.dir_fd, &notify, err) < 0
       || mrc_start_locked (c.dir_fd, &st, &post, err) < 0)
     {
       mrc_state_clear (&st);
@@ -70,12 +73,23 @@ mrc_container_run (const struct mrc_globals *g,
       mrc_created_release (&c);
       return -1;
     }
-  mrc_state_clear (&st);
   *status = 0;
   /* Unlock before poststart (a hook may call mini-runc) and the wait. */
   close (c.dir_fd);
   c.dir_fd = -1;
   mrc_post_hooks_run (&post);
+  int nr = notify >= 0 ? mrc_notify_forward (notify, st.pid,
+                                             st.pid_start_time, err)
+                       : 0;
+  mrc_state_clear (&st);
+  if (nr < 0)
+    {
+      mrc_process_abort (&c.init);
+      if (!o->keep)
+        remove_container (g, o->id);
+      mrc_created_release (&c);
+      return -1;
+    }
   if (o->detach)
     {
       mrc_created_release (&c);

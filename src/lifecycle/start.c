@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lifecycle_hooks.h"
+#include "notify.h"
 #include "start.h"
 #include "status.h"
 
@@ -47,10 +48,12 @@ int
 mrc_container_start (const struct mrc_globals *g, const char *id,
                      mrc_error_t *err)
 {
-  cleanup_close int root_fd = -1, dir_fd = -1;
+  cleanup_close int root_fd = -1, dir_fd = -1, notify = -1;
   struct mrc_state st = { 0 };
   struct mrc_post_hooks post = { 0 };
   int r = mrc_container_open (g->root, id, LOCK_EX, &root_fd, &dir_fd, &st, err);
+  if (r == 0)
+    r = mrc_notify_listen (dir_fd, &notify, err);
   if (r == 0 && mrc_start_locked (dir_fd, &st, &post, err) < 0)
     {
       /* The init reported that the program never ran (a startContainer
@@ -68,6 +71,9 @@ mrc_container_start (const struct mrc_globals *g, const char *id,
   if (dir_fd >= 0)
     close (steal_fd (&dir_fd));
   mrc_post_hooks_run (&post);
+  /* NOTIFY_SOCKET: start returns once the program said READY=1 */
+  if (r == 0 && notify >= 0)
+    r = mrc_notify_forward (notify, st.pid, st.pid_start_time, err);
   mrc_state_clear (&st);
   return r;
 }
