@@ -1,0 +1,103 @@
+/* `features` against the code's own tables: every hook kind, every mount
+ * option the option parser accepts, every seccomp name of the security
+ * tables, and nothing claimed that is not implemented. */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include <yajl/yajl_tree.h>
+
+#include "mrc/container.h"
+#include "mrc/hooks.h"
+#include "mrc/security.h"
+#include "mrc/setup.h"
+#include "tap.h"
+
+static bool
+array_has (yajl_val arr, const char *s)
+{
+  for (size_t i = 0; arr && YAJL_IS_ARRAY (arr) && i < arr->u.array.len; i++)
+    if (YAJL_IS_STRING (arr->u.array.values[i])
+        && strcmp (arr->u.array.values[i]->u.string, s) == 0)
+      return true;
+  return false;
+}
+
+static yajl_val
+get (yajl_val root, const char *a, const char *b, const char *c)
+{
+  const char *path[] = { a, b, c, NULL };
+  return yajl_tree_get (root, path, yajl_t_any);
+}
+
+static void
+check_list (yajl_val arr, const char *const *names, const char *what)
+{
+  bool all = true;
+  size_t n = 0;
+  for (; names && names[n]; n++)
+    if (!array_has (arr, names[n]))
+      {
+        diag ("%s: `%s` missing", what, names[n]);
+        all = false;
+      }
+  ok (all && arr && YAJL_IS_ARRAY (arr) && arr->u.array.len == n,
+      "%s: exactly the code's table (%zu)", what, n);
+}
+
+int
+main (void)
+{
+  char *json = NULL;
+  size_t len;
+  mrc_error_t err = NULL;
+  ok (mrc_features_json (&json, &len, &err) == 0, "features json builds");
+  char ebuf[256];
+  yajl_val root = yajl_tree_parse (json ? json : "", ebuf, sizeof ebuf);
+  ok (root != NULL, "features json parses");
+
+  bool hooks = true;
+  for (int k = MRC_HOOK_PRESTART; k <= MRC_HOOK_POSTSTOP; k++)
+    hooks &= array_has (get (root, "hooks", NULL, NULL),
+                        mrc_hook_kind_name ((enum mrc_hook_kind) k));
+  ok (hooks, "every hook kind is listed");
+
+  yajl_val opts = get (root, "mountOptions", NULL, NULL);
+  bool parse_all = true;
+  for (size_t i = 0; opts && i < opts->u.array.len; i++)
+    {
+      char *one[] = { opts->u.array.values[i]->u.string, NULL };
+      struct mrc_mount_flags f;
+      mrc_error_t e = NULL;
+      if (mrc_mount_options_parse (one, &f, &e) < 0)
+        {
+          diag ("listed mount option `%s` is refused: %s", one[0], e->msg);
+          mrc_error_free (&e);
+          parse_all = false;
+        }
+      else
+        mrc_mount_flags_clear (&f);
+    }
+  ok (opts && opts->u.array.len > 0 && parse_all,
+      "every listed mount option is accepted by the option parser");
+
+  check_list (get (root, "linux", "seccomp", "actions"),
+              mrc_security_seccomp_actions (), "seccomp actions");
+  check_list (get (root, "linux", "seccomp", "operators"),
+              mrc_security_seccomp_operators (), "seccomp operators");
+  check_list (get (root, "linux", "seccomp", "archs"),
+              mrc_security_seccomp_archs (), "seccomp archs");
+  check_list (get (root, "linux", "seccomp", "knownFlags"),
+              mrc_security_seccomp_flags (), "seccomp flags");
+  ok (YAJL_IS_FALSE (get (root, "linux", "cgroup", "v1")),
+      "cgroup v1: not claimed (no v1 code)");
+  ok (YAJL_IS_TRUE (get (root, "linux", "cgroup", "v2")), "cgroup v2");
+  ok (YAJL_IS_TRUE (get (root, "linux", "netDevices", "enabled")),
+      "netDevices");
+  ok (YAJL_IS_FALSE (get (root, "linux", "apparmor", "enabled"))
+          && YAJL_IS_FALSE (get (root, "linux", "selinux", "enabled")),
+      "apparmor and selinux: not claimed");
+  yajl_tree_free (root);
+  free (json);
+  return done_testing ();
+}
