@@ -88,15 +88,26 @@ struct mrc_mount_flags
   char *data;                 /* unknown options, comma-joined, for the
                                  filesystem; NULL when there are none */
   unsigned long extensions;   /* MRC_MOUNT_* done by mini-runc itself */
+  /* Recursive options (`rro`, `rnosuid`, `rnoatime`...): MOUNT_ATTR_* for
+     mount_setattr(2) with AT_RECURSIVE, applied after the mount.  An
+     atime option puts the whole MOUNT_ATTR__ATIME mask in attr_clr, as
+     the kernel requires; 0/0: no mount_setattr call. */
+  unsigned long long attr_set;
+  unsigned long long attr_clr;
 };
 
 /* tmpcopyup: a tmpfs starts with a copy of what the image had there. */
 #define MRC_MOUNT_TMPCOPYUP 0x1UL
+/* idmap: a bind mount id-mapped (its top mount only) through the mount's
+ * uidMappings/gidMappings, or the container's when it has none. */
+#define MRC_MOUNT_IDMAP 0x2UL
+/* ridmap: the same for every mount of an rbind. */
+#define MRC_MOUNT_RIDMAP 0x4UL
 
 /* Parse OPTS (NULL-terminated, may be NULL) in order: a later option wins
- * over an earlier one (`ro` then `rw` is rw).  Options that runc knows but
- * mini-runc does not implement yet (`rro`, `idmap`, `tmpcopyup`...) fail
- * with "mount option `X` is not supported".  Free OUT with
+ * over an earlier one (`ro` then `rw` is rw).  Every option runc knows is
+ * implemented: none is refused, and unknown ones go to the filesystem as
+ * data.  Free OUT with
  * mrc_mount_flags_clear. */
 int mrc_mount_options_parse (char *const *opts, struct mrc_mount_flags *out,
                              mrc_error_t *err) MRC_WUR;

@@ -18,8 +18,10 @@ enum option_kind
   OPT_SET,          /* flags |= flag */
   OPT_CLEAR,        /* flags &= ~flag */
   OPT_PROPAGATION,  /* propagation = flag */
-  OPT_UNSUPPORTED,  /* known to runc, not implemented here yet */
   OPT_EXTENSION,    /* extensions |= flag (mini-runc does it, not mount) */
+  OPT_ATTR_SET,     /* attr_set |= flag, attr_clr &= ~flag */
+  OPT_ATTR_CLEAR,   /* attr_clr |= flag, attr_set &= ~flag */
+  OPT_ATTR_ATIME,   /* the atime mode becomes flag (whole mask cleared) */
 };
 
 struct mount_option
@@ -73,29 +75,33 @@ static const struct mount_option mount_options[] = {
   { "rslave", OPT_PROPAGATION, MS_SLAVE | MS_REC },
   { "unbindable", OPT_PROPAGATION, MS_UNBINDABLE },
   { "runbindable", OPT_PROPAGATION, MS_UNBINDABLE | MS_REC },
-  /* Recursive mount_setattr(2) flags, id-mapped mounts and tmpfs copy-up:
-   * later work.  Refused by name rather than handed to the filesystem,
-   * where they would fail with a bare EINVAL. */
-  { "rro", OPT_UNSUPPORTED, 0 },
-  { "rrw", OPT_UNSUPPORTED, 0 },
-  { "rnosuid", OPT_UNSUPPORTED, 0 },
-  { "rsuid", OPT_UNSUPPORTED, 0 },
-  { "rnodev", OPT_UNSUPPORTED, 0 },
-  { "rdev", OPT_UNSUPPORTED, 0 },
-  { "rnoexec", OPT_UNSUPPORTED, 0 },
-  { "rexec", OPT_UNSUPPORTED, 0 },
-  { "rnodiratime", OPT_UNSUPPORTED, 0 },
-  { "rdiratime", OPT_UNSUPPORTED, 0 },
-  { "rrelatime", OPT_UNSUPPORTED, 0 },
-  { "rnorelatime", OPT_UNSUPPORTED, 0 },
-  { "rnoatime", OPT_UNSUPPORTED, 0 },
-  { "ratime", OPT_UNSUPPORTED, 0 },
-  { "rstrictatime", OPT_UNSUPPORTED, 0 },
-  { "rnostrictatime", OPT_UNSUPPORTED, 0 },
-  { "rnosymfollow", OPT_UNSUPPORTED, 0 },
-  { "rsymfollow", OPT_UNSUPPORTED, 0 },
-  { "idmap", OPT_UNSUPPORTED, 0 },
-  { "ridmap", OPT_UNSUPPORTED, 0 },
+  /* Recursive: mount_setattr(2) with AT_RECURSIVE after the mount. */
+  { "rro", OPT_ATTR_SET, MOUNT_ATTR_RDONLY },
+  { "rrw", OPT_ATTR_CLEAR, MOUNT_ATTR_RDONLY },
+  { "rnosuid", OPT_ATTR_SET, MOUNT_ATTR_NOSUID },
+  { "rsuid", OPT_ATTR_CLEAR, MOUNT_ATTR_NOSUID },
+  { "rnodev", OPT_ATTR_SET, MOUNT_ATTR_NODEV },
+  { "rdev", OPT_ATTR_CLEAR, MOUNT_ATTR_NODEV },
+  { "rnoexec", OPT_ATTR_SET, MOUNT_ATTR_NOEXEC },
+  { "rexec", OPT_ATTR_CLEAR, MOUNT_ATTR_NOEXEC },
+  { "rnodiratime", OPT_ATTR_SET, MOUNT_ATTR_NODIRATIME },
+  { "rdiratime", OPT_ATTR_CLEAR, MOUNT_ATTR_NODIRATIME },
+  { "rnosymfollow", OPT_ATTR_SET, MOUNT_ATTR_NOSYMFOLLOW },
+  { "rsymfollow", OPT_ATTR_CLEAR, MOUNT_ATTR_NOSYMFOLLOW },
+  /* The atime modes are one field of three values (relatime, noatime,
+   * strictatime): the kernel refuses a partial clear of the mask, so each
+   * option names the mode it leaves.  Turning noatime or strictatime off
+   * leaves the kernel's default, relatime; turning relatime off leaves
+   * strictatime, the one mode that updates atime on every access. */
+  { "rrelatime", OPT_ATTR_ATIME, MOUNT_ATTR_RELATIME },
+  { "rnorelatime", OPT_ATTR_ATIME, MOUNT_ATTR_STRICTATIME },
+  { "rnoatime", OPT_ATTR_ATIME, MOUNT_ATTR_NOATIME },
+  { "ratime", OPT_ATTR_ATIME, MOUNT_ATTR_RELATIME },
+  { "rstrictatime", OPT_ATTR_ATIME, MOUNT_ATTR_STRICTATIME },
+  { "rnostrictatime", OPT_ATTR_ATIME, MOUNT_ATTR_RELATIME },
+  /* Id-mapped binds (mount-attr.c). */
+  { "idmap", OPT_EXTENSION, MRC_MOUNT_IDMAP },
+  { "ridmap", OPT_EXTENSION, MRC_MOUNT_IDMAP | MRC_MOUNT_RIDMAP },
   { "tmpcopyup", OPT_EXTENSION, MRC_MOUNT_TMPCOPYUP },
 };
 
@@ -152,6 +158,8 @@ mrc_mount_flags_clear (struct mrc_mount_flags *f)
   f->flags = 0;
   f->propagation = 0;
   f->extensions = 0;
+  f->attr_set = 0;
+  f->attr_clr = 0;
 }
 
 int
@@ -187,10 +195,19 @@ mrc_mount_options_parse (char *const *opts, struct mrc_mount_flags *out,
         case OPT_EXTENSION:
           f.extensions |= o->flag;
           break;
-        case OPT_UNSUPPORTED:
-          mrc_mount_flags_clear (&f);
-          return mrc_fail (err, "mount option `%s` is not supported",
-                           opts[i]);
+        case OPT_ATTR_SET:
+          f.attr_set |= o->flag;
+          f.attr_clr &= ~(unsigned long long) o->flag;
+          break;
+        case OPT_ATTR_CLEAR:
+          f.attr_clr |= o->flag;
+          f.attr_set &= ~(unsigned long long) o->flag;
+          break;
+        case OPT_ATTR_ATIME:
+          f.attr_set = (f.attr_set & ~(unsigned long long) MOUNT_ATTR__ATIME)
+                       | o->flag;
+          f.attr_clr |= MOUNT_ATTR__ATIME;
+          break;
         }
     }
   *out = f;
@@ -221,9 +238,5 @@ mrc_mount_flags_from_statvfs (unsigned long f_flag)
 const char *
 mrc_mount_option_name (size_t i)
 {
-  /* Only the options that work: skip the ones refused above. */
-  for (size_t j = 0; j < N_MOUNT_OPTIONS; j++)
-    if (mount_options[j].kind != OPT_UNSUPPORTED && i-- == 0)
-      return mount_options[j].name;
-  return NULL;
+  return i < N_MOUNT_OPTIONS ? mount_options[i].name : NULL;
 }

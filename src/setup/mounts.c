@@ -103,18 +103,25 @@ remount_bind (int rootfd, const char *dest, unsigned long flags,
   return mrc_fail_errno (err, "remount `%s` with its options", dest);
 }
 
+/* The target of a bind of SRCFD: a file is bound onto a file, anything
+ * else onto a directory.  Returns its O_PATH fd. */
+static int
+bind_target (int srcfd, const char *what, int rootfd, const char *dest,
+             mrc_error_t *err)
+{
+  struct stat st;
+  if (fstat (srcfd, &st) < 0)
+    return mrc_fail_errno (err, "stat `%s`", what);
+  return S_ISDIR (st.st_mode) ? mrc_fs_mkdir_in_root (rootfd, dest, 0755, err)
+                              : mrc_fs_mkfile_in_root (rootfd, dest, 0644, err);
+}
+
 int
 mrc_setup_bind_fd (int srcfd, const char *what, int rootfd, const char *dest,
                    unsigned long flags, mrc_error_t *err)
 {
   char src[MRC_FD_PATH_MAX], tgt[MRC_FD_PATH_MAX];
-  struct stat st;
-  if (fstat (srcfd, &st) < 0)
-    return mrc_fail_errno (err, "stat `%s`", what);
-  /* A file is bound onto a file, anything else onto a directory. */
-  cleanup_close int tfd = S_ISDIR (st.st_mode)
-                              ? mrc_fs_mkdir_in_root (rootfd, dest, 0755, err)
-                              : mrc_fs_mkfile_in_root (rootfd, dest, 0644, err);
+  cleanup_close int tfd = bind_target (srcfd, what, rootfd, dest, err);
   if (tfd < 0)
     return -1;
   mrc_fs_fd_path (srcfd, src);
@@ -124,10 +131,30 @@ mrc_setup_bind_fd (int srcfd, const char *what, int rootfd, const char *dest,
   return remount_bind (rootfd, dest, flags, err);
 }
 
+/* idmap, ridmap, or uidMappings/gidMappings on the mount: an id-mapped
+ * copy of the source moved onto the target, then the per-mount flags. */
+static int
+bind_idmapped (const struct mrc_setup_ctx *ctx, int srcfd, int rootfd,
+               const struct mrc_mount *m, const struct mrc_mount_flags *mf,
+               mrc_error_t *err)
+{
+  cleanup_close int tree = mrc_setup_idmap_tree (ctx, srcfd, m, mf->flags,
+                                                 mf->extensions, err);
+  if (tree < 0)
+    return -1;
+  cleanup_close int tfd = bind_target (srcfd, m->source, rootfd,
+                                       m->destination, err);
+  if (tfd < 0
+      || mrc_setup_move_tree (tree, tfd, m->source, m->destination, err) < 0)
+    return -1;
+  return remount_bind (rootfd, m->destination, mf->flags, err);
+}
+
 /* A bind or rbind of a host path; SOURCE relative to the bundle. */
 static int
 mount_bind (const struct mrc_setup_ctx *ctx, int rootfd,
-            const struct mrc_mount *m, unsigned long flags, mrc_error_t *err)
+            const struct mrc_mount *m, const struct mrc_mount_flags *mf,
+            mrc_error_t *err)
 {
   cleanup_free char *abs = NULL;
   const char *src = m->source;
@@ -146,8 +173,11 @@ mount_bind (const struct mrc_setup_ctx *ctx, int rootfd,
   if (srcfd < 0)
     return mrc_fail_errno (err, "mount `%s` to `%s`: open source",
                            m->source, m->destination);
-  return mrc_setup_bind_fd (srcfd, m->source, rootfd, m->destination, flags,
-                            err);
+  if ((mf->extensions & MRC_MOUNT_IDMAP) || m->n_uid_mappings
+      || m->n_gid_mappings)
+    return bind_idmapped (ctx, srcfd, rootfd, m, mf, err);
+  return mrc_setup_bind_fd (srcfd, m->source, rootfd, m->destination,
+                            mf->flags, err);
 }
 
 /* DATA without its `gid=N` option (NULL when nothing is left). */
@@ -265,12 +295,21 @@ mrc_setup_mount_one (const struct mrc_setup_ctx *ctx, int rootfd,
     return mrc_error_wrap (err, "mount to `%s`", m->destination);
   bool bind = (mf.flags & MS_BIND) || (m->type && !strcmp (m->type, "bind"));
   int r;
+  mf.flags |= bind ? MS_BIND : 0;
   if (bind)
-    r = mount_bind (ctx, rootfd, m, mf.flags | MS_BIND, err);
+    r = mount_bind (ctx, rootfd, m, &mf, err);
+  else if (m->n_uid_mappings || m->n_gid_mappings
+           || (mf.extensions & MRC_MOUNT_IDMAP))
+    r = mrc_fail (err, "mount to `%s`: id-mapping needs a bind mount",
+                  m->destination);
   else if (m->type == NULL)
     r = mrc_fail (err, "mount to `%s`: missing type", m->destination);
   else
     r = mount_fs (ctx, rootfd, m, &mf, err);
+  /* after the mount and its remount: the recursive options reach the
+     submounts an rbind brought along */
+  if (r == 0)
+    r = mrc_setup_mount_setattr (rootfd, m->destination, &mf, err);
   if (r == 0 && mf.propagation)
     r = set_propagation (rootfd, m->destination, mf.propagation, err);
   mrc_mount_flags_clear (&mf);

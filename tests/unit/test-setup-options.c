@@ -32,17 +32,6 @@ check (char **opts, unsigned long flags, unsigned long prop,
 }
 
 static void
-check_error (char **opts, const char *want, const char *what)
-{
-  struct mrc_mount_flags f = { 0 };
-  mrc_error_t err = NULL;
-  ok (mrc_mount_options_parse (opts, &f, &err) == -1, "%s: refused", what);
-  is_str (err ? err->msg : NULL, want, "%s: message", what);
-  ok (f.data == NULL, "%s: nothing left to free", what);
-  mrc_error_free (&err);
-}
-
-static void
 test_options (void)
 {
   check (NULL, 0, 0, NULL, "no options");
@@ -84,10 +73,6 @@ test_options (void)
   /* unknown names go to the filesystem, in order */
   check (OPTS ("size=1m", "ro", "uid=1000", "nr_inodes=5"), MS_RDONLY, 0,
          "size=1m,uid=1000,nr_inodes=5", "data in order");
-  check_error (OPTS ("size=1m", "rro"), "mount option `rro` is not supported",
-               "rro");
-  check_error (OPTS ("idmap"), "mount option `idmap` is not supported",
-               "idmap");
   /* tmpcopyup is now implemented: no mount flag, an extension bit */
   {
     struct mrc_mount_flags f;
@@ -102,11 +87,102 @@ test_options (void)
   }
 }
 
+/* Parse OPTS and compare the mount_setattr(2) attributes. */
+static void
+check_attr (char **opts, unsigned long flags, unsigned long long set,
+            unsigned long long clr, const char *what)
+{
+  struct mrc_mount_flags f;
+  mrc_error_t err = NULL;
+  if (!ok (mrc_mount_options_parse (opts, &f, &err) == 0, "%s: parses",
+           what))
+    {
+      diag ("%s", err ? err->msg : "?");
+      mrc_error_free (&err);
+      return;
+    }
+  is_int (f.flags, flags, "%s: flags", what);
+  is_int (f.attr_set, set, "%s: attr_set", what);
+  is_int (f.attr_clr, clr, "%s: attr_clr", what);
+  ok (f.data == NULL, "%s: no data", what);
+  mrc_mount_flags_clear (&f);
+}
+
+static void
+test_recursive (void)
+{
+  check_attr (OPTS ("rbind", "rro"), MS_BIND | MS_REC, MOUNT_ATTR_RDONLY, 0,
+              "rro");
+  check_attr (OPTS ("rrw"), 0, 0, MOUNT_ATTR_RDONLY, "rrw");
+  check_attr (OPTS ("rro", "rrw"), 0, 0, MOUNT_ATTR_RDONLY, "rro then rrw");
+  check_attr (OPTS ("rrw", "rro"), 0, MOUNT_ATTR_RDONLY, 0, "rrw then rro");
+  /* the per-mount flag and the recursive attribute stay apart */
+  check_attr (OPTS ("ro", "rrw"), MS_RDONLY, 0, MOUNT_ATTR_RDONLY,
+              "ro with rrw");
+  check_attr (OPTS ("rnosuid", "rnodev", "rnoexec", "rnodiratime",
+                    "rnosymfollow"),
+              0,
+              MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC
+                  | MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW,
+              0, "recursive set");
+  check_attr (OPTS ("rsuid", "rdev", "rexec", "rdiratime", "rsymfollow"), 0,
+              0,
+              MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC
+                  | MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW,
+              "recursive clear");
+  check_attr (OPTS ("rnosuid", "rsuid"), 0, 0, MOUNT_ATTR_NOSUID,
+              "rnosuid then rsuid");
+  /* atime: one mode, the whole mask cleared, the last option wins */
+  check_attr (OPTS ("rnoatime"), 0, MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME,
+              "rnoatime");
+  check_attr (OPTS ("rstrictatime"), 0, MOUNT_ATTR_STRICTATIME,
+              MOUNT_ATTR__ATIME, "rstrictatime");
+  check_attr (OPTS ("rrelatime"), 0, MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME,
+              "rrelatime");
+  check_attr (OPTS ("rnoatime", "ratime"), 0, MOUNT_ATTR_RELATIME,
+              MOUNT_ATTR__ATIME, "rnoatime then ratime");
+  check_attr (OPTS ("rstrictatime", "rnostrictatime"), 0,
+              MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME,
+              "rstrictatime then rnostrictatime");
+  check_attr (OPTS ("rnorelatime"), 0, MOUNT_ATTR_STRICTATIME,
+              MOUNT_ATTR__ATIME, "rnorelatime");
+  check_attr (OPTS ("rnoatime", "rnodiratime", "rstrictatime"), 0,
+              MOUNT_ATTR_STRICTATIME | MOUNT_ATTR_NODIRATIME,
+              MOUNT_ATTR__ATIME, "atime mode and nodiratime");
+  /* the non-recursive symlink option is a mount flag */
+  check (OPTS ("nosymfollow"), MS_NOSYMFOLLOW, 0, NULL, "nosymfollow");
+  check (OPTS ("nosymfollow", "symfollow"), 0, 0, NULL,
+         "nosymfollow then symfollow");
+}
+
+static void
+test_idmap (void)
+{
+  struct mrc_mount_flags f;
+  mrc_error_t e = NULL;
+  int r = mrc_mount_options_parse (OPTS ("bind", "idmap"), &f, &e);
+  ok (r == 0 && f.flags == MS_BIND && f.extensions == MRC_MOUNT_IDMAP
+          && f.data == NULL,
+      "idmap: an extension, not a mount flag");
+  if (r == 0)
+    mrc_mount_flags_clear (&f);
+  mrc_error_free (&e);
+  r = mrc_mount_options_parse (OPTS ("rbind", "ridmap"), &f, &e);
+  ok (r == 0 && f.flags == (MS_BIND | MS_REC)
+          && f.extensions == (MRC_MOUNT_IDMAP | MRC_MOUNT_RIDMAP)
+          && f.data == NULL,
+      "ridmap: idmap, recursive");
+  if (r == 0)
+    mrc_mount_flags_clear (&f);
+  mrc_error_free (&e);
+}
+
 static void
 test_option_names (void)
 {
   size_t n = 0;
   bool all_parse = true, has_rbind = false, has_rro = false;
+  bool has_idmap = false;
   for (const char *name; (name = mrc_mount_option_name (n)); n++)
     {
       struct mrc_mount_flags f;
@@ -125,11 +201,13 @@ test_option_names (void)
       mrc_mount_flags_clear (&f);
       has_rbind |= strcmp (name, "rbind") == 0;
       has_rro |= strcmp (name, "rro") == 0;
+      has_idmap |= strcmp (name, "ridmap") == 0;
     }
   ok (n >= 33, "option names listed (%zu)", n);
   ok (all_parse, "every listed option parses as a flag");
   ok (has_rbind, "rbind is listed");
-  ok (!has_rro, "unsupported rro is not listed");
+  ok (has_rro, "rro is listed");
+  ok (has_idmap, "ridmap is listed");
 }
 
 static void
@@ -196,6 +274,8 @@ int
 main (void)
 {
   test_options ();
+  test_recursive ();
+  test_idmap ();
   test_option_names ();
   test_propagation ();
   test_statvfs ();
