@@ -143,6 +143,11 @@ child_main (struct exec_child *c)
       mrc_sync_send_error (c->sync_fd, &err);
       _exit (255);
     }
+  /* READY right before execve: the runtime then takes the end of the
+     channel (close-on-exec) as "the program runs", and an end without
+     READY as a process that died during setup. */
+  if (mrc_sync_send (c->sync_fd, MRC_SYNC_READY, 0, NULL) < 0)
+    _exit (255);
   mrc_init_reset_signals ();
   execve (exec_path, c->e->process->args, envp);
   mrc_error_set (&err, errno, "exec `%s`", exec_path);
@@ -238,12 +243,14 @@ mrc_process_exec (const struct mrc_exec_spawn *e, struct mrc_spawned *out,
   struct exec_parent ep = { e, out };
   struct mrc_sync_handlers h = { &ep, NULL, on_fd };
   int r = mrc_sync_collect (out->sync_fd, &h, err);
+  if (r == 0)
+    r = mrc_sync_collect (out->sync_fd, &h, err) == 1 ? 2 : -1;
   close (out->sync_fd);
   out->sync_fd = -1;
+  if (r == 2)
+    return 0; /* READY, then the channel closed on execve */
   if (r == 1)
-    return 0; /* EOF: the channel closed on execve */
-  if (r == 0)
-    mrc_fail (err, "exec: unexpected READY from the process");
+    mrc_fail (err, "exec: the process died during setup");
   mrc_process_abort (out);
   return -1;
 }
