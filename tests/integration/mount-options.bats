@@ -194,3 +194,37 @@ has_opt() {
 	run ! mrc run --bundle "$BUNDLE" "$ID"
 	grep -q "mount to \`/scratch\`: id-mapping needs a bind mount" <<<"$output"
 }
+
+# A container with its own user namespace (root is host uid 200000).
+userns_config() {
+	cfg_edit '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]'
+	chown -R 200000:200000 "$BUNDLE/rootfs"
+	local d=$BUNDLE
+	while [ "$d" != / ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+}
+
+@test "mount options: rro reaches the submount in a user namespace too" {
+	tree_with_submount
+	userns_config
+	cfg_edit --arg src "$TREE" \
+		'.mounts += [{destination: "/data", type: "bind", source: $src, options: ["rbind", "rro", "rnoexec"]}]'
+	set_args cat /proc/self/mountinfo
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	has_opt "$(mopts /data/sub)" ro
+	has_opt "$(mopts /data/sub)" noexec
+}
+
+@test "mount options: idmap in a container with a user namespace is refused clearly" {
+	requires_mini_runc
+	userns_config
+	mkdir "$BATS_TEST_TMPDIR/data"
+	cfg_edit --arg src "$BATS_TEST_TMPDIR/data" \
+		'.mounts += [{destination: "/data", type: "bind", source: $src, options: ["bind", "idmap"]}]'
+	run ! mrc run --bundle "$BUNDLE" "$ID"
+	grep -q "id-map \`/data\`: not supported yet in a container with a user namespace" <<<"$output"
+}
