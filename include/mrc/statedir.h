@@ -32,6 +32,11 @@ int mrc_statedir_open_root (const char *root, bool create, int *fd,
 int mrc_statedir_new (int root_fd, const char *id, int *dir_fd,
                       mrc_error_t *err) MRC_WUR;
 
+/* Remove the temporary directories of creates of ID that were killed
+ * before they renamed theirs into place (their lock is free); best
+ * effort. */
+void mrc_statedir_reap_stale (int root_fd, const char *id);
+
 /* Open <root>/<id> and lock it (LOCK_EX, or 0 for readers: state.json is
  * only ever replaced whole, so reading needs no lock, and a hook that calls
  * `state` or `kill` while create or start holds the lock must not wait for

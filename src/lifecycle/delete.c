@@ -94,6 +94,8 @@ mrc_container_delete (const struct mrc_globals *g, const char *id, bool force,
         mrc_error_code (err, ENOENT, "container does not exist: `%s`", id);
       return not_found (force, err);
     }
+  /* a create of this id killed before its rename left a temp dir */
+  mrc_statedir_reap_stale (root_fd, id);
   if (mrc_statedir_open (root_fd, id, LOCK_EX, &dir_fd, err) < 0)
     return not_found (force, err);
   struct mrc_post_hooks post;

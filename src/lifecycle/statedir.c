@@ -122,6 +122,35 @@ mrc_statedir_new (int root_fd, const char *id, int *dir_fd, mrc_error_t *err)
   return 0;
 }
 
+void
+mrc_statedir_reap_stale (int root_fd, const char *id)
+{
+  char prefix[MRC_ID_MAX + 16];
+  int plen = snprintf (prefix, sizeof prefix, ".new-%s-", id);
+  int dfd = dup (root_fd);
+  if (dfd < 0)
+    return;
+  cleanup_dir DIR *d = fdopendir (dfd);
+  if (d == NULL)
+    {
+      close (dfd);
+      return;
+    }
+  rewinddir (d);
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
+    {
+      if (strncmp (de->d_name, prefix, (size_t) plen) != 0)
+        continue;
+      cleanup_close int fd = openat (root_fd, de->d_name,
+                                     O_RDONLY | O_DIRECTORY | O_NOFOLLOW
+                                         | O_CLOEXEC);
+      /* a live creator holds its lock: only a dead one's is taken */
+      if (fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) == 0)
+        unlinkat (root_fd, de->d_name, AT_REMOVEDIR);
+    }
+}
+
 int
 mrc_statedir_open (int root_fd, const char *id, int lock_op, int *dir_fd,
                    mrc_error_t *err)
