@@ -239,22 +239,48 @@ setup_leaf (int fd, const struct mrc_linux *linux_, mrc_error_t *err)
   return mrc_cgroup_devices (fd, linux_, err);
 }
 
+/* A cgroup path taken apart for a walk from the cgroup2 root. */
+struct cg_path
+{
+  char *copy;            /* owns the strings comp[] points into */
+  char *comp[MAX_DEPTH];
+  size_t n;
+  const char *root;      /* the cgroup2 mount point */
+};
+
+static void
+cg_path_free (struct cg_path *p)
+{
+  free (p->copy);
+}
+
+/* Split PATH into components (refusing `..` and `.`) and find the root. */
+static int
+cg_path_parse (const char *path, struct cg_path *p, mrc_error_t *err)
+{
+  p->copy = strdup (path);
+  if (p->copy == NULL)
+    return mrc_fail_errno (err, "cgroup: `%s`", path);
+  if (split (p->copy, p->comp, MAX_DEPTH, &p->n) < 0)
+    return mrc_error_code (err, EINVAL, "cgroup: invalid cgroup path `%s`",
+                           path);
+  return mrc_cgroup_root (&p->root, err);
+}
+
+#define cleanup_cg_path __attribute__ ((cleanup (cg_path_free)))
+
 int
 mrc_cgroup_create (const char *path, const struct mrc_linux *linux_,
                    struct mrc_cgroup *out, mrc_error_t *err)
 {
-  const char *root;
-  char *comp[MAX_DEPTH];
-  size_t n, created = 0, n_need;
+  size_t created = 0, n_need;
   struct need need[16];
-  cleanup_free char *copy = strdup (path);
-  if (copy == NULL)
-    return mrc_fail_errno (err, "cgroup: create `%s`", path);
-  if (split (copy, comp, MAX_DEPTH, &n) < 0)
-    return mrc_error_code (err, EINVAL, "cgroup: invalid cgroup path `%s`",
-                           path);
-  if (mrc_cgroup_root (&root, err) < 0)
+  cleanup_cg_path struct cg_path cp = { 0 };
+  if (cg_path_parse (path, &cp, err) < 0)
     return -1;
+  char **comp = cp.comp;
+  size_t n = cp.n;
+  const char *root = cp.root;
   /* The plan is built first: invalid values fail before any mkdir. */
   struct mrc_cgroup_plan plan;
   if (mrc_cgroup_plan_build (linux_ ? linux_->resources : NULL, &plan, err)
@@ -402,17 +428,10 @@ int
 mrc_cgroup_update (const char *path, const struct mrc_resources *r,
                    mrc_error_t *err)
 {
-  const char *root;
-  char *comp[MAX_DEPTH];
-  size_t n, created = 0;
+  size_t created = 0;
   struct need need[16];
-  cleanup_free char *copy = strdup (path);
-  if (copy == NULL)
-    return mrc_fail_errno (err, "cgroup: update `%s`", path);
-  if (split (copy, comp, MAX_DEPTH, &n) < 0)
-    return mrc_error_code (err, EINVAL, "cgroup: invalid cgroup path `%s`",
-                           path);
-  if (mrc_cgroup_root (&root, err) < 0)
+  cleanup_cg_path struct cg_path cp = { 0 };
+  if (cg_path_parse (path, &cp, err) < 0)
     return -1;
   struct mrc_cgroup_plan plan;
   if (mrc_cgroup_plan_build (r, &plan, err) < 0)
@@ -420,11 +439,12 @@ mrc_cgroup_update (const char *path, const struct mrc_resources *r,
   /* The same walk as create: a limit on a controller the container did not
      use before gets it enabled on the way down, or an error naming it. */
   size_t n_need = plan_controllers (&plan, need, sizeof need / sizeof need[0]);
-  cleanup_close int rootfd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  cleanup_close int fd = rootfd < 0
-                             ? mrc_fail_errno (err, "cgroup: open `%s`", root)
-                             : walk_create (rootfd, comp, n, need, n_need,
-                                            &created, err);
+  cleanup_close int rootfd = open (cp.root,
+                                  O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  cleanup_close int fd
+      = rootfd < 0 ? mrc_fail_errno (err, "cgroup: open `%s`", cp.root)
+                   : walk_create (rootfd, cp.comp, cp.n, need, n_need,
+                                  &created, err);
   int ret = fd < 0 ? -1 : mrc_cgroup_apply (fd, r, err);
   mrc_cgroup_plan_free (&plan);
   return ret;
@@ -434,18 +454,13 @@ int
 mrc_cgroup_would_create (const char *path, char **created_from,
                          mrc_error_t *err)
 {
-  const char *root;
-  char *comp[MAX_DEPTH];
-  size_t n;
   *created_from = NULL;
-  cleanup_free char *copy = strdup (path);
-  if (copy == NULL)
-    return mrc_fail_errno (err, "cgroup: `%s`", path);
-  if (split (copy, comp, MAX_DEPTH, &n) < 0)
-    return mrc_error_code (err, EINVAL, "cgroup: invalid cgroup path `%s`",
-                           path);
-  if (mrc_cgroup_root (&root, err) < 0)
+  cleanup_cg_path struct cg_path cp = { 0 };
+  if (cg_path_parse (path, &cp, err) < 0)
     return -1;
+  char **comp = cp.comp;
+  size_t n = cp.n;
+  const char *root = cp.root;
   cleanup_close int rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return mrc_fail_errno (err, "cgroup: open `%s`", root);
