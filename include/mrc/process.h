@@ -30,6 +30,7 @@ struct mrc_spawn_opts
   int console_fd;      /* connected --console-socket, or -1: the pty master
                           then comes back over the channel (foreground run) */
   int cgroup_fd;       /* the container's cgroup dir (CLONE_INTO_CGROUP) */
+  const int *idmap_trees; /* made by mrc_process_spawn (setup.h) */
 };
 
 struct mrc_spawned

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "mrc/error.h"
 #include "mrc/spec.h"
@@ -29,6 +30,7 @@ struct mrc_setup_ctx
                             or joined by path and not the host's */
   bool new_uts_ns;
   bool new_mount_ns;    /* always true for a container with a rootfs */
+  const int *idmap_trees; /* from mrc_setup_idmap_prepare, or NULL */
   /* Called with the host's tree still visible, right before the root
      switch (the createRuntime/createContainer hook point), and right after
      it, before the root goes read-only (the console pty).  May be NULL. */
@@ -44,6 +46,26 @@ struct mrc_setup_ctx
  * root.readonly.  On return the process's / is the container's root and
  * its cwd is /. */
 int mrc_setup_rootfs (const struct mrc_setup_ctx *ctx, mrc_error_t *err) MRC_WUR;
+
+/* Id-mapped bind mounts, made by the runtime in its own namespaces before
+ * the clone (the container's init, inside its user namespace, may not
+ * id-map a host filesystem): *TREES gets one detached, id-mapped tree fd
+ * per mounts[] entry that asks for it (-1 for the others), or NULL when
+ * none does; sources relative to BUNDLE.  The init attaches them in
+ * mrc_setup_rootfs (ctx->idmap_trees).  Errors: a mapping on a mount that
+ * is not a bind, mappings missing, an unreadable source. */
+int mrc_setup_idmap_prepare (const struct mrc_spec *spec, const char *bundle,
+                             int **trees, mrc_error_t *err) MRC_WUR;
+
+/* Write gid_map then uid_map of PID's new user namespace (one write each;
+ * "write uid_map: <reason>" on failure).  The caller is privileged over
+ * it, so setgroups stays allowed (additionalGids may need it). */
+int mrc_setup_write_id_maps (pid_t pid, const struct mrc_id_mapping *uid,
+                             size_t n_uid, const struct mrc_id_mapping *gid,
+                             size_t n_gid, mrc_error_t *err) MRC_WUR;
+
+/* Close and free what mrc_setup_idmap_prepare made (N: spec->n_mounts). */
+void mrc_setup_idmap_close (int *trees, size_t n);
 
 /* linux.sysctl against the container's namespaces (ctx->spec and
  * ctx->new_{net,ipc,uts}_ns): each key must use dots only, with no empty

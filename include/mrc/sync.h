@@ -6,11 +6,12 @@
  *   parent (mini-runc create/run)              child (future container init)
  *   -----------------------------              -----------------------------
  *   socketpair, listen on <state>/exec.sock
+ *   id-mapped mount trees (setup.h)
  *   clone3(namespace flags)  ----------------> closes the parent's end and
- *                                              the state-dir lock fd
- *   [new user ns] write setgroups/gid_map/uid_map
+ *   (from a helper that joined                 the state-dir lock fd
+ *    namespaces by path: ns.h)
+ *   [user ns] rlimits; [new one] write setgroups/gid_map/uid_map
  *                 MAPS_DONE  ----------------> setresuid(0,0,0)
- *                                              join namespaces by path,
  *                                              hostname, rootfs, pivot_root,
  *                                              cwd, user, PATH lookup, fds
  *                       <----------------  LOG (any number, any time)

@@ -130,8 +130,10 @@ static int
 setup_process (const struct mrc_init_args *a, int sync_fd, mrc_error_t *err)
 {
   const struct mrc_spawn_opts *o = a->opts;
-  /* 1. A new user namespace has no mappings until the parent writes them;
-     until then we are nobody, so nothing else can happen first. */
+  /* 1. A new user namespace has no mappings until the parent writes them
+     (nor rlimits, in a new or joined one: see spawn.c); until then we are
+     nobody, so nothing else can happen first.  Then root of it: the
+     host's root ids mean nothing inside. */
   if (a->wait_for_maps)
     {
       if (wait_for (sync_fd, MRC_SYNC_MAPS_DONE, err) < 0)
@@ -191,6 +193,7 @@ setup (const struct mrc_init_args *a, int *sync_fd, int *listen_fd,
     .new_cgroup_ns = a->new_cgroup_ns, .new_mount_ns = true,
     .new_ipc_ns = a->new_ipc_ns, .new_uts_ns = a->new_uts_ns,
     .state_dir = o->state_dir, .cgroup_dir = o->cgroup_dir,
+    .idmap_trees = o->idmap_trees,
     .before_pivot = before_pivot, .after_pivot = after_pivot,
     .hook_arg = &pa,
   };

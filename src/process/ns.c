@@ -1,10 +1,16 @@
-/* Joining namespaces by path happens in the parent, before the clone, so the
- * child inherits them: joins need the host's privileges, which a child that
- * was cloned into a new user namespace no longer has.  Non-user namespaces
- * are joined first for the same reason (after joining a user namespace the
- * process has no capabilities over namespaces owned by the host's), and a
- * joined user namespace last, so the namespaces the clone then creates are
- * owned by it, as a pod's containers need. */
+/* The namespace plan of a container, and entering it.
+ *
+ * Namespaces given by path are joined, and a new time namespace is made,
+ * before the clone so the init inherits them.  The runtime does not do
+ * that itself: a joined user namespace can never be left again, and the
+ * runtime's own later work (hooks, the pid file, cleanup of cgroups and
+ * state) must happen in its own namespaces, as the runtime-spec requires.
+ * So the paths are opened and checked here, in the runtime, and a short-
+ * lived helper process enters them (mrc_ns_enter) and clones the init
+ * (spawn.c).  Non-user namespaces are joined first (after joining a user
+ * namespace the helper has no capabilities over namespaces owned by the
+ * host's), a joined user namespace last, so the namespaces the clone then
+ * creates are owned by it, as a pod's containers need. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +34,7 @@ static const struct
 {
   const char *type;
   int flag;
-  const char *self; /* what to go back to after the clone */
+  const char *self; /* the runtime's own, to tell a pod's from the host's */
 } ns_table[] = {
   /* join order: user must stay last (see above) */
   { "pid", CLONE_NEWPID, "/proc/self/ns/pid_for_children" },
@@ -38,7 +44,7 @@ static const struct
   { "cgroup", CLONE_NEWCGROUP, "/proc/self/ns/cgroup" },
   { "time", CLONE_NEWTIME, "/proc/self/ns/time_for_children" },
   { "mount", CLONE_NEWNS, "/proc/self/ns/mnt" },
-  { "user", CLONE_NEWUSER, NULL }, /* no way back: see mrc_ns_restore */
+  { "user", CLONE_NEWUSER, "/proc/self/ns/user" },
 };
 
 /* Whether PATH names another namespace than the one we are in (SELF): a
@@ -52,38 +58,9 @@ differs (const char *path, const char *self)
   return a.st_ino != b.st_ino || a.st_dev != b.st_dev;
 }
 
-/* Keep a way back to the namespace we are about to leave. */
+/* Open PATH and check it is a namespace of kind FLAG. */
 static int
-save (struct mrc_ns_plan *plan, size_t t, mrc_error_t *err)
-{
-  plan->saved[t] = -1;
-  if (ns_table[t].self == NULL)
-    return 0;
-  plan->saved[t] = open (ns_table[t].self, O_RDONLY | O_CLOEXEC);
-  if (plan->saved[t] < 0)
-    return mrc_fail_errno (err, "open `%s`", ns_table[t].self);
-  return 0;
-}
-
-int
-mrc_ns_restore (struct mrc_ns_plan *plan, mrc_error_t *err)
-{
-  int r = 0;
-  for (size_t t = 0; t < MRC_NS_TYPES; t++)
-    {
-      if (plan->saved[t] < 0)
-        continue;
-      if (r == 0 && setns (plan->saved[t], ns_table[t].flag) < 0)
-        r = mrc_fail_errno (err, "return to the runtime's %s namespace",
-                            ns_table[t].type);
-      close (plan->saved[t]);
-      plan->saved[t] = -1;
-    }
-  return r;
-}
-
-static int
-join (const char *type, int flag, const char *path, mrc_error_t *err)
+open_ns (const char *type, int flag, const char *path, mrc_error_t *err)
 {
   cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
@@ -95,9 +72,7 @@ join (const char *type, int flag, const char *path, mrc_error_t *err)
   if (kind != flag)
     return mrc_fail (err, "%s namespace `%s` is a namespace of another type",
                      type, path);
-  if (setns (fd, flag) < 0)
-    return mrc_fail_errno (err, "join %s namespace `%s`", type, path);
-  return 0;
+  return steal_fd (&fd);
 }
 
 /* A new time namespace is made with unshare in the parent: its offsets must
@@ -130,31 +105,36 @@ mrc_ns_prepare (const struct mrc_spec *spec, struct mrc_ns_plan *plan,
 {
   memset (plan, 0, sizeof *plan);
   for (size_t t = 0; t < MRC_NS_TYPES; t++)
-    plan->saved[t] = -1;
+    plan->join[t] = -1;
   for (size_t t = 0; t < sizeof ns_table / sizeof ns_table[0]; t++)
     {
       const struct mrc_namespace *ns = mrc_spec_namespace (spec, ns_table[t].type);
       if (ns == NULL)
         continue;
-      if (ns_table[t].flag == CLONE_NEWUSER)
+      /* a path naming the runtime's own namespace is no change at all */
+      bool own = ns->path == NULL || differs (ns->path, ns_table[t].self);
+      if (own)
+        plan->own_flags |= (unsigned long long) ns_table[t].flag;
+      if (own && ns_table[t].flag == CLONE_NEWUSER)
         {
           plan->has_user = true;
           plan->new_user = ns->path == NULL;
         }
-      if (ns->path == NULL || differs (ns->path, ns_table[t].self))
-        plan->own_flags |= (unsigned long long) ns_table[t].flag;
+      if (ns->path && !own)
+        continue;
       if (ns->path)
         {
-          if (save (plan, t, err) < 0
-              || join (ns_table[t].type, ns_table[t].flag, ns->path, err) < 0)
-            return -1;
+          plan->join[t] = open_ns (ns_table[t].type, ns_table[t].flag,
+                                   ns->path, err);
+          if (plan->join[t] < 0)
+            {
+              mrc_ns_release (plan);
+              return -1;
+            }
+          plan->enter = true;
         }
       else if (ns_table[t].flag == CLONE_NEWTIME)
-        {
-          if (save (plan, t, err) < 0)
-            return -1;
-          plan->new_time = true;
-        }
+        plan->new_time = plan->enter = true;
       /* A cgroup namespace made by the clone would be rooted at our own
          cgroup, not at the container's that CLONE_INTO_CGROUP puts the
          child in: the child unshares it once it is there. */
@@ -163,7 +143,33 @@ mrc_ns_prepare (const struct mrc_spec *spec, struct mrc_ns_plan *plan,
       else
         plan->clone_flags |= (unsigned long long) ns_table[t].flag;
     }
+  return 0;
+}
+
+int
+mrc_ns_enter (const struct mrc_spec *spec, const struct mrc_ns_plan *plan,
+              mrc_error_t *err)
+{
+  for (size_t t = 0; t < sizeof ns_table / sizeof ns_table[0]; t++)
+    if (plan->join[t] >= 0 && setns (plan->join[t], ns_table[t].flag) < 0)
+      {
+        const struct mrc_namespace *ns
+            = mrc_spec_namespace (spec, ns_table[t].type);
+        return mrc_fail_errno (err, "join %s namespace `%s`",
+                               ns_table[t].type, ns ? ns->path : "");
+      }
   if (plan->new_time && new_time_ns (spec, err) < 0)
     return -1;
   return 0;
+}
+
+void
+mrc_ns_release (struct mrc_ns_plan *plan)
+{
+  for (size_t t = 0; t < MRC_NS_TYPES; t++)
+    if (plan->join[t] >= 0)
+      {
+        close (plan->join[t]);
+        plan->join[t] = -1;
+      }
 }

@@ -12,27 +12,31 @@
 
 struct mrc_ns_plan
 {
-  int saved[MRC_NS_TYPES];        /* our own namespaces, to go back to */
+  int join[MRC_NS_TYPES];         /* fds of namespaces joined by path, in
+                                     join order (user last), or -1 */
   unsigned long long clone_flags; /* CLONE_NEW* created by clone3 */
-  bool new_time;                  /* created by unshare in the parent */
+  bool enter;                     /* joins or a new time namespace: a
+                                     helper enters them and clones */
+  bool new_time;                  /* created by unshare before the clone */
   bool new_cgroup;                /* created by unshare in the child */
   bool has_user;                  /* new or joined user namespace */
   bool new_user;
   unsigned long long own_flags;   /* new, or joined and not the host's */
 };
 
-/* Decide the plan and join every namespace given by path (in the calling
- * process, before the clone, keeping fds of the ones it leaves).  Fails
- * with the namespace type and path in the message when a path is missing
- * or of the wrong type.  Call mrc_ns_restore after the clone, also after a
- * failure. */
+/* Decide the plan; open and check every namespace given by path (errors
+ * name the type and path: missing, not a namespace, another type).  On
+ * success call mrc_ns_release when done. */
 int mrc_ns_prepare (const struct mrc_spec *spec, struct mrc_ns_plan *plan,
                     mrc_error_t *err) MRC_WUR;
 
-/* Back to the runtime's own namespaces once the child has inherited the
- * joined ones, so hooks, the pid file and cleanup run in the runtime's
- * namespaces as the runtime-spec requires.  A joined user namespace
- * cannot be left: with one, mini-runc stays in it. */
-int mrc_ns_restore (struct mrc_ns_plan *plan, mrc_error_t *err) MRC_WUR;
+/* In the process about to clone the init (never the runtime itself: a
+ * joined user namespace cannot be left): join PLAN's namespaces in order
+ * and make a new time namespace with linux.timeOffsets. */
+int mrc_ns_enter (const struct mrc_spec *spec, const struct mrc_ns_plan *plan,
+                  mrc_error_t *err) MRC_WUR;
+
+/* Close the plan's fds. */
+void mrc_ns_release (struct mrc_ns_plan *plan);
 
 #endif

@@ -2,6 +2,7 @@
  * child's messages until READY.  See sync.h for the protocol. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -21,8 +22,8 @@
 #include "mrc/net.h"
 #include "mrc/proc.h"
 #include "mrc/security.h"
+#include "mrc/setup.h"
 #include "mrc/sync.h"
-#include "idmap.h"
 #include "init.h"
 #include "ns.h"
 
@@ -49,7 +50,8 @@ do_clone (unsigned long long flags, int *pidfd, int cgroup_fd)
   memset (&args, 0, sizeof args);
   args.flags = flags | CLONE_PIDFD;
   args.pidfd = (uint64_t) (uintptr_t) pidfd;
-  args.exit_signal = SIGCHLD;
+  /* with CLONE_PARENT the child inherits our exit signal: clone3 wants 0 */
+  args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
   if (cgroup_fd >= 0)
     {
       args.flags |= CLONE_INTO_CGROUP;
@@ -91,6 +93,84 @@ child_failed (struct mrc_spawned *s, mrc_error_t *err)
   return mrc_fail (err, "container init exited during setup");
 }
 
+/* What the namespace helper tells the runtime: the init's pid, or why
+ * there is none (one write, well under PIPE_BUF, so it arrives whole). */
+struct helper_report
+{
+  pid_t pid;
+  int errnum;
+  char msg[1024];
+};
+
+/* With namespaces to enter (ns.c says why the runtime may not enter them
+ * itself), a helper process enters them and clones the init with
+ * CLONE_PARENT, so the init is still the runtime's child; the helper
+ * reports the pid and exits.  The init's pidfd then comes from
+ * pidfd_open: a child not yet reaped keeps its pid. */
+static pid_t
+clone_via_helper (const struct mrc_ns_plan *plan,
+                  const struct mrc_init_args *a, int *pidfd, mrc_error_t *err)
+{
+  int p[2];
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return mrc_fail_errno (err, "create namespace helper pipe");
+  pid_t helper = fork ();
+  if (helper == 0)
+    {
+      struct helper_report r = { .pid = -1 };
+      mrc_error_t e = NULL;
+      int unused = -1;
+      close (p[0]);
+      if (mrc_ns_enter (a->opts->spec, plan, &e) == 0)
+        {
+          r.pid = do_clone (plan->clone_flags | CLONE_PARENT, &unused,
+                            a->opts->cgroup_fd);
+          if (r.pid == 0)
+            {
+              close (p[1]);
+              mrc_init_main (a);
+            }
+          if (r.pid < 0)
+            mrc_error_set (&e, errno, "clone container init");
+        }
+      if (e)
+        {
+          r.errnum = e->errnum;
+          snprintf (r.msg, sizeof r.msg, "%s", e->msg);
+        }
+      _exit (write (p[1], &r, sizeof r) == (ssize_t) sizeof r ? 0 : 1);
+    }
+  int saved = errno;
+  close (p[1]);
+  if (helper < 0)
+    {
+      close (p[0]);
+      return mrc_error_set (err, saved, "fork namespace helper");
+    }
+  struct helper_report r;
+  ssize_t n;
+  do
+    n = read (p[0], &r, sizeof r);
+  while (n < 0 && errno == EINTR);
+  close (p[0]);
+  while (waitpid (helper, NULL, 0) < 0 && errno == EINTR)
+    ;
+  if (n != (ssize_t) sizeof r)
+    return mrc_fail (err, "the namespace helper died before the clone");
+  if (r.pid < 0)
+    return mrc_error_code (err, r.errnum, "%s", r.msg);
+  *pidfd = mrc_pidfd_open (r.pid);
+  if (*pidfd < 0)
+    {
+      saved = errno;
+      kill (r.pid, SIGKILL);
+      while (waitpid (r.pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+      return mrc_error_set (err, saved, "open container init pidfd");
+    }
+  return r.pid;
+}
+
 static int
 start_child (const struct mrc_spawn_opts *o, const struct mrc_ns_plan *plan,
              struct mrc_spawned *out, mrc_error_t *err)
@@ -105,7 +185,7 @@ start_child (const struct mrc_spawn_opts *o, const struct mrc_ns_plan *plan,
 
   struct mrc_init_args a = {
     .opts = o, .sync_fd = child_end, .parent_sync_fd = parent_end,
-    .listen_fd = listen_fd, .wait_for_maps = plan->new_user,
+    .listen_fd = listen_fd, .wait_for_maps = plan->has_user,
     .new_pid_ns = plan->clone_flags & CLONE_NEWPID,
     .new_net_ns = plan->own_flags & CLONE_NEWNET,
     .fresh_net_ns = plan->clone_flags & CLONE_NEWNET,
@@ -115,11 +195,15 @@ start_child (const struct mrc_spawn_opts *o, const struct mrc_ns_plan *plan,
     .has_user_ns = plan->has_user, .listen_fds = listen_fds_from_env (),
   };
   int pidfd = -1;
-  pid_t pid = do_clone (plan->clone_flags, &pidfd, o->cgroup_fd);
-  if (pid < 0)
-    return mrc_fail_errno (err, "clone container init");
-  if (pid == 0)
+  pid_t pid;
+  if (plan->enter)
+    pid = clone_via_helper (plan, &a, &pidfd, err);
+  else if ((pid = do_clone (plan->clone_flags, &pidfd, o->cgroup_fd)) == 0)
     mrc_init_main (&a);
+  else if (pid < 0)
+    mrc_fail_errno (err, "clone container init");
+  if (pid < 0)
+    return -1;
 
   out->pid = pid;
   out->cloned = true;
@@ -187,14 +271,18 @@ on_fd (void *arg, enum mrc_sync_type type, int fd, const char *text,
   return mrc_security_send_notify_fd (&m, err);
 }
 
+/* For a child in a user namespace: the maps of a new one, and rlimits
+ * from outside, since inside the child can no longer raise a hard limit. */
 static int
 map_ids (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
-         mrc_error_t *err)
+         bool new_user, mrc_error_t *err)
 {
-  /* rlimits from outside: inside a new user namespace the child can no
-     longer raise a hard limit */
+  const struct mrc_linux *l = o->spec->linux_;
   if (mrc_security_set_rlimits (o->security, out->pid, err) < 0
-      || mrc_idmap_write (out->pid, o->spec, err) < 0)
+      || (new_user && l
+          && mrc_setup_write_id_maps (out->pid, l->uid_mappings,
+                                      l->n_uid_mappings, l->gid_mappings,
+                                      l->n_gid_mappings, err) < 0))
     return -1;
   if (mrc_sync_send (out->sync_fd, MRC_SYNC_MAPS_DONE, 0, NULL) < 0)
     return mrc_fail_errno (err, "signal container init");
@@ -206,25 +294,15 @@ spawn_prepared (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
                 mrc_error_t *err)
 {
   struct mrc_ns_plan plan;
-  int r = mrc_ns_prepare (o->spec, &plan, err);
-  if (r == 0)
-    r = start_child (o, &plan, out, err);
-  mrc_error_t back = NULL;
-  if (mrc_ns_restore (&plan, &back) < 0)
-    {
-      if (r == 0)
-        {
-          mrc_process_abort (out);
-          *err = steal_ptr (&back);
-          return -1;
-        }
-      mrc_error_free (&back);
-    }
+  if (mrc_ns_prepare (o->spec, &plan, err) < 0)
+    return -1;
+  int r = start_child (o, &plan, out, err);
+  mrc_ns_release (&plan);
   if (r < 0)
     return -1;
   struct spawn_ctx ctx = { o, out };
   struct mrc_sync_handlers h = { &ctx, on_hooks, on_fd };
-  r = plan.new_user ? map_ids (o, out, err) : 0;
+  r = plan.has_user ? map_ids (o, out, plan.new_user, err) : 0;
   /* host devices into the container's network namespace, from ours (we
      are back in the runtime's namespaces), before the program can run */
   const struct mrc_linux *l = o->spec->linux_;
@@ -265,9 +343,17 @@ mrc_process_spawn (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
   const char *const *w = mrc_security_warnings (sec);
   for (size_t i = 0; w && w[i]; i++)
     mrc_warn ("%s", w[i]);
-  struct mrc_spawn_opts with_sec = *o;
-  with_sec.security = sec;
-  return spawn_prepared (&with_sec, out, err);
+  /* id-mapped mounts too, and they must be made here: the init, inside
+     its user namespace, may not id-map the host's filesystems */
+  int *trees = NULL;
+  if (mrc_setup_idmap_prepare (o->spec, o->bundle, &trees, err) < 0)
+    return -1;
+  struct mrc_spawn_opts prepared = *o;
+  prepared.security = sec;
+  prepared.idmap_trees = trees;
+  int r = spawn_prepared (&prepared, out, err);
+  mrc_setup_idmap_close (trees, o->spec->n_mounts);
+  return r;
 }
 
 int

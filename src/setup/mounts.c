@@ -1,3 +1,6 @@
+/* One mounts[] entry onto its destination inside the root: binds (plain
+ * and id-mapped), file systems of their own, the remount with per-mount
+ * flags, the recursive options (mount_setattr) and propagation. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -131,30 +134,34 @@ mrc_setup_bind_fd (int srcfd, const char *what, int rootfd, const char *dest,
   return remount_bind (rootfd, dest, flags, err);
 }
 
-/* idmap, ridmap, or uidMappings/gidMappings on the mount: an id-mapped
- * copy of the source moved onto the target, then the per-mount flags. */
+/* idmap, ridmap, or uidMappings/gidMappings on the mount: the id-mapped
+ * copy of the source the runtime made before the clone (idmap.c) moved
+ * onto the target, then the per-mount flags. */
 static int
-bind_idmapped (const struct mrc_setup_ctx *ctx, int srcfd, int rootfd,
+bind_idmapped (const struct mrc_setup_ctx *ctx, int rootfd,
                const struct mrc_mount *m, const struct mrc_mount_flags *mf,
                mrc_error_t *err)
 {
-  cleanup_close int tree = mrc_setup_idmap_tree (ctx, srcfd, m, mf->flags,
-                                                 mf->extensions, err);
+  size_t i = (size_t) (m - ctx->spec->mounts);
+  int tree = ctx->idmap_trees ? ctx->idmap_trees[i] : -1;
   if (tree < 0)
-    return -1;
-  cleanup_close int tfd = bind_target (srcfd, m->source, rootfd,
+    return mrc_fail (err, "id-map `%s`: no id-mapped tree was prepared",
+                     m->destination);
+  cleanup_close int tfd = bind_target (tree, m->source, rootfd,
                                        m->destination, err);
-  if (tfd < 0
-      || mrc_setup_move_tree (tree, tfd, m->source, m->destination, err) < 0)
+  if (tfd < 0)
     return -1;
+  if (move_mount (tree, "", tfd, "",
+                  MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return mrc_fail_errno (err, "mount `%s` to `%s`", m->source,
+                           m->destination);
+  close (tree); /* attached now: the init has no more use for it */
   return remount_bind (rootfd, m->destination, mf->flags, err);
 }
 
-/* A bind or rbind of a host path; SOURCE relative to the bundle. */
-static int
-mount_bind (const struct mrc_setup_ctx *ctx, int rootfd,
-            const struct mrc_mount *m, const struct mrc_mount_flags *mf,
-            mrc_error_t *err)
+int
+mrc_setup_bind_source (const char *bundle, const struct mrc_mount *m,
+                       mrc_error_t *err)
 {
   cleanup_free char *abs = NULL;
   const char *src = m->source;
@@ -163,19 +170,31 @@ mount_bind (const struct mrc_setup_ctx *ctx, int rootfd,
                      m->destination);
   if (src[0] != '/')
     {
-      if (asprintf (&abs, "%s/%s", ctx->bundle, src) < 0)
+      if (asprintf (&abs, "%s/%s", bundle, src) < 0)
         return mrc_error_set (err, ENOMEM, "mount `%s`", src);
       src = abs;
     }
-  /* The source is the caller's host path: open it once, so that the file
-   * examined is the file bound. */
-  cleanup_close int srcfd = open (src, O_PATH | O_CLOEXEC);
-  if (srcfd < 0)
-    return mrc_fail_errno (err, "mount `%s` to `%s`: open source",
-                           m->source, m->destination);
+  int fd = open (src, O_PATH | O_CLOEXEC);
+  if (fd < 0)
+    return mrc_fail_errno (err, "mount `%s` to `%s`: open source", m->source,
+                           m->destination);
+  return fd;
+}
+
+/* A bind or rbind of a host path; SOURCE relative to the bundle. */
+static int
+mount_bind (const struct mrc_setup_ctx *ctx, int rootfd,
+            const struct mrc_mount *m, const struct mrc_mount_flags *mf,
+            mrc_error_t *err)
+{
   if ((mf->extensions & MRC_MOUNT_IDMAP) || m->n_uid_mappings
       || m->n_gid_mappings)
-    return bind_idmapped (ctx, srcfd, rootfd, m, mf, err);
+    return bind_idmapped (ctx, rootfd, m, mf, err);
+  /* The source is the caller's host path: open it once, so that the file
+   * examined is the file bound. */
+  cleanup_close int srcfd = mrc_setup_bind_source (ctx->bundle, m, err);
+  if (srcfd < 0)
+    return -1;
   return mrc_setup_bind_fd (srcfd, m->source, rootfd, m->destination,
                             mf->flags, err);
 }
@@ -284,24 +303,52 @@ set_propagation (int rootfd, const char *dest, unsigned long propagation,
   return 0;
 }
 
+/* The recursive options (rro, rnosuid...) with mount_setattr(2) and
+ * AT_RECURSIVE on DEST, a mount just made; nothing when there are none. */
+static int
+set_recursive_attrs (int rootfd, const char *dest,
+                     const struct mrc_mount_flags *mf, mrc_error_t *err)
+{
+  if (mf->attr_set == 0 && mf->attr_clr == 0)
+    return 0;
+  struct mount_attr attr = { .attr_set = mf->attr_set,
+                             .attr_clr = mf->attr_clr };
+  /* DEST again, not the fd the mount went onto: that one names the
+   * directory underneath the new mount. */
+  cleanup_close int fd = mrc_fs_open_in_root (rootfd, dest, O_PATH, err);
+  if (fd < 0)
+    return -1;
+  if (mount_setattr (fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+                     sizeof attr) < 0)
+    return mrc_fail_errno (err, "set recursive mount options of `%s`", dest);
+  return 0;
+}
+
+int
+mrc_setup_mount_kind (const struct mrc_mount *m, struct mrc_mount_flags *mf,
+                      bool *bind, mrc_error_t *err)
+{
+  if (m->destination == NULL)
+    return mrc_fail (err, "mount: missing destination");
+  if (mrc_mount_options_parse (m->options, mf, err) < 0)
+    return mrc_error_wrap (err, "mount to `%s`", m->destination);
+  *bind = (mf->flags & MS_BIND) || (m->type && !strcmp (m->type, "bind"));
+  mf->flags |= *bind ? MS_BIND : 0;
+  return 0;
+}
+
 int
 mrc_setup_mount_one (const struct mrc_setup_ctx *ctx, int rootfd,
                      const struct mrc_mount *m, mrc_error_t *err)
 {
   struct mrc_mount_flags mf;
-  if (m->destination == NULL)
-    return mrc_fail (err, "mount: missing destination");
-  if (mrc_mount_options_parse (m->options, &mf, err) < 0)
-    return mrc_error_wrap (err, "mount to `%s`", m->destination);
-  bool bind = (mf.flags & MS_BIND) || (m->type && !strcmp (m->type, "bind"));
+  bool bind;
+  if (mrc_setup_mount_kind (m, &mf, &bind, err) < 0)
+    return -1;
   int r;
-  mf.flags |= bind ? MS_BIND : 0;
+  /* (id-mapping without a bind was refused before the clone, idmap.c) */
   if (bind)
     r = mount_bind (ctx, rootfd, m, &mf, err);
-  else if (m->n_uid_mappings || m->n_gid_mappings
-           || (mf.extensions & MRC_MOUNT_IDMAP))
-    r = mrc_fail (err, "mount to `%s`: id-mapping needs a bind mount",
-                  m->destination);
   else if (m->type == NULL)
     r = mrc_fail (err, "mount to `%s`: missing type", m->destination);
   else
@@ -309,7 +356,7 @@ mrc_setup_mount_one (const struct mrc_setup_ctx *ctx, int rootfd,
   /* after the mount and its remount: the recursive options reach the
      submounts an rbind brought along */
   if (r == 0)
-    r = mrc_setup_mount_setattr (rootfd, m->destination, &mf, err);
+    r = set_recursive_attrs (rootfd, m->destination, &mf, err);
   if (r == 0 && mf.propagation)
     r = set_propagation (rootfd, m->destination, mf.propagation, err);
   mrc_mount_flags_clear (&mf);

@@ -20,25 +20,17 @@ int mrc_setup_bind_fd (int srcfd, const char *what, int rootfd,
                        const char *dest, unsigned long flags,
                        mrc_error_t *err) MRC_WUR;
 
-/* mount_setattr(2) with AT_RECURSIVE on DEST inside ROOTFD (a mount just
- * made there) with MF's attr_set/attr_clr; nothing when both are 0. */
-int mrc_setup_mount_setattr (int rootfd, const char *dest,
-                             const struct mrc_mount_flags *mf,
-                             mrc_error_t *err) MRC_WUR;
+/* Parse M's options into *MF (mrc_mount_flags_clear it) and tell whether
+ * M is a bind mount (type "bind" or a bind/rbind option; MS_BIND is then
+ * set in MF->flags).  Errors name M's destination. */
+int mrc_setup_mount_kind (const struct mrc_mount *m,
+                          struct mrc_mount_flags *mf, bool *bind,
+                          mrc_error_t *err) MRC_WUR;
 
-/* An id-mapped detached copy of SRCFD for the bind mount M (recursive copy
- * when FLAGS has MS_REC; every mount id-mapped with MRC_MOUNT_RIDMAP in
- * EXTENSIONS, else the top one), mapped through M's uidMappings and
- * gidMappings or, without them, the container's.  Returns the tree's fd,
- * for mrc_setup_move_tree. */
-int mrc_setup_idmap_tree (const struct mrc_setup_ctx *ctx, int srcfd,
-                          const struct mrc_mount *m, unsigned long flags,
-                          unsigned long extensions, mrc_error_t *err) MRC_WUR;
-
-/* move_mount(2) the detached TREE onto the target TFD (WHAT and DEST name
- * them in errors). */
-int mrc_setup_move_tree (int tree, int tfd, const char *what,
-                         const char *dest, mrc_error_t *err) MRC_WUR;
+/* An O_PATH fd of the bind mount M's source, a host path (relative ones
+ * are relative to BUNDLE). */
+int mrc_setup_bind_source (const char *bundle, const struct mrc_mount *m,
+                           mrc_error_t *err) MRC_WUR;
 
 /* /dev: the default devices and symlinks when WITH_DEFAULTS (the spec
  * mounted a fresh /dev), then linux.devices. */

@@ -157,6 +157,21 @@ set_args() {
 	jq --argjson args "$arr" '.process.args = $args' "$f" >"$f.new" && mv "$f.new" "$f"
 }
 
+# userns_config: a new user namespace (root inside is host uid 200000).
+userns_config() {
+	cfg_edit '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]'
+	# the rootfs must be reachable by the mapped root, as with runc: its
+	# files owned by it and every directory above it searchable
+	chown -R 200000:200000 "$BUNDLE/rootfs"
+	local d=$BUNDLE
+	while [ "$d" != / ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+}
+
 # new_id VAR: store a fresh unique container id in VAR (teardown deletes it).
 new_id() {
 	_MRC_SEQ=$((${_MRC_SEQ:-0} + 1))

@@ -195,19 +195,6 @@ has_opt() {
 	grep -q "mount to \`/scratch\`: id-mapping needs a bind mount" <<<"$output"
 }
 
-# A container with its own user namespace (root is host uid 200000).
-userns_config() {
-	cfg_edit '.linux.namespaces += [{"type": "user"}]
-		| .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
-		| .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]'
-	chown -R 200000:200000 "$BUNDLE/rootfs"
-	local d=$BUNDLE
-	while [ "$d" != / ]; do
-		chmod o+x "$d"
-		d=$(dirname "$d")
-	done
-}
-
 @test "mount options: rro reaches the submount in a user namespace too" {
 	tree_with_submount
 	userns_config
@@ -219,12 +206,81 @@ userns_config() {
 	has_opt "$(mopts /data/sub)" noexec
 }
 
-@test "mount options: idmap in a container with a user namespace is refused clearly" {
-	requires_mini_runc
+# In a container with its own user namespace (0 -> 200000 here) the
+# runtime makes the id-mapped tree; a bare idmap maps through the
+# container's own mappings, so the host's root files are root's inside.
+@test "mount options: a bare idmap in a user namespace container maps through its mappings" {
 	userns_config
 	mkdir "$BATS_TEST_TMPDIR/data"
+	echo hello >"$BATS_TEST_TMPDIR/data/root-owned"
+	touch "$BATS_TEST_TMPDIR/data/other"
+	chown 3000:3000 "$BATS_TEST_TMPDIR/data/other"
 	cfg_edit --arg src "$BATS_TEST_TMPDIR/data" \
+		'.mounts += [{destination: "/data", type: "bind", source: $src, options: ["bind", "idmap"]},
+		             {destination: "/plain", type: "bind", source: $src, options: ["bind"]}]'
+	set_args sh -c 'cat /proc/self/uid_map; stat -c "%u %g" /data/root-owned /data/other /plain/root-owned
+		cat /data/root-owned; echo inside >/data/written; grep " /data " /proc/self/mountinfo'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[[ "${lines[0]}" =~ ^\ *0\ +200000\ +65536$ ]]
+	[ "${lines[1]}" = "0 0" ]
+	[ "${lines[2]}" = "3000 3000" ]
+	# without the idmap the host's root is nobody inside
+	[ "${lines[3]}" = "65534 65534" ]
+	[ "${lines[4]}" = hello ]
+	[[ "${lines[5]}" == *idmapped* ]]
+	# the container's root wrote as the host's root, through the mapping
+	[ "$(stat -c '%u %g' "$BATS_TEST_TMPDIR/data/written")" = "0 0" ]
+	[ "$(cat "$BATS_TEST_TMPDIR/data/written")" = inside ]
+}
+
+@test "mount options: per-mount mappings in a user namespace container, ridmap on an rbind" {
+	tree_with_submount
+	userns_config
+	chown 1000:1000 "$TREE/top-file" "$TREE/sub/sub-file"
+	# on-disk 1000 -> host 200000 through the mount -> 0 in the container
+	cfg_edit --arg src "$TREE" \
+		'.mounts += [{destination: "/data", type: "bind", source: $src, options: ["rbind", "ridmap"],
+		  uidMappings: [{containerID: 1000, hostID: 200000, size: 1}],
+		  gidMappings: [{containerID: 1000, hostID: 200000, size: 1}]}]'
+	set_args stat -c "%u %g" /data/top-file /data/sub/sub-file
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" = "0 0" ]
+	[ "${lines[1]}" = "0 0" ]
+}
+
+@test "mount options: a bare idmap with a user namespace joined by path maps through it" {
+	requires_mini_runc
+	userns_config
+	# a holder process owning a user namespace mapped as userns_config's
+	unshare --user sleep 100 </dev/null >/dev/null 2>&1 3>&- &
+	local holder=$!
+	local i
+	for i in $(seq 50); do
+		[ "$(readlink /proc/$holder/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
+		sleep 0.1
+	done
+	echo "0 200000 65536" >"/proc/$holder/uid_map"
+	echo "0 200000 65536" >"/proc/$holder/gid_map"
+	mkdir "$BATS_TEST_TMPDIR/data"
+	touch "$BATS_TEST_TMPDIR/data/root-owned"
+	cfg_edit --arg src "$BATS_TEST_TMPDIR/data" --arg ns "/proc/$holder/ns/user" \
+		'.linux.namespaces |= map(if .type == "user" then .path = $ns else . end)
+		 | del(.linux.uidMappings, .linux.gidMappings)
+		 | .mounts += [{destination: "/data", type: "bind", source: $src, options: ["bind", "idmap"]}]'
+	set_args stat -c "%u %g" /data/root-owned
+	run mrc run --bundle "$BUNDLE" "$ID"
+	kill "$holder"
+	wait "$holder" || true
+	[ "$status" -eq 0 ]
+	[ "$output" = "0 0" ]
+}
+
+@test "mount options: a bad idmap source fails before the clone and leaves nothing" {
+	requires_mini_runc
+	userns_config
+	cfg_edit --arg src "$BATS_TEST_TMPDIR/missing" \
 		'.mounts += [{destination: "/data", type: "bind", source: $src, options: ["bind", "idmap"]}]'
-	run ! mrc run --bundle "$BUNDLE" "$ID"
-	grep -q "id-map \`/data\`: not supported yet in a container with a user namespace" <<<"$output"
+	run ! mrc create --bundle "$BUNDLE" "$ID"
+	grep -q "mount \`$BATS_TEST_TMPDIR/missing\` to \`/data\`: open source: No such file or directory" <<<"$output"
+	[ ! -e "$ROOT/$ID" ]
 }

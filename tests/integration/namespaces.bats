@@ -109,3 +109,39 @@ NS_SCRIPT='for n in pid net ipc uts mnt cgroup; do echo "$n $(readlink /proc/sel
 	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
 	grep_i bogus
 }
+
+@test "namespaces: a time namespace shifts boottime and monotonic by linux.timeOffsets" {
+	cfg_edit '.linux.namespaces += [{type: "time"}]
+		| .linux.timeOffsets = {boottime: {secs: 8640000, nanosecs: 0},
+		                        monotonic: {secs: 8640000, nanosecs: 0}}'
+	set_args sh -c 'readlink /proc/self/ns/time; cut -d. -f1 /proc/uptime'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" != "$(readlink /proc/self/ns/time)" ]
+	local host
+	host=$(cut -d. -f1 /proc/uptime)
+	# 100 days ahead of the host, give or take the run's own seconds
+	[ "${lines[1]}" -ge $((host + 8640000 - 5)) ]
+	[ "${lines[1]}" -le $((host + 8640000 + 5)) ]
+	# the runtime made it in a helper: its own time namespace is untouched
+	assert_nothing_left
+}
+
+@test "namespaces: a second container joins the first one's time namespace by path" {
+	cfg_edit '.linux.namespaces += [{type: "time"}]
+		| .linux.timeOffsets = {boottime: {secs: 8640000, nanosecs: 0}}'
+	set_args sleep 30
+	mrc run -d --bundle "$BUNDLE" "$ID" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1
+	local pid1
+	pid1=$(state_field "$ID" pid)
+	local id2
+	new_id id2
+	cfg_edit --arg t "/proc/$pid1/ns/time" \
+		'.linux.namespaces |= map(if .type == "time" then .path = $t else . end)
+		 | del(.linux.timeOffsets)'
+	set_args sh -c 'readlink /proc/self/ns/time; cut -d. -f1 /proc/uptime'
+	run -0 mrc run --bundle "$BUNDLE" "$id2"
+	[ "${lines[0]}" = "$(readlink "/proc/$pid1/ns/time")" ]
+	[ "${lines[1]}" -ge 8640000 ]
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}

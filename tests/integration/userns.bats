@@ -5,20 +5,6 @@
 
 load helpers
 
-userns_config() {
-	cfg_edit '.linux.namespaces += [{"type": "user"}]
-		| .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
-		| .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]'
-	# the rootfs must be reachable by the mapped root, as with runc: its
-	# files owned by it and every directory above it searchable
-	chown -R 200000:200000 "$BUNDLE/rootfs"
-	local d=$BUNDLE
-	while [ "$d" != / ]; do
-		chmod o+x "$d"
-		d=$(dirname "$d")
-	done
-}
-
 @test "userns: the maps are written and root inside is the mapped host uid" {
 	userns_config
 	set_args sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u; touch /tmp/made; stat -c %u /tmp/made; sleep 5'
@@ -73,4 +59,55 @@ userns_config() {
 	cfg_edit '.linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]'
 	assert_fails_cleanly mrc create --bundle "$BUNDLE" "$ID"
 	grep_i "user namespace"
+}
+
+# A pod: the second container joins the first one's user and network
+# namespaces by path.  The runtime must not join the user namespace itself
+# (it could never leave it): its hooks run in the host's user namespace,
+# and the second container's cgroup is removed by its delete.
+@test "userns: a second container joins the first one's user namespace by path" {
+	userns_config
+	set_args sleep 30
+	mrc run -d --bundle "$BUNDLE" "$ID" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1
+	local pid1 user1 net1
+	pid1=$(state_field "$ID" pid)
+	user1=$(readlink "/proc/$pid1/ns/user")
+	net1=$(readlink "/proc/$pid1/ns/net")
+
+	local id2
+	new_id id2
+	cfg_edit --arg user "/proc/$pid1/ns/user" --arg net "/proc/$pid1/ns/net" \
+		--arg out "$BATS_TEST_TMPDIR/hook-userns" \
+		'.linux.namespaces |= map(if .type == "user" then .path = $user
+			elif .type == "network" then .path = $net else . end)
+		 | del(.linux.uidMappings, .linux.gidMappings)
+		 | .hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "readlink /proc/self/ns/user >" + $out]}]'
+	set_args sh -c 'readlink /proc/self/ns/user; readlink /proc/self/ns/net; id -u; touch /tmp/made; stat -c %u /tmp/made; hostname'
+	run -0 mrc run --bundle "$BUNDLE" "$id2"
+	[ "${lines[0]}" = "$user1" ]
+	[ "${lines[1]}" = "$net1" ]
+	[ "${lines[2]}" = 0 ]
+	[ "${lines[3]}" = 0 ]
+	# its own uts namespace, made in (and owned by) the joined one
+	[ "${lines[4]}" = mrc-test ]
+	[ "$(cat "$BATS_TEST_TMPDIR/hook-userns")" = "$(readlink /proc/self/ns/user)" ]
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}
+
+@test "userns: joining a user namespace whose root is unmapped fails cleanly" {
+	requires_mini_runc
+	# a user namespace with no maps at all
+	unshare --user sleep 30 </dev/null >/dev/null 2>&1 3>&- &
+	local holder=$! i
+	for i in $(seq 50); do
+		[ "$(readlink /proc/$holder/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
+		sleep 0.1
+	done
+	cfg_edit --arg user "/proc/$holder/ns/user" '.linux.namespaces += [{type: "user", path: $user}]'
+	run ! mrc run --bundle "$BUNDLE" "$ID"
+	kill "$holder"
+	wait "$holder" || true
+	grep -q "become root in the user namespace: Invalid argument" <<<"$output"
+	assert_nothing_left
 }
