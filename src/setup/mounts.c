@@ -345,13 +345,13 @@ mrc_setup_mount_one (const struct mrc_setup_ctx *ctx, int rootfd,
   bool bind;
   if (mrc_setup_mount_kind (m, &mf, &bind, err) < 0)
     return -1;
-  int r;
   /* (id-mapping without a bind was refused before the clone, idmap.c) */
-  if (bind)
+  int r = mrc_setup_check_destination (ctx, rootfd, m, bind, err);
+  if (r == 0 && bind)
     r = mount_bind (ctx, rootfd, m, &mf, err);
-  else if (m->type == NULL)
+  else if (r == 0 && m->type == NULL)
     r = mrc_fail (err, "mount to `%s`: missing type", m->destination);
-  else
+  else if (r == 0)
     r = mount_fs (ctx, rootfd, m, &mf, err);
   /* after the mount and its remount: the recursive options reach the
      submounts an rbind brought along */

@@ -27,6 +27,13 @@ int mrc_setup_mount_kind (const struct mrc_mount *m,
                           struct mrc_mount_flags *mf, bool *bind,
                           mrc_error_t *err) MRC_WUR;
 
+/* Whether M may be mounted where its destination leads inside ROOTFD
+ * (mount-dest.c): proc and sysfs on a real directory, only procfs on
+ * /proc, nothing below /proc but the files lxcfs covers. */
+int mrc_setup_check_destination (const struct mrc_setup_ctx *ctx, int rootfd,
+                                 const struct mrc_mount *m, bool bind,
+                                 mrc_error_t *err) MRC_WUR;
+
 /* An O_PATH fd of the bind mount M's source, a host path (relative ones
  * are relative to BUNDLE). */
 int mrc_setup_bind_source (const char *bundle, const struct mrc_mount *m,

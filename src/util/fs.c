@@ -31,11 +31,11 @@ mrc_fs_fd_path (int fd, char buf[MRC_FD_PATH_MAX])
 }
 
 static int
-openat2_in_root (int rootfd, const char *path, int flags)
+openat2_resolve (int rootfd, const char *path, int flags, uint64_t resolve)
 {
   struct open_how how = {
     .flags = (uint64_t) (flags | O_CLOEXEC),
-    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve,
   };
   int fd = -1;
   for (int i = 0; i < MAX_EAGAIN_RETRIES; i++)
@@ -47,17 +47,61 @@ openat2_in_root (int rootfd, const char *path, int flags)
   return fd;
 }
 
-int
-mrc_fs_open_in_root (int rootfd, const char *path, int flags,
-                     mrc_error_t *err)
+static int
+openat2_in_root (int rootfd, const char *path, int flags)
+{
+  return openat2_resolve (rootfd, path, flags, 0);
+}
+
+static int
+open_checked (int rootfd, const char *path, int flags, uint64_t resolve,
+              mrc_error_t *err)
 {
   /* O_TMPFILE shares its bits with O_DIRECTORY: test it whole. */
   if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
     return mrc_error_set (err, EINVAL, "open `%s`: cannot create", path);
-  int fd = openat2_in_root (rootfd, path, flags);
+  int fd = openat2_resolve (rootfd, path, flags, resolve);
   if (fd < 0)
     return mrc_fail_errno (err, "open `%s`", path);
   return fd;
+}
+
+int
+mrc_fs_open_in_root (int rootfd, const char *path, int flags,
+                     mrc_error_t *err)
+{
+  return open_checked (rootfd, path, flags, 0, err);
+}
+
+int
+mrc_fs_open_in_root_nosymlinks (int rootfd, const char *path, int flags,
+                                mrc_error_t *err)
+{
+  /* (no O_NOFOLLOW: with it a last-component link opens as itself) */
+  return open_checked (rootfd, path, flags, RESOLVE_NO_SYMLINKS, err);
+}
+
+int
+mrc_fs_path_in_root (int rootfd, int fd, char **out, mrc_error_t *err)
+{
+  char fdp[MRC_FD_PATH_MAX], root[PATH_MAX], path[PATH_MAX];
+  mrc_fs_fd_path (rootfd, fdp);
+  ssize_t rn = readlink (fdp, root, sizeof root - 1);
+  mrc_fs_fd_path (fd, fdp);
+  ssize_t pn = readlink (fdp, path, sizeof path - 1);
+  if (rn < 0 || pn < 0)
+    return mrc_fail_errno (err, "read the path of a file in the root");
+  root[rn] = path[pn] = '\0';
+  /* "/" as the root: every path is inside, and keeps its leading slash */
+  size_t skip = strcmp (root, "/") == 0 ? 0 : (size_t) rn;
+  if (strncmp (path, root, (size_t) rn) != 0
+      || (path[skip] != '/' && path[skip] != '\0'))
+    return mrc_error_code (err, EXDEV, "`%s` is not inside the root `%s`",
+                           path, root);
+  *out = strdup (path[skip] ? path + skip : "/");
+  if (*out == NULL)
+    return mrc_fail_errno (err, "read the path of a file in the root");
+  return 0;
 }
 
 /* What one walk over a path is asked to make. */

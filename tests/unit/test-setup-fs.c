@@ -172,6 +172,47 @@ remove_one (const char *path, const struct stat *st, int flag,
   return remove (path);
 }
 
+/* Where a path really leads, and a lookup that refuses every symlink. */
+static void
+test_real_path (void)
+{
+  mrc_error_t err = NULL;
+  char *real = NULL;
+  if (mkdirat (rootfd, "real", 0755) < 0 || symlinkat ("/real", rootfd, "via") < 0)
+    diag ("setup: %s", strerror (errno));
+  int fd = mrc_fs_open_in_root (rootfd, "/via/../via", O_PATH, &err);
+  ok (fd >= 0 && mrc_fs_path_in_root (rootfd, fd, &real, &err) == 0,
+      "path_in_root of a file reached through a link");
+  is_str (real, "/real", "it is where the link leads");
+  free (real);
+  real = NULL;
+  if (fd >= 0)
+    close (fd);
+  ok (mrc_fs_path_in_root (rootfd, rootfd, &real, &err) == 0, "the root");
+  is_str (real, "/", "the root is /");
+  free (real);
+  real = NULL;
+  int out = open (outside, O_PATH | O_CLOEXEC);
+  ok (mrc_fs_path_in_root (rootfd, out, &real, &err) < 0 && real == NULL,
+      "a file outside the root is refused");
+  mrc_error_free (&err);
+  close (out);
+
+  fd = mrc_fs_open_in_root_nosymlinks (rootfd, "/real", O_PATH, &err);
+  ok (fd >= 0, "nosymlinks: a plain directory opens");
+  if (fd >= 0)
+    close (fd);
+  fd = mrc_fs_open_in_root_nosymlinks (rootfd, "/via", O_PATH, &err);
+  ok (fd < 0 && err && err->errnum == ELOOP, "nosymlinks: a last link: ELOOP");
+  mrc_error_free (&err);
+  if (mkdirat (rootfd, "real/d", 0755) < 0)
+    diag ("mkdir: %s", strerror (errno));
+  fd = mrc_fs_open_in_root_nosymlinks (rootfd, "/via/d", O_PATH, &err);
+  ok (fd < 0 && err && err->errnum == ELOOP,
+      "nosymlinks: a link on the way: ELOOP");
+  mrc_error_free (&err);
+}
+
 int
 main (void)
 {
@@ -185,6 +226,7 @@ main (void)
   test_symlinks ();
   test_files ();
   test_parent ();
+  test_real_path ();
   close (rootfd);
   nftw (root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
   nftw (outside, remove_one, 16, FTW_DEPTH | FTW_PHYS);

@@ -1,0 +1,162 @@
+/* Where a mounts[] entry may go.
+ *
+ * A mount over the container's /proc could hide the files the runtime and
+ * the kernel's security modules rely on, or fake them (CVE-2019-16884 and
+ * CVE-2019-19921 did so through a symlinked destination), so, as runc:
+ *  - proc and sysfs go on a real directory: no symlink on the way to it,
+ *    and not a file;
+ *  - on /proc itself only procfs: a proc mount, or a bind of a procfs;
+ *  - below /proc only the files lxcfs stands in for.
+ * The rules hold for the destination as written and for where it really
+ * leads inside the root, so a symlink cannot smuggle a mount in. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include "mrc/cleanup.h"
+#include "mrc/fs.h"
+#include "setup-internal.h"
+
+/* What lxcfs binds over to show a container its own figures. */
+static const char *const lxcfs_files[] = {
+  "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
+  "/proc/swaps",   "/proc/uptime",    "/proc/loadavg", "/proc/slabinfo",
+  "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+};
+
+/* PATH made absolute and without `//`, `.` or `..` (clamped at `/`), as
+ * the lookup inside the root reads it when no symlink is met. */
+static char *
+clean_path (const char *path)
+{
+  size_t n = strlen (path);
+  char *out = malloc (n + 2), *o = out;
+  if (out == NULL)
+    return NULL;
+  *o = '\0';
+  for (const char *p = path; *p;)
+    {
+      p += strspn (p, "/");
+      size_t len = strcspn (p, "/");
+      if (len == 0 || (len == 1 && p[0] == '.'))
+        ;
+      else if (len == 2 && p[0] == '.' && p[1] == '.')
+        {
+          while (o > out && *--o != '/')
+            ;
+          *o = '\0';
+        }
+      else
+        {
+          *o++ = '/';
+          memcpy (o, p, len);
+          o += len;
+          *o = '\0';
+        }
+      p += len;
+    }
+  if (o == out)
+    strcpy (out, "/");
+  return out;
+}
+
+static bool
+is_procfs (int fd)
+{
+  struct statfs sf;
+  return fstatfs (fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
+/* The rules for a destination at PATH (inside the root). */
+static int
+check_path (const struct mrc_setup_ctx *ctx, const struct mrc_mount *m,
+            bool bind, const char *path, mrc_error_t *err)
+{
+  if (strcmp (path, "/proc") == 0)
+    {
+      if (!bind && m->type && strcmp (m->type, "proc") == 0)
+        return 0;
+      if (bind)
+        {
+          cleanup_close int src = mrc_setup_bind_source (ctx->bundle, m, err);
+          if (src < 0)
+            return -1;
+          if (is_procfs (src))
+            return 0;
+        }
+      return mrc_fail (err, "mount to `%s`: only procfs may be mounted on "
+                            "/proc",
+                       m->destination);
+    }
+  if (strncmp (path, "/proc/", 6) != 0)
+    return 0;
+  for (size_t i = 0; i < sizeof lxcfs_files / sizeof lxcfs_files[0]; i++)
+    if (strcmp (path, lxcfs_files[i]) == 0)
+      return 0;
+  return mrc_fail (err, "mount to `%s`: `%s` is inside /proc",
+                   m->destination, path);
+}
+
+/* proc and sysfs: on a directory reached without a symlink, or on a
+ * missing one the mount will create. */
+static int
+check_real_dir (int rootfd, const struct mrc_mount *m, mrc_error_t *err)
+{
+  mrc_error_t e = NULL;
+  cleanup_close int fd = mrc_fs_open_in_root_nosymlinks (
+      rootfd, m->destination, O_PATH, &e);
+  int errnum = e ? e->errnum : 0;
+  mrc_error_free (&e);
+  struct stat st;
+  if (fd < 0 && errnum == ENOENT)
+    return 0;
+  if (fd < 0 && errnum == ELOOP)
+    return mrc_fail (err, "mount `%s` to `%s`: the destination must be a "
+                          "directory, not reached through a symlink",
+                     m->type, m->destination);
+  if (fd < 0)
+    return mrc_error_set (err, errnum, "mount `%s` to `%s`", m->type,
+                          m->destination);
+  if (fstat (fd, &st) < 0)
+    return mrc_fail_errno (err, "mount `%s` to `%s`", m->type,
+                           m->destination);
+  if (!S_ISDIR (st.st_mode))
+    return mrc_fail (err, "mount `%s` to `%s`: the destination must be a "
+                          "directory",
+                     m->type, m->destination);
+  return 0;
+}
+
+int
+mrc_setup_check_destination (const struct mrc_setup_ctx *ctx, int rootfd,
+                             const struct mrc_mount *m, bool bind,
+                             mrc_error_t *err)
+{
+  if (!bind && m->type
+      && (strcmp (m->type, "proc") == 0 || strcmp (m->type, "sysfs") == 0)
+      && check_real_dir (rootfd, m, err) < 0)
+    return -1;
+  cleanup_free char *written = clean_path (m->destination);
+  if (written == NULL)
+    return mrc_fail_errno (err, "mount to `%s`", m->destination);
+  if (check_path (ctx, m, bind, written, err) < 0)
+    return -1;
+  /* where it really leads, when it exists already */
+  mrc_error_t e = NULL;
+  cleanup_close int fd = mrc_fs_open_in_root (rootfd, m->destination, O_PATH,
+                                              &e);
+  mrc_error_free (&e);
+  if (fd < 0)
+    return 0;
+  cleanup_free char *real = NULL;
+  if (mrc_fs_path_in_root (rootfd, fd, &real, err) < 0)
+    return mrc_error_wrap (err, "mount to `%s`", m->destination);
+  return strcmp (real, written) == 0 ? 0
+                                     : check_path (ctx, m, bind, real, err);
+}
