@@ -177,3 +177,52 @@ has_opt() {
 	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
 	grep_i "no-such-dir"
 }
+
+# Every plain option of the runtime-spec, one tmpfs each, seen where the
+# kernel shows it: per-mount flags in mountinfo's 6th field, superblock
+# flags (sync, dirsync) and filesystem data after the source.
+@test "mounts: every plain mount option is seen in mountinfo" {
+	local o
+	# (mand is accepted; kernels since 5.15 ignore it, so nothing shows)
+	for o in ro nosuid nodev noexec sync dirsync lazytime mand noatime nodiratime relatime strictatime; do
+		cfg_edit --arg d "/o-$o" --arg o "$o" \
+			'.mounts += [{destination: $d, type: "tmpfs", source: "tmpfs", options: [$o, "size=1m"]}]'
+	done
+	# unknown options go to the filesystem as data
+	cfg_edit '.mounts += [{destination: "/o-data", type: "tmpfs", source: "tmpfs",
+		options: ["size=2m", "nr_inodes=321", "mode=0711", "noexec"]}]'
+	# remount: a second entry changes the mount the first one made
+	cfg_edit '.mounts += [{destination: "/o-remount", type: "tmpfs", source: "tmpfs", options: ["size=1m"]},
+		{destination: "/o-remount", type: "tmpfs", source: "tmpfs", options: ["remount", "ro", "nosuid"]}]'
+	set_args cat /proc/self/mountinfo
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	local m per super
+	[ -n "$(mi /o-mand)" ]
+	for o in ro nosuid nodev noexec noatime nodiratime relatime; do
+		m=$(mi "/o-$o")
+		has_opt "$(cut -d' ' -f2 <<<"$m")" "$o"
+	done
+	for o in sync dirsync lazytime; do
+		m=$(mi "/o-$o")
+		has_opt "$(cut -d' ' -f3 <<<"$m")" "$o"
+		# and not on a mount that did not ask for it
+		! has_opt "$(cut -d' ' -f3 <<<"$(mi /o-ro)")" "$o" 2>/dev/null
+	done
+	# strictatime: neither noatime nor relatime
+	per=$(cut -d' ' -f2 <<<"$(mi /o-strictatime)")
+	! has_opt "$per" relatime 2>/dev/null
+	! has_opt "$per" noatime 2>/dev/null
+	# rw unless asked: the ro one is the only read-only one
+	has_opt "$(cut -d' ' -f2 <<<"$(mi /o-nosuid)")" rw
+	m=$(mi /o-data)
+	super=$(cut -d' ' -f3 <<<"$m")
+	has_opt "$super" size=2048k
+	has_opt "$super" nr_inodes=321
+	has_opt "$super" mode=711
+	has_opt "$(cut -d' ' -f2 <<<"$m")" noexec
+	per=$(cut -d' ' -f2 <<<"$(mi /o-remount)")
+	has_opt "$per" ro
+	has_opt "$per" nosuid
+	# the same mount changed, not a second one stacked on it
+	[ "$(awk '$5 == "/o-remount"' <<<"$output" | wc -l)" = 1 ]
+}
