@@ -4,7 +4,9 @@
 #   (b) `create`, `start`, `delete --force` of such a container, timed until
 #       delete returns
 #   (c) `exec` of /bin/true into a running container
-#   (d) (a) with a seccomp allow-list like podman's default profile
+#   (d) (a) joining a running container's network, ipc and uts namespaces
+#       by path, as a pod's containers join its infra container's
+#   (e) (a) with a seccomp allow-list like podman's default profile
 # and print each runtime's median and its ratio to mini-runc's median.
 #
 #   bash bench/run.sh            (as root; `make bench` builds first)
@@ -115,6 +117,8 @@ measure() {
 			"$rt" --root "$root" delete --force "$id" ;;
 	exec)
 		"$rt" --root "$root" exec "bench-target-$name" /bin/true ;;
+	pod)
+		"$rt" --root "$root" run --bundle "$work/pod-$name" "$id" ;;
 	seccomp)
 		"$rt" --root "$root" run --bundle "$work/seccomp" "$id" ;;
 	esac </dev/null >/dev/null 2>>"$errlog.$name" || rc=$?
@@ -135,10 +139,23 @@ for name in "${names[@]}"; do
 		echo "bench: $name could not start the exec target" >&2
 done
 
+# The pod case joins each runtime's own exec target's namespaces.
+for name in "${names[@]}"; do
+	pid=$("${bin[$name]}" --root "$work/root-$name" state "bench-target-$name" \
+		2>/dev/null | jq -r .pid) || pid=0
+	mkdir -p "$work/pod-$name"
+	jq --arg root "$bundle/rootfs" --arg ns "/proc/$pid/ns" '.root.path = $root
+		| .linux.namespaces |= map(
+			if .type == "network" then .path = $ns + "/net"
+			elif .type == "ipc" then .path = $ns + "/ipc"
+			elif .type == "uts" then .path = $ns + "/uts" else . end)' \
+		"$bundle/config.json" >"$work/pod-$name/config.json"
+done
+
 # run with a seccomp allow-list like podman's default: every syscall its
 # profile allows without argument or capability conditions on amd64
 # (containers-common's seccomp.json), the rest refused with EPERM.
-cases=(run lifecycle exec)
+cases=(run lifecycle exec pod)
 profile=/usr/share/containers/seccomp.json
 if [ -r "$profile" ]; then
 	mkdir -p "$work/seccomp"
@@ -211,7 +228,7 @@ cell() { # case name -> "12.34 ms  1.05x"
 echo
 echo "median of $N runs after $WARMUP warm-up; ratio = runtime / mini-runc (above 1: slower than mini-runc)"
 declare -A title=([run]="run /bin/true" [lifecycle]="create+start+delete"
-	[exec]="exec /bin/true" [seccomp]="run, seccomp profile")
+	[exec]="exec /bin/true" [pod]="run, joining a pod" [seccomp]="run, seccomp profile")
 printf '%-10s' ""
 for c in "${cases[@]}"; do printf '  %-22s' "${title[$c]}"; done
 printf '\n%-10s' runtime
