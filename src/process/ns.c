@@ -146,18 +146,76 @@ mrc_ns_prepare (const struct mrc_spec *spec, struct mrc_ns_plan *plan,
   return 0;
 }
 
+/* Whether the map file FILE (of our own user namespace, so relative to
+ * its parent, as written) holds exactly the N entries of WANT, in any
+ * order.  -1 when it cannot be read. */
+static int
+map_matches (const char *file, const struct mrc_id_mapping *want, size_t n)
+{
+  FILE *f = fopen (file, "re");
+  if (f == NULL)
+    return -1;
+  unsigned c, h, z;
+  size_t lines = 0, found = 0;
+  while (fscanf (f, "%u %u %u", &c, &h, &z) == 3)
+    {
+      lines++;
+      for (size_t i = 0; i < n; i++)
+        if (want[i].container_id == c && want[i].host_id == h
+            && want[i].size == z)
+          {
+            found++;
+            break;
+          }
+    }
+  fclose (f);
+  return lines == n && found == n;
+}
+
+/* Mappings given with a user namespace joined by path (podman sends both)
+ * must be that namespace's own: it cannot be given others. */
+static int
+check_joined_maps (const struct mrc_spec *spec, const char *path,
+                   mrc_error_t *err)
+{
+  const struct mrc_linux *l = spec->linux_;
+  static const char *const files[] = { "/proc/self/uid_map",
+                                       "/proc/self/gid_map" };
+  static const char *const keys[] = { "uidMappings", "gidMappings" };
+  for (int i = 0; l && i < 2; i++)
+    {
+      const struct mrc_id_mapping *m = i ? l->gid_mappings : l->uid_mappings;
+      size_t n = i ? l->n_gid_mappings : l->n_uid_mappings;
+      if (n == 0)
+        continue;
+      int r = map_matches (files[i], m, n);
+      if (r < 0)
+        return mrc_fail_errno (err, "read `%s`", files[i]);
+      if (r == 0)
+        return mrc_fail (err, "linux.%s: not the mappings of the user "
+                              "namespace `%s`",
+                         keys[i], path);
+    }
+  return 0;
+}
+
 int
 mrc_ns_enter (const struct mrc_spec *spec, const struct mrc_ns_plan *plan,
               mrc_error_t *err)
 {
   for (size_t t = 0; t < sizeof ns_table / sizeof ns_table[0]; t++)
-    if (plan->join[t] >= 0 && setns (plan->join[t], ns_table[t].flag) < 0)
-      {
-        const struct mrc_namespace *ns
-            = mrc_spec_namespace (spec, ns_table[t].type);
+    {
+      if (plan->join[t] < 0)
+        continue;
+      const struct mrc_namespace *ns
+          = mrc_spec_namespace (spec, ns_table[t].type);
+      if (setns (plan->join[t], ns_table[t].flag) < 0)
         return mrc_fail_errno (err, "join %s namespace `%s`",
-                               ns_table[t].type, ns ? ns->path : "");
-      }
+                               ns_table[t].type, ns->path);
+      if (ns_table[t].flag == CLONE_NEWUSER
+          && check_joined_maps (spec, ns->path, err) < 0)
+        return -1;
+    }
   if (plan->new_time && new_time_ns (spec, err) < 0)
     return -1;
   return 0;

@@ -208,11 +208,8 @@ validate_id_mappings (const struct mrc_spec *spec, const char *key,
   if (n > 0 && userns == NULL)
     return mrc_fail (err, CONFIG ": linux.%s: requires a user namespace",
                      key);
-  /* A joined user namespace has its mappings already: new ones could not
-     be written, and silently ignoring them would mislead. */
-  if (n > 0 && userns->path)
-    return mrc_fail (err, CONFIG ": linux.%s: not allowed with a user "
-                              "namespace joined by path", key);
+  /* With a joined user namespace, mappings (podman sends them) must be
+     its own: checked when it is joined (src/process/ns.c). */
   /* As runc: a new user namespace without mappings could do nothing. */
   if (n == 0 && userns && userns->path == NULL)
     return mrc_fail (err,

@@ -397,6 +397,28 @@ limit_case() { # CONTROLLER PODMAN-FLAG... -- CHECK-SCRIPT
 	NAMES=()
 }
 
+# A pod with a user namespace: the infra container makes it, the others
+# join it by path (as CRI-O's pods with user namespaces do).
+@test "podman pod --uidmap: containers join the infra container's user namespace" {
+	local pod=mrcupod$$ n infra ip cp
+	new_name n
+	run -0 P pod create --name "$pod" --uidmap 0:100000:65536
+	run -0 P run -d --pod "$pod" --name "$n" "$IMG" sleep 300
+	infra=$(P pod inspect -f '{{.InfraContainerID}}' "$pod")
+	ip=$(P inspect -f '{{.State.Pid}}' "$infra")
+	cp=$(P inspect -f '{{.State.Pid}}' "$n")
+	[ "$ip" -gt 0 ] && [ "$cp" -gt 0 ]
+	[ "$(readlink /proc/$ip/ns/user)" = "$(readlink /proc/$cp/ns/user)" ]
+	[ "$(readlink /proc/$cp/ns/user)" != "$(readlink /proc/self/ns/user)" ]
+	run -0 P exec "$n" sh -c 'cat /proc/self/uid_map; id -u; touch /tmp/x && echo wrote'
+	[[ "${lines[0]}" == *"0"*"100000"*"65536"* ]]
+	[ "${lines[1]}" = 0 ]
+	[ "${lines[2]}" = wrote ]
+	run -0 P pod stop -t 1 "$pod"
+	run -0 P pod rm -f "$pod"
+	NAMES=()
+}
+
 @test "podman exit codes: 127 missing binary, 126 not executable, 125 podman's own error" {
 	run -127 P run --rm "$IMG" /no/such/binary
 	[[ "$output" == *"no such file or directory"* || "$output" == *"No such file or directory"* ]]

@@ -111,3 +111,27 @@ load helpers
 	grep -q "become root in the user namespace: Invalid argument" <<<"$output"
 	assert_nothing_left
 }
+
+# podman sends a joined user namespace's mappings along with its path.
+@test "userns: mappings given with a joined user namespace must be its own" {
+	userns_config
+	set_args sleep 30
+	mrc run -d --bundle "$BUNDLE" "$ID" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1
+	local pid1 id2
+	pid1=$(state_field "$ID" pid)
+	new_id id2
+	cfg_edit --arg user "/proc/$pid1/ns/user" \
+		'.linux.namespaces |= map(if .type == "user" then .path = $user else . end)'
+	set_args id -u
+	run -0 mrc run --bundle "$BUNDLE" "$id2"
+	[ "$output" = 0 ]
+	# others are refused (as runc 1.2 does; runc 1.1 ignores them)
+	if is_mini_runc; then
+		cfg_edit '.linux.gidMappings = [{"containerID": 0, "hostID": 300000, "size": 65536}]'
+		run ! mrc run --bundle "$BUNDLE" "$id2"
+		grep -q "linux.gidMappings: not the mappings of the user namespace \`/proc/$pid1/ns/user\`" <<<"$output"
+		[ ! -e "$ROOT/$id2" ]
+	fi
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}
