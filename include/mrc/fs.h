@@ -32,11 +32,6 @@ void mrc_fs_fd_path (int fd, char buf[MRC_FD_PATH_MAX]);
 int mrc_fs_open_in_root (int rootfd, const char *path, int flags,
                          mrc_error_t *err) MRC_WUR;
 
-/* As mrc_fs_open_in_root, but no component of PATH may be a symlink
- * (ELOOP), not even one that would resolve inside the root. */
-int mrc_fs_open_in_root_nosymlinks (int rootfd, const char *path, int flags,
-                                    mrc_error_t *err) MRC_WUR;
-
 /* Where FD, a file inside ROOTFD, really is, as a path from ROOTFD
  * ("/proc", "/" for the root itself): what symlinks on the way led to.
  * *OUT is malloc'd. */

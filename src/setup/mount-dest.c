@@ -8,7 +8,9 @@
  *  - on /proc itself only procfs: a proc mount, or a bind of a procfs;
  *  - below /proc only the files lxcfs stands in for.
  * The rules hold for the destination as written and for where it really
- * leads inside the root, so a symlink cannot smuggle a mount in. */
+ * leads inside the root, checked on the very fd the mount then goes
+ * through, so a symlink (even one swapped in at the last moment) cannot
+ * smuggle a mount in. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -70,26 +72,20 @@ static bool
 is_procfs (int fd)
 {
   struct statfs sf;
-  return fstatfs (fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+  return fd >= 0 && fstatfs (fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
 }
 
-/* The rules for a destination at PATH (inside the root). */
+/* The rules for a destination at PATH (inside the root); SRCFD is a
+ * bind's source, or -1. */
 static int
-check_path (const struct mrc_setup_ctx *ctx, const struct mrc_mount *m,
-            bool bind, const char *path, mrc_error_t *err)
+check_path (const struct mrc_mount *m, bool bind, int srcfd,
+            const char *path, mrc_error_t *err)
 {
   if (strcmp (path, "/proc") == 0)
     {
-      if (!bind && m->type && strcmp (m->type, "proc") == 0)
+      if ((!bind && m->type && strcmp (m->type, "proc") == 0)
+          || (bind && is_procfs (srcfd)))
         return 0;
-      if (bind)
-        {
-          cleanup_close int src = mrc_setup_bind_source (ctx->bundle, m, err);
-          if (src < 0)
-            return -1;
-          if (is_procfs (src))
-            return 0;
-        }
       return mrc_fail (err, "mount to `%s`: only procfs may be mounted on "
                             "/proc",
                        m->destination);
@@ -103,60 +99,33 @@ check_path (const struct mrc_setup_ctx *ctx, const struct mrc_mount *m,
                    m->destination, path);
 }
 
-/* proc and sysfs: on a directory reached without a symlink, or on a
- * missing one the mount will create. */
-static int
-check_real_dir (int rootfd, const struct mrc_mount *m, mrc_error_t *err)
-{
-  mrc_error_t e = NULL;
-  cleanup_close int fd = mrc_fs_open_in_root_nosymlinks (
-      rootfd, m->destination, O_PATH, &e);
-  int errnum = e ? e->errnum : 0;
-  mrc_error_free (&e);
-  struct stat st;
-  if (fd < 0 && errnum == ENOENT)
-    return 0;
-  if (fd < 0 && errnum == ELOOP)
-    return mrc_fail (err, "mount `%s` to `%s`: the destination must be a "
-                          "directory, not reached through a symlink",
-                     m->type, m->destination);
-  if (fd < 0)
-    return mrc_error_set (err, errnum, "mount `%s` to `%s`", m->type,
-                          m->destination);
-  if (fstat (fd, &st) < 0)
-    return mrc_fail_errno (err, "mount `%s` to `%s`", m->type,
-                           m->destination);
-  if (!S_ISDIR (st.st_mode))
-    return mrc_fail (err, "mount `%s` to `%s`: the destination must be a "
-                          "directory",
-                     m->type, m->destination);
-  return 0;
-}
-
 int
-mrc_setup_check_destination (const struct mrc_setup_ctx *ctx, int rootfd,
-                             const struct mrc_mount *m, bool bind,
-                             mrc_error_t *err)
+mrc_setup_check_target (int rootfd, int tfd, const struct mrc_mount *m,
+                        bool bind, int srcfd, mrc_error_t *err)
 {
-  if (!bind && m->type
-      && (strcmp (m->type, "proc") == 0 || strcmp (m->type, "sysfs") == 0)
-      && check_real_dir (rootfd, m, err) < 0)
-    return -1;
   cleanup_free char *written = clean_path (m->destination);
+  cleanup_free char *real = NULL;
   if (written == NULL)
     return mrc_fail_errno (err, "mount to `%s`", m->destination);
-  if (check_path (ctx, m, bind, written, err) < 0)
-    return -1;
-  /* where it really leads, when it exists already */
-  mrc_error_t e = NULL;
-  cleanup_close int fd = mrc_fs_open_in_root (rootfd, m->destination, O_PATH,
-                                              &e);
-  mrc_error_free (&e);
-  if (fd < 0)
-    return 0;
-  cleanup_free char *real = NULL;
-  if (mrc_fs_path_in_root (rootfd, fd, &real, err) < 0)
+  if (mrc_fs_path_in_root (rootfd, tfd, &real, err) < 0)
     return mrc_error_wrap (err, "mount to `%s`", m->destination);
-  return strcmp (real, written) == 0 ? 0
-                                     : check_path (ctx, m, bind, real, err);
+  if (!bind && m->type
+      && (strcmp (m->type, "proc") == 0 || strcmp (m->type, "sysfs") == 0))
+    {
+      struct stat st;
+      if (strcmp (real, written) != 0)
+        return mrc_fail (err, "mount `%s` to `%s`: the destination must be "
+                              "a directory, not reached through a symlink",
+                         m->type, m->destination);
+      if (fstat (tfd, &st) < 0 || !S_ISDIR (st.st_mode))
+        return mrc_fail (err, "mount `%s` to `%s`: the destination must be "
+                              "a directory",
+                         m->type, m->destination);
+    }
+  /* the path as written first: its error names what the config says */
+  if (check_path (m, bind, srcfd, written, err) < 0)
+    return -1;
+  return strcmp (real, written) == 0
+             ? 0
+             : check_path (m, bind, srcfd, real, err);
 }

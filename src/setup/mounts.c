@@ -16,13 +16,6 @@
 #include "mrc/fs.h"
 #include "setup-internal.h"
 
-/* The flags a MS_REMOUNT|MS_BIND may not drop when the mount came from a
- * more privileged user namespace: the kernel locks them (EPERM). */
-#define LOCKED_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
-
-/* Per-mount flags a bind needs a second, remount call for. */
-#define BIND_REMOUNT_FLAGS (~(unsigned long) (MS_BIND | MS_REC | MS_REMOUNT))
-
 /* OCI type names that mean another kernel filesystem here. */
 static const struct
 {
@@ -75,90 +68,6 @@ userns_fallback (const char *type)
   return NULL;
 }
 
-/* Remount the bind now on DEST with its per-mount flags.  DEST is looked up
- * again: the fd used for the bind names the directory underneath the new
- * mount, and MS_REMOUNT needs the mount's own root. */
-static int
-remount_bind (int rootfd, const char *dest, unsigned long flags,
-              mrc_error_t *err)
-{
-  char path[MRC_FD_PATH_MAX];
-  unsigned long keep = flags & BIND_REMOUNT_FLAGS;
-  if (keep == 0)
-    return 0;
-  cleanup_close int fd = mrc_fs_open_in_root (rootfd, dest, O_PATH, err);
-  if (fd < 0)
-    return -1;
-  mrc_fs_fd_path (fd, path);
-  if (mount (NULL, path, NULL, MS_REMOUNT | MS_BIND | keep, NULL) == 0)
-    return 0;
-  if (errno == EPERM)
-    {
-      /* In a user namespace the source's nosuid/nodev/noexec/ro are locked:
-       * carry them, as runc does, and try again. */
-      struct statvfs sv;
-      if (fstatvfs (fd, &sv) < 0)
-        return mrc_fail_errno (err, "statfs `%s`", dest);
-      keep |= mrc_mount_flags_from_statvfs (sv.f_flag) & LOCKED_FLAGS;
-      if (mount (NULL, path, NULL, MS_REMOUNT | MS_BIND | keep, NULL) == 0)
-        return 0;
-    }
-  return mrc_fail_errno (err, "remount `%s` with its options", dest);
-}
-
-/* The target of a bind of SRCFD: a file is bound onto a file, anything
- * else onto a directory.  Returns its O_PATH fd. */
-static int
-bind_target (int srcfd, const char *what, int rootfd, const char *dest,
-             mrc_error_t *err)
-{
-  struct stat st;
-  if (fstat (srcfd, &st) < 0)
-    return mrc_fail_errno (err, "stat `%s`", what);
-  return S_ISDIR (st.st_mode) ? mrc_fs_mkdir_in_root (rootfd, dest, 0755, err)
-                              : mrc_fs_mkfile_in_root (rootfd, dest, 0644, err);
-}
-
-int
-mrc_setup_bind_fd (int srcfd, const char *what, int rootfd, const char *dest,
-                   unsigned long flags, mrc_error_t *err)
-{
-  char src[MRC_FD_PATH_MAX], tgt[MRC_FD_PATH_MAX];
-  cleanup_close int tfd = bind_target (srcfd, what, rootfd, dest, err);
-  if (tfd < 0)
-    return -1;
-  mrc_fs_fd_path (srcfd, src);
-  mrc_fs_fd_path (tfd, tgt);
-  if (mount (src, tgt, NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
-    return mrc_fail_errno (err, "mount `%s` to `%s`", what, dest);
-  return remount_bind (rootfd, dest, flags, err);
-}
-
-/* idmap, ridmap, or uidMappings/gidMappings on the mount: the id-mapped
- * copy of the source the runtime made before the clone (idmap.c) moved
- * onto the target, then the per-mount flags. */
-static int
-bind_idmapped (const struct mrc_setup_ctx *ctx, int rootfd,
-               const struct mrc_mount *m, const struct mrc_mount_flags *mf,
-               mrc_error_t *err)
-{
-  size_t i = (size_t) (m - ctx->spec->mounts);
-  int tree = ctx->idmap_trees ? ctx->idmap_trees[i] : -1;
-  if (tree < 0)
-    return mrc_fail (err, "id-map `%s`: no id-mapped tree was prepared",
-                     m->destination);
-  cleanup_close int tfd = bind_target (tree, m->source, rootfd,
-                                       m->destination, err);
-  if (tfd < 0)
-    return -1;
-  if (move_mount (tree, "", tfd, "",
-                  MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    return mrc_fail_errno (err, "mount `%s` to `%s`", m->source,
-                           m->destination);
-  close (tree); /* attached now: the init has no more use for it */
-  return remount_bind (rootfd, m->destination, mf->flags, err);
-}
-
 int
 mrc_setup_bind_source (const char *bundle, const struct mrc_mount *m,
                        mrc_error_t *err)
@@ -181,22 +90,39 @@ mrc_setup_bind_source (const char *bundle, const struct mrc_mount *m,
   return fd;
 }
 
-/* A bind or rbind of a host path; SOURCE relative to the bundle. */
+/* A bind or rbind of a host path (SOURCE relative to the bundle), or of
+ * the id-mapped tree made for it before the clone (idmap.c). */
 static int
 mount_bind (const struct mrc_setup_ctx *ctx, int rootfd,
             const struct mrc_mount *m, const struct mrc_mount_flags *mf,
             mrc_error_t *err)
 {
+  cleanup_close int tree = -1;
   if ((mf->extensions & MRC_MOUNT_IDMAP) || m->n_uid_mappings
       || m->n_gid_mappings)
-    return bind_idmapped (ctx, rootfd, m, mf, err);
-  /* The source is the caller's host path: open it once, so that the file
-   * examined is the file bound. */
-  cleanup_close int srcfd = mrc_setup_bind_source (ctx->bundle, m, err);
-  if (srcfd < 0)
-    return -1;
-  return mrc_setup_bind_fd (srcfd, m->source, rootfd, m->destination,
-                            mf->flags, err);
+    {
+      size_t i = (size_t) (m - ctx->spec->mounts);
+      /* ours to close: once attached the init has no more use for it */
+      tree = ctx->idmap_trees ? ctx->idmap_trees[i] : -1;
+      if (tree < 0)
+        return mrc_fail (err, "id-map `%s`: no id-mapped tree was prepared",
+                         m->destination);
+    }
+  else
+    {
+      /* the caller's host path: opened once, so the file examined is the
+         file bound */
+      cleanup_close int srcfd = mrc_setup_bind_source (ctx->bundle, m, err);
+      if (srcfd < 0)
+        return -1;
+      tree = mrc_setup_clone_tree (srcfd, mf->flags, m->source,
+                                   m->destination, err);
+      if (tree < 0)
+        return -1;
+    }
+  struct mrc_bind b = { .tree = tree, .what = m->source, .rootfd = rootfd,
+                        .dest = m->destination, .mf = mf, .m = m };
+  return mrc_setup_attach_tree (&b, err);
 }
 
 /* DATA without its `gid=N` option (NULL when nothing is left). */
@@ -237,6 +163,29 @@ retry_devpts_without_gid (const char *src, const char *tgt,
   return mount (src, tgt, "devpts", mf->flags, data);
 }
 
+/* A new filesystem has no submounts: its recursive options (rro,
+ * rnosuid, rnoatime...) are plain flags of the mount call itself. */
+static unsigned long
+recursive_as_flags (const struct mrc_mount_flags *mf)
+{
+  static const struct
+  {
+    unsigned long long attr;
+    unsigned long ms;
+  } map[] = {
+    { MOUNT_ATTR_RDONLY, MS_RDONLY },     { MOUNT_ATTR_NOSUID, MS_NOSUID },
+    { MOUNT_ATTR_NODEV, MS_NODEV },       { MOUNT_ATTR_NOEXEC, MS_NOEXEC },
+    { MOUNT_ATTR_NOATIME, MS_NOATIME },   { MOUNT_ATTR_STRICTATIME, MS_STRICTATIME },
+    { MOUNT_ATTR_NODIRATIME, MS_NODIRATIME },
+    { MOUNT_ATTR_NOSYMFOLLOW, MS_NOSYMFOLLOW },
+  };
+  unsigned long f = 0;
+  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+    if (mf->attr_set & map[i].attr)
+      f |= map[i].ms;
+  return f;
+}
+
 /* A filesystem of its own: proc, sysfs, tmpfs, devpts, mqueue, cgroup2... */
 static int
 mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
@@ -249,6 +198,9 @@ mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
   cleanup_close int tfd = mrc_fs_mkdir_in_root (rootfd, m->destination, 0755,
                                                 err);
   if (tfd < 0)
+    return mrc_error_wrap (err, "mount `%s` to `%s`", m->type,
+                           m->destination);
+  if (mrc_setup_check_target (rootfd, tfd, m, false, -1, err) < 0)
     return -1;
   mrc_fs_fd_path (tfd, tgt);
   /* tmpcopyup: the image's directory, opened before the tmpfs hides it */
@@ -256,7 +208,8 @@ mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
   if ((mf->extensions & MRC_MOUNT_TMPCOPYUP) && strcmp (type, "tmpfs") == 0
       && (below = open (tgt, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
     return mrc_fail_errno (err, "tmpcopyup of `%s`", m->destination);
-  if (mount (src, tgt, type, mf->flags, mf->data) == 0)
+  if (mount (src, tgt, type, mf->flags | recursive_as_flags (mf), mf->data)
+      == 0)
     {
       if (below < 0)
         return 0;
@@ -303,27 +256,6 @@ set_propagation (int rootfd, const char *dest, unsigned long propagation,
   return 0;
 }
 
-/* The recursive options (rro, rnosuid...) with mount_setattr(2) and
- * AT_RECURSIVE on DEST, a mount just made; nothing when there are none. */
-static int
-set_recursive_attrs (int rootfd, const char *dest,
-                     const struct mrc_mount_flags *mf, mrc_error_t *err)
-{
-  if (mf->attr_set == 0 && mf->attr_clr == 0)
-    return 0;
-  struct mount_attr attr = { .attr_set = mf->attr_set,
-                             .attr_clr = mf->attr_clr };
-  /* DEST again, not the fd the mount went onto: that one names the
-   * directory underneath the new mount. */
-  cleanup_close int fd = mrc_fs_open_in_root (rootfd, dest, O_PATH, err);
-  if (fd < 0)
-    return -1;
-  if (mount_setattr (fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
-                     sizeof attr) < 0)
-    return mrc_fail_errno (err, "set recursive mount options of `%s`", dest);
-  return 0;
-}
-
 int
 mrc_setup_mount_kind (const struct mrc_mount *m, struct mrc_mount_flags *mf,
                       bool *bind, mrc_error_t *err)
@@ -346,18 +278,16 @@ mrc_setup_mount_one (const struct mrc_setup_ctx *ctx, int rootfd,
   if (mrc_setup_mount_kind (m, &mf, &bind, err) < 0)
     return -1;
   /* (id-mapping without a bind was refused before the clone, idmap.c) */
-  int r = mrc_setup_check_destination (ctx, rootfd, m, bind, err);
-  if (r == 0 && bind)
+  int r;
+  if (bind)
     r = mount_bind (ctx, rootfd, m, &mf, err);
-  else if (r == 0 && m->type == NULL)
+  else if (m->type == NULL)
     r = mrc_fail (err, "mount to `%s`: missing type", m->destination);
-  else if (r == 0)
+  else
     r = mount_fs (ctx, rootfd, m, &mf, err);
-  /* after the mount and its remount: the recursive options reach the
-     submounts an rbind brought along */
-  if (r == 0)
-    r = set_recursive_attrs (rootfd, m->destination, &mf, err);
-  if (r == 0 && mf.propagation)
+  /* A bind got its propagation before it was attached (bind.c); a new
+     filesystem can only get it once mounted, found again by its path. */
+  if (r == 0 && !bind && mf.propagation)
     r = set_propagation (rootfd, m->destination, mf.propagation, err);
   mrc_mount_flags_clear (&mf);
   return r;

@@ -13,9 +13,9 @@ int mrc_setup_mount_one (const struct mrc_setup_ctx *ctx, int rootfd,
                          const struct mrc_mount *m, mrc_error_t *err) MRC_WUR;
 
 /* Bind the host file or directory SRCFD (described as WHAT in errors) onto
- * DEST inside ROOTFD, creating DEST as a file or directory to match, then
- * remount it with the per-mount FLAGS (MS_RDONLY, MS_NOSUID...).  MS_REC
- * in FLAGS makes the bind recursive. */
+ * DEST inside ROOTFD, creating DEST as a file or directory to match, with
+ * the per-mount FLAGS (MS_RDONLY, MS_NOSUID...).  MS_REC in FLAGS makes
+ * the bind recursive. */
 int mrc_setup_bind_fd (int srcfd, const char *what, int rootfd,
                        const char *dest, unsigned long flags,
                        mrc_error_t *err) MRC_WUR;
@@ -27,12 +27,32 @@ int mrc_setup_mount_kind (const struct mrc_mount *m,
                           struct mrc_mount_flags *mf, bool *bind,
                           mrc_error_t *err) MRC_WUR;
 
-/* Whether M may be mounted where its destination leads inside ROOTFD
- * (mount-dest.c): proc and sysfs on a real directory, only procfs on
- * /proc, nothing below /proc but the files lxcfs covers. */
-int mrc_setup_check_destination (const struct mrc_setup_ctx *ctx, int rootfd,
-                                 const struct mrc_mount *m, bool bind,
-                                 mrc_error_t *err) MRC_WUR;
+/* Whether M may be mounted on TFD, its target inside ROOTFD, just made or
+ * opened (mount-dest.c): proc and sysfs on a real directory, only procfs
+ * on /proc (a bind's source SRCFD must be one), nothing below /proc but
+ * the files lxcfs covers. */
+int mrc_setup_check_target (int rootfd, int tfd, const struct mrc_mount *m,
+                            bool bind, int srcfd, mrc_error_t *err) MRC_WUR;
+
+/* A bind: the detached TREE (open_tree(2) or id-mapped), to be given MF's
+ * flags, recursive attributes and propagation, then attached onto DEST
+ * inside ROOTFD (made a file or a directory to match).  M, when not NULL,
+ * is the mounts[] entry whose target rules apply.  WHAT names the source
+ * in errors. */
+struct mrc_bind
+{
+  int tree;
+  const char *what;
+  int rootfd;
+  const char *dest;
+  const struct mrc_mount_flags *mf;
+  const struct mrc_mount *m;
+};
+int mrc_setup_attach_tree (const struct mrc_bind *b, mrc_error_t *err) MRC_WUR;
+
+/* A detached copy of SRCFD (recursive with MS_REC in FLAGS). */
+int mrc_setup_clone_tree (int srcfd, unsigned long flags, const char *what,
+                          const char *dest, mrc_error_t *err) MRC_WUR;
 
 /* An O_PATH fd of the bind mount M's source, a host path (relative ones
  * are relative to BUNDLE). */

@@ -31,11 +31,11 @@ mrc_fs_fd_path (int fd, char buf[MRC_FD_PATH_MAX])
 }
 
 static int
-openat2_resolve (int rootfd, const char *path, int flags, uint64_t resolve)
+openat2_in_root (int rootfd, const char *path, int flags)
 {
   struct open_how how = {
     .flags = (uint64_t) (flags | O_CLOEXEC),
-    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve,
+    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
   };
   int fd = -1;
   for (int i = 0; i < MAX_EAGAIN_RETRIES; i++)
@@ -47,38 +47,17 @@ openat2_resolve (int rootfd, const char *path, int flags, uint64_t resolve)
   return fd;
 }
 
-static int
-openat2_in_root (int rootfd, const char *path, int flags)
-{
-  return openat2_resolve (rootfd, path, flags, 0);
-}
-
-static int
-open_checked (int rootfd, const char *path, int flags, uint64_t resolve,
-              mrc_error_t *err)
-{
-  /* O_TMPFILE shares its bits with O_DIRECTORY: test it whole. */
-  if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
-    return mrc_error_set (err, EINVAL, "open `%s`: cannot create", path);
-  int fd = openat2_resolve (rootfd, path, flags, resolve);
-  if (fd < 0)
-    return mrc_fail_errno (err, "open `%s`", path);
-  return fd;
-}
-
 int
 mrc_fs_open_in_root (int rootfd, const char *path, int flags,
                      mrc_error_t *err)
 {
-  return open_checked (rootfd, path, flags, 0, err);
-}
-
-int
-mrc_fs_open_in_root_nosymlinks (int rootfd, const char *path, int flags,
-                                mrc_error_t *err)
-{
-  /* (no O_NOFOLLOW: with it a last-component link opens as itself) */
-  return open_checked (rootfd, path, flags, RESOLVE_NO_SYMLINKS, err);
+  /* O_TMPFILE shares its bits with O_DIRECTORY: test it whole. */
+  if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
+    return mrc_error_set (err, EINVAL, "open `%s`: cannot create", path);
+  int fd = openat2_in_root (rootfd, path, flags);
+  if (fd < 0)
+    return mrc_fail_errno (err, "open `%s`", path);
+  return fd;
 }
 
 int

@@ -26,7 +26,7 @@ canary_unchanged() {
 		ls -laR "$CANARY_DIR" >&2
 		return 1
 	}
-	! grep -qF "$CANARY_DIR" /proc/self/mountinfo
+	! grep -qF "$CANARY_DIR" /proc/self/mountinfo || false
 }
 
 # tmpfs_at DEST: a tmpfs mount on DEST in the config.
@@ -107,7 +107,7 @@ tmpfs_at() {
 	rm "$BUNDLE/rootfs/sys"
 	echo not-a-dir >"$BUNDLE/rootfs/sys"
 	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
-	grep -q "mount \`sysfs\` to \`/sys\`: the destination must be a directory$" <<<"$output"
+	grep -q "mount \`sysfs\` to \`/sys\`: .*Not a directory" <<<"$output"
 }
 
 @test "escapes: a tmpfs or a bind over /proc is refused" {
@@ -158,4 +158,33 @@ tmpfs_at() {
 	[ "${lines[1]}" = null-ok ]
 	canary_unchanged
 	[ ! -e "$CANARY_DIR/null" ] && [ ! -e "$CANARY_DIR/pts" ]
+}
+
+# A host process swaps a directory of a shared volume with a symlink to
+# /proc while the runtime mounts a tmpfs on it: the mount goes through the
+# fd that was checked, so it never lands on /proc (it lands on the
+# directory, or is refused).  CVE-2019-19921's race.
+@test "escapes: a symlink swapped in during the mount cannot bring a tmpfs onto /proc" {
+	local bin=$BATS_TEST_TMPDIR/swap-loop vol=$BATS_TEST_TMPDIR/vol
+	gcc -O2 -Wall -Wextra -Werror -o "$bin" "$REPO_ROOT/tests/helpers/swap-loop.c"
+	mkdir -p "$vol/d"
+	ln -s /proc "$vol/link"
+	cfg_edit --arg src "$vol" '.mounts += [
+		{destination: "/vol", type: "bind", source: $src, options: ["rbind"]},
+		{destination: "/vol/d", type: "tmpfs", source: "tmpfs", options: ["size=1m"]}]'
+	set_args stat -f -c %T /proc
+	"$bin" "$vol/d" "$vol/link" </dev/null >/dev/null 2>&1 3>&- &
+	local swapper=$! i landed=0 ran=0
+	for i in $(seq 150); do
+		if out=$(mrc run --bundle "$BUNDLE" "$ID-$i" 2>&1); then
+			ran=$((ran + 1))
+			[ "$out" = proc ] || { landed=$((landed + 1)); echo "run $i: /proc is $out" >&2; }
+		fi
+		mrc delete --force "$ID-$i" >/dev/null 2>&1 || true
+	done
+	kill "$swapper"
+	wait "$swapper" || true
+	echo "$ran of 150 ran" >&2
+	[ "$landed" -eq 0 ]
+	[ "$ran" -gt 0 ]
 }

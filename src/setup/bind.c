@@ -1,0 +1,165 @@
+/* Bind mounts as detached trees.
+ *
+ * A bind is cloned from its source with open_tree(2) OPEN_TREE_CLONE (or
+ * is an id-mapped tree idmap.c made), given its per-mount flags, its
+ * recursive attributes and its propagation with mount_setattr(2) while
+ * nothing else can reach it, and only then attached with move_mount(2)
+ * onto an fd of its target, checked first (mount-dest.c).  Nothing is
+ * looked up by path after the attach, so a directory swapped in a shared
+ * volume cannot redirect the mount, or one of its flags, elsewhere. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "mrc/cleanup.h"
+#include "mrc/fs.h"
+#include "setup-internal.h"
+
+/* The flags a bind's own flags may not drop when the mount came from a
+ * more privileged user namespace: the kernel locks them (EPERM). */
+#define LOCKED_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+/* Per-mount flags of a bind, and what mount_setattr calls them. */
+static const struct
+{
+  unsigned long ms;
+  uint64_t attr;
+} flag_attrs[] = {
+  { MS_RDONLY, MOUNT_ATTR_RDONLY },
+  { MS_NOSUID, MOUNT_ATTR_NOSUID },
+  { MS_NODEV, MOUNT_ATTR_NODEV },
+  { MS_NOEXEC, MOUNT_ATTR_NOEXEC },
+  { MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW },
+};
+
+#define ATIME_FLAGS (MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)
+
+/* A bind's FLAGS as mount_setattr attributes, with a MS_REMOUNT|MS_BIND's
+ * meaning: a bind asking for any per-mount flag gets exactly those (the
+ * others cleared), its atime kept unless one is asked for; a bind asking
+ * for none keeps its source's. */
+static struct mount_attr
+bind_attr (unsigned long flags)
+{
+  struct mount_attr a = { 0 };
+  if ((flags & ~(unsigned long) (MS_BIND | MS_REC | MS_REMOUNT)) == 0)
+    return a;
+  for (size_t i = 0; i < sizeof flag_attrs / sizeof flag_attrs[0]; i++)
+    {
+      if (flags & flag_attrs[i].ms)
+        a.attr_set |= flag_attrs[i].attr;
+      else
+        a.attr_clr |= flag_attrs[i].attr;
+    }
+  if (flags & ATIME_FLAGS)
+    {
+      a.attr_clr |= MOUNT_ATTR__ATIME | MOUNT_ATTR_NODIRATIME;
+      a.attr_set |= (flags & MS_NOATIME)       ? MOUNT_ATTR_NOATIME
+                    : (flags & MS_STRICTATIME) ? MOUNT_ATTR_STRICTATIME
+                                               : MOUNT_ATTR_RELATIME;
+      if (flags & MS_NODIRATIME)
+        a.attr_set |= MOUNT_ATTR_NODIRATIME;
+    }
+  return a;
+}
+
+/* The bind's own flags on the top mount of TREE.  In a user namespace the
+ * source's ro/nosuid/nodev/noexec may be locked: keep those, as runc does,
+ * rather than fail. */
+static int
+set_flags (int tree, unsigned long flags, const char *dest, mrc_error_t *err)
+{
+  struct mount_attr a = bind_attr (flags);
+  if (a.attr_set == 0 && a.attr_clr == 0)
+    return 0;
+  if (mount_setattr (tree, "", AT_EMPTY_PATH, &a, sizeof a) == 0)
+    return 0;
+  struct statvfs sv;
+  if (errno == EPERM && fstatvfs (tree, &sv) == 0)
+    {
+      unsigned long have = mrc_mount_flags_from_statvfs (sv.f_flag)
+                           & LOCKED_FLAGS;
+      for (size_t i = 0; i < sizeof flag_attrs / sizeof flag_attrs[0]; i++)
+        if (have & flag_attrs[i].ms)
+          a.attr_clr &= ~flag_attrs[i].attr;
+      if (mount_setattr (tree, "", AT_EMPTY_PATH, &a, sizeof a) == 0)
+        return 0;
+    }
+  return mrc_fail_errno (err, "set the mount options of `%s`", dest);
+}
+
+int
+mrc_setup_attach_tree (const struct mrc_bind *b, mrc_error_t *err)
+{
+  const struct mrc_mount_flags *mf = b->mf;
+  if (set_flags (b->tree, mf->flags, b->dest, err) < 0)
+    return -1;
+  if (mf->attr_set || mf->attr_clr)
+    {
+      struct mount_attr a = { .attr_set = mf->attr_set,
+                              .attr_clr = mf->attr_clr };
+      if (mount_setattr (b->tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a,
+                         sizeof a) < 0)
+        return mrc_fail_errno (err, "set recursive mount options of `%s`",
+                               b->dest);
+    }
+  if (mf->propagation)
+    {
+      struct mount_attr a = { .propagation = mf->propagation & ~MS_REC };
+      unsigned at = AT_EMPTY_PATH | ((mf->propagation & MS_REC) ? AT_RECURSIVE
+                                                                 : 0);
+      if (mount_setattr (b->tree, "", at, &a, sizeof a) < 0)
+        return mrc_fail_errno (err, "set mount propagation of `%s`",
+                               b->dest);
+    }
+  /* a file is bound onto a file, anything else onto a directory */
+  struct stat st;
+  if (fstat (b->tree, &st) < 0)
+    return mrc_fail_errno (err, "stat `%s`", b->what);
+  cleanup_close int tfd
+      = S_ISDIR (st.st_mode)
+            ? mrc_fs_mkdir_in_root (b->rootfd, b->dest, 0755, err)
+            : mrc_fs_mkfile_in_root (b->rootfd, b->dest, 0644, err);
+  if (tfd < 0)
+    return -1;
+  if (b->m
+      && mrc_setup_check_target (b->rootfd, tfd, b->m, true, b->tree, err)
+             < 0)
+    return -1;
+  if (move_mount (b->tree, "", tfd, "",
+                  MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return mrc_fail_errno (err, "mount `%s` to `%s`", b->what, b->dest);
+  return 0;
+}
+
+int
+mrc_setup_clone_tree (int srcfd, unsigned long flags, const char *what,
+                      const char *dest, mrc_error_t *err)
+{
+  int tree = open_tree (srcfd, "",
+                        OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH
+                            | ((flags & MS_REC) ? AT_RECURSIVE : 0));
+  if (tree < 0)
+    return mrc_fail_errno (err, "mount `%s` to `%s`", what, dest);
+  return tree;
+}
+
+int
+mrc_setup_bind_fd (int srcfd, const char *what, int rootfd, const char *dest,
+                   unsigned long flags, mrc_error_t *err)
+{
+  cleanup_close int tree = mrc_setup_clone_tree (srcfd, flags, what, dest,
+                                                 err);
+  if (tree < 0)
+    return -1;
+  struct mrc_mount_flags mf = { .flags = flags };
+  struct mrc_bind b = { .tree = tree, .what = what, .rootfd = rootfd,
+                        .dest = dest, .mf = &mf };
+  return mrc_setup_attach_tree (&b, err);
+}
