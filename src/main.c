@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,9 @@ main (int argc, char **argv)
      reaching the container is CVE-2024-21626). */
   while (fcntl (3 + g.inherited_fds, F_GETFD) >= 0)
     g.inherited_fds++;
+  /* A caller ignoring SIGCHLD would have our children reaped behind our
+     back: their pids could then name other processes. */
+  signal (SIGCHLD, SIG_DFL);
   mrc_error_t err = NULL;
   char **pos = NULL;
   size_t npos = 0;

@@ -14,6 +14,11 @@ int mrc_proc_stat (pid_t pid, uint64_t *start_time, bool *zombie);
 bool mrc_proc_alive (pid_t pid, uint64_t start_time);
 
 int mrc_pidfd_open (pid_t pid);
+
+/* The pid of PIDFD's process as our /proc names it (its fdinfo's "Pid:"),
+ * for /proc/PID paths: mini-runc itself may run in another pid namespace
+ * than the /proc it sees.  -1 when unknown. */
+pid_t mrc_pidfd_proc_pid (int pidfd);
 int mrc_pidfd_send_signal (int pidfd, int sig);
 
 /* Wait until the process behind PIDFD has exited, at most TIMEOUT_MS

@@ -200,7 +200,7 @@ check_joined_maps (const struct mrc_spec *spec, const char *path,
 }
 
 int
-mrc_ns_enter (const struct mrc_spec *spec, const struct mrc_ns_plan *plan,
+mrc_ns_enter (const struct mrc_spec *spec, struct mrc_ns_plan *plan,
               mrc_error_t *err)
 {
   for (size_t t = 0; t < sizeof ns_table / sizeof ns_table[0]; t++)
@@ -209,9 +209,14 @@ mrc_ns_enter (const struct mrc_spec *spec, const struct mrc_ns_plan *plan,
         continue;
       const struct mrc_namespace *ns
           = mrc_spec_namespace (spec, ns_table[t].type);
-      if (setns (plan->join[t], ns_table[t].flag) < 0)
-        return mrc_fail_errno (err, "join %s namespace `%s`",
-                               ns_table[t].type, ns->path);
+      int r = setns (plan->join[t], ns_table[t].flag);
+      int saved = errno;
+      /* not inherited by the init: it would pin the namespace until exec */
+      close (plan->join[t]);
+      plan->join[t] = -1;
+      if (r < 0)
+        return mrc_error_set (err, saved, "join %s namespace `%s`",
+                              ns_table[t].type, ns->path);
       if (ns_table[t].flag == CLONE_NEWUSER
           && check_joined_maps (spec, ns->path, err) < 0)
         return -1;

@@ -31,9 +31,10 @@ int mrc_ns_prepare (const struct mrc_spec *spec, struct mrc_ns_plan *plan,
                     mrc_error_t *err) MRC_WUR;
 
 /* In the process about to clone the init (never the runtime itself: a
- * joined user namespace cannot be left): join PLAN's namespaces in order
- * and make a new time namespace with linux.timeOffsets. */
-int mrc_ns_enter (const struct mrc_spec *spec, const struct mrc_ns_plan *plan,
+ * joined user namespace cannot be left): join PLAN's namespaces in order,
+ * closing their fds, check the mappings of a joined user namespace, and
+ * make a new time namespace with linux.timeOffsets. */
+int mrc_ns_enter (const struct mrc_spec *spec, struct mrc_ns_plan *plan,
                   mrc_error_t *err) MRC_WUR;
 
 /* Close the plan's fds. */

@@ -93,86 +93,67 @@ child_failed (struct mrc_spawned *s, mrc_error_t *err)
   return mrc_fail (err, "container init exited during setup");
 }
 
-/* What the namespace helper tells the runtime: the init's pid, or why
- * there is none (one write, well under PIPE_BUF, so it arrives whole). */
-struct helper_report
-{
-  pid_t pid;
-  int errnum;
-  char msg[1024];
-};
-
 /* With namespaces to enter (ns.c says why the runtime may not enter them
  * itself), a helper process enters them and clones the init with
- * CLONE_PARENT, so the init is still the runtime's child; the helper
- * reports the pid and exits.  The init's pidfd then comes from
- * pidfd_open: a child not yet reaped keeps its pid. */
+ * CLONE_PARENT, so the init is still the runtime's child.  Right after the
+ * clone the helper sends the init's pidfd (the one clone3 made, so it can
+ * name no other process) and pid over a SEQPACKET pair, or why it could
+ * not, and exits. */
 static pid_t
-clone_via_helper (const struct mrc_ns_plan *plan,
-                  const struct mrc_init_args *a, int *pidfd, mrc_error_t *err)
+clone_via_helper (struct mrc_ns_plan *plan, const struct mrc_init_args *a,
+                  int *pidfd, mrc_error_t *err)
 {
-  int p[2];
-  if (pipe2 (p, O_CLOEXEC) < 0)
-    return mrc_fail_errno (err, "create namespace helper pipe");
+  int sv[2];
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return mrc_fail_errno (err, "create namespace helper socket");
   pid_t helper = fork ();
   if (helper == 0)
     {
-      struct helper_report r = { .pid = -1 };
       mrc_error_t e = NULL;
-      int unused = -1;
-      close (p[0]);
+      int fd = -1;
+      close (sv[0]);
       if (mrc_ns_enter (a->opts->spec, plan, &e) == 0)
         {
-          r.pid = do_clone (plan->clone_flags | CLONE_PARENT, &unused,
-                            a->opts->cgroup_fd);
-          if (r.pid == 0)
+          pid_t pid = do_clone (plan->clone_flags | CLONE_PARENT, &fd,
+                                a->opts->cgroup_fd);
+          if (pid == 0)
             {
-              close (p[1]);
+              close (sv[1]);
               mrc_init_main (a);
             }
-          if (r.pid < 0)
-            mrc_error_set (&e, errno, "clone container init");
+          char text[32];
+          snprintf (text, sizeof text, "%d", (int) pid);
+          if (pid > 0)
+            _exit (mrc_sync_send_fd (sv[1], MRC_SYNC_READY, fd, text) < 0);
+          mrc_error_set (&e, errno, "clone container init");
         }
-      if (e)
-        {
-          r.errnum = e->errnum;
-          snprintf (r.msg, sizeof r.msg, "%s", e->msg);
-        }
-      _exit (write (p[1], &r, sizeof r) == (ssize_t) sizeof r ? 0 : 1);
+      mrc_sync_send_error (sv[1], &e);
+      _exit (1);
     }
   int saved = errno;
-  close (p[1]);
+  close (sv[1]);
   if (helper < 0)
     {
-      close (p[0]);
+      close (sv[0]);
       return mrc_error_set (err, saved, "fork namespace helper");
     }
-  struct helper_report r;
-  ssize_t n;
-  do
-    n = read (p[0], &r, sizeof r);
-  while (n < 0 && errno == EINTR);
-  close (p[0]);
+  struct mrc_sync_msg msg;
+  int r = mrc_sync_recv (sv[0], &msg, pidfd);
+  close (sv[0]);
   while (waitpid (helper, NULL, 0) < 0 && errno == EINTR)
     ;
-  if (n != (ssize_t) sizeof r)
-    return mrc_fail (err, "the namespace helper died before the clone");
-  if (r.pid < 0)
-    return mrc_error_code (err, r.errnum, "%s", r.msg);
-  *pidfd = mrc_pidfd_open (r.pid);
-  if (*pidfd < 0)
-    {
-      saved = errno;
-      kill (r.pid, SIGKILL);
-      while (waitpid (r.pid, NULL, 0) < 0 && errno == EINTR)
-        ;
-      return mrc_error_set (err, saved, "open container init pidfd");
-    }
-  return r.pid;
+  if (r == 0 && msg.type == MRC_SYNC_READY && *pidfd >= 0)
+    return (pid_t) atoi (msg.text);
+  if (*pidfd >= 0)
+    close (*pidfd);
+  *pidfd = -1;
+  if (r == 0 && msg.type == MRC_SYNC_ERROR)
+    return mrc_error_code (err, msg.value, "%s", msg.text);
+  return mrc_fail (err, "the namespace helper died before the clone");
 }
 
 static int
-start_child (const struct mrc_spawn_opts *o, const struct mrc_ns_plan *plan,
+start_child (const struct mrc_spawn_opts *o, struct mrc_ns_plan *plan,
              struct mrc_spawned *out, mrc_error_t *err)
 {
   int sv[2];
@@ -278,9 +259,13 @@ map_ids (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
          bool new_user, mrc_error_t *err)
 {
   const struct mrc_linux *l = o->spec->linux_;
+  /* /proc/PID/{u,g}id_map: the pid /proc knows it by */
+  pid_t proc_pid = new_user ? mrc_pidfd_proc_pid (out->pidfd) : 0;
+  if (new_user && proc_pid <= 0)
+    return mrc_fail_errno (err, "find the container init in /proc");
   if (mrc_security_set_rlimits (o->security, out->pid, err) < 0
       || (new_user && l
-          && mrc_setup_write_id_maps (out->pid, l->uid_mappings,
+          && mrc_setup_write_id_maps (proc_pid, l->uid_mappings,
                                       l->n_uid_mappings, l->gid_mappings,
                                       l->n_gid_mappings, err) < 0))
     return -1;

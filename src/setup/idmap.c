@@ -23,6 +23,7 @@
 
 #include "mrc/cleanup.h"
 #include "mrc/file.h"
+#include "mrc/proc.h"
 #include "setup-internal.h"
 
 /* "C H S\n" lines of M into /proc/PID/FILE, in one write(2) as the kernel
@@ -63,25 +64,6 @@ struct id_maps
   size_t n_uid, n_gid;
 };
 
-/* The pid of the process PIDFD refers to as our /proc sees it: mini-runc
- * itself may run in a pid namespace that /proc does not belong to, and a
- * pidfd's fdinfo gives the pid in the namespace of the /proc read. */
-static pid_t
-proc_pid_of (int pidfd)
-{
-  char path[64], line[128];
-  pid_t pid = -1;
-  snprintf (path, sizeof path, "/proc/self/fdinfo/%d", pidfd);
-  FILE *f = fopen (path, "re");
-  if (f == NULL)
-    return -1;
-  while (fgets (line, sizeof line, f))
-    if (sscanf (line, "Pid: %d", &pid) == 1)
-      break;
-  fclose (f);
-  return pid;
-}
-
 /* An fd of a new user namespace with MAPS: a short-lived child unshares
  * it and waits on a pipe while we write its maps, then exits; the
  * namespace lives on through the fd. */
@@ -115,7 +97,7 @@ userns_fd_with_maps (const struct id_maps *maps, const char *dest,
     }
   char path[64];
   int fd = -1;
-  pid_t proc_pid = proc_pid_of (pidfd);
+  pid_t proc_pid = mrc_pidfd_proc_pid (pidfd);
   if (proc_pid <= 0)
     fd = mrc_fail (err, "id-map `%s`: no pid of the user namespace child",
                    dest);
@@ -216,6 +198,9 @@ mrc_setup_idmap_prepare (const struct mrc_spec *spec, const char *bundle,
 {
   *trees = NULL;
   int *fds = NULL;
+  /* the sources are opened here, in the runtime's mount namespace */
+  const struct mrc_namespace *mnt = mrc_spec_namespace (spec, "mount");
+  bool joined_mnt = mnt && mnt->path;
   for (size_t i = 0; i < spec->n_mounts; i++)
     {
       const struct mrc_mount *m = &spec->mounts[i];
@@ -226,7 +211,11 @@ mrc_setup_idmap_prepare (const struct mrc_spec *spec, const char *bundle,
       bool mapped = m->n_uid_mappings || m->n_gid_mappings
                     || (mf.extensions & MRC_MOUNT_IDMAP);
       int fd = -2; /* nothing to do for this one */
-      if (mapped && bind)
+      if (mapped && bind && joined_mnt)
+        fd = mrc_fail (err, "id-map `%s`: not supported with a mount "
+                            "namespace joined by path",
+                       m->destination);
+      else if (mapped && bind)
         fd = idmap_tree (spec, bundle, m, &mf, err);
       else if (mapped)
         fd = mrc_fail (err, "mount to `%s`: id-mapping needs a bind mount",

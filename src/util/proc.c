@@ -64,6 +64,22 @@ mrc_proc_alive (pid_t pid, uint64_t start_time)
   return !zombie && t == start_time;
 }
 
+pid_t
+mrc_pidfd_proc_pid (int pidfd)
+{
+  char path[64], line[128];
+  pid_t pid = -1;
+  snprintf (path, sizeof path, "/proc/self/fdinfo/%d", pidfd);
+  FILE *f = fopen (path, "re");
+  if (f == NULL)
+    return -1;
+  while (fgets (line, sizeof line, f))
+    if (sscanf (line, "Pid: %d", &pid) == 1)
+      break;
+  fclose (f);
+  return pid;
+}
+
 int
 mrc_pidfd_open (pid_t pid)
 {

@@ -50,7 +50,7 @@ has_opt() {
 	run -0 mrc run --bundle "$BUNDLE" "$ID"
 	[ "${lines[0]}" = top ]
 	[ "${lines[1]}" = sub ]
-	! grep -q writable <<<"$output"
+	! grep -q writable <<<"$output" || false
 	has_opt "$(mopts /data)" ro
 	has_opt "$(mopts /data/sub)" ro
 	[ ! -e "$TREE/new" ] && [ ! -e "$TREE/sub/new" ]
@@ -91,7 +91,7 @@ has_opt() {
 		  options: ["rbind", "rnoexec", "rexec", "rnosymfollow"]}]'
 	set_args cat /proc/self/mountinfo
 	run -0 mrc run --bundle "$BUNDLE" "$ID"
-	! has_opt "$(mopts /data/sub)" noexec
+	! has_opt "$(mopts /data/sub)" noexec || false
 	has_opt "$(mopts /data/sub)" nosymfollow
 }
 
@@ -283,4 +283,16 @@ has_opt() {
 	run ! mrc create --bundle "$BUNDLE" "$ID"
 	grep -q "mount \`$BATS_TEST_TMPDIR/missing\` to \`/data\`: open source: No such file or directory" <<<"$output"
 	[ ! -e "$ROOT/$ID" ]
+}
+
+@test "mount options: idmap with a mount namespace joined by path is refused" {
+	requires_mini_runc
+	mkdir "$BATS_TEST_TMPDIR/data"
+	cfg_edit --arg src "$BATS_TEST_TMPDIR/data" \
+		'.linux.namespaces |= map(if .type == "mount" then .path = "/proc/self/ns/mnt" else . end)
+		 | .mounts += [{destination: "/data", type: "bind", source: $src, options: ["bind", "idmap"],
+		  uidMappings: [{containerID: 0, hostID: 1000, size: 1}],
+		  gidMappings: [{containerID: 0, hostID: 1000, size: 1}]}]'
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep -q "id-map \`/data\`: not supported with a mount namespace joined by path" <<<"$output"
 }

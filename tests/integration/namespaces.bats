@@ -145,3 +145,21 @@ NS_SCRIPT='for n in pid net ipc uts mnt cgroup; do echo "$n $(readlink /proc/sel
 	run -0 mrc delete --force "$ID"
 	assert_nothing_left
 }
+
+@test "namespaces: a created init joined by path holds no fd of the joined namespaces" {
+	set_args sleep 30
+	mrc run -d --bundle "$BUNDLE" "$ID" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1
+	local pid1 id2 pid2
+	pid1=$(state_field "$ID" pid)
+	new_id id2
+	cfg_edit --arg net "/proc/$pid1/ns/net" --arg ipc "/proc/$pid1/ns/ipc" \
+		'.linux.namespaces |= map(if .type == "network" then .path = $net
+			elif .type == "ipc" then .path = $ipc else . end)'
+	mrc create --bundle "$BUNDLE" "$id2" </dev/null >"$BATS_TEST_TMPDIR/out2" 2>&1
+	pid2=$(state_field "$id2" pid)
+	[ "$(readlink "/proc/$pid2/ns/net")" = "$(readlink "/proc/$pid1/ns/net")" ]
+	# waiting for start, it must not pin the pod's namespaces through fds
+	! ls -l "/proc/$pid2/fd" | grep -E 'net:\[|ipc:\[' || false
+	run -0 mrc delete --force "$id2"
+	run -0 mrc delete --force "$ID"
+}
