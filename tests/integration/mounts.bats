@@ -97,9 +97,9 @@ has_opt() {
 	# Listing of / inside equals the rootfs listing on the host.
 	[ "$(tr -s ' \n' '\n' <<<"$listing" | grep -v '^$' | sort)" = "$(ls -a "$BUNDLE/rootfs" | sort)" ]
 	grep -q "No such file" <<<"$output"
-	! grep -q secret <<<"$output"
+	! grep -q secret <<<"$output" || false
 	# No mount of the host's tree is reachable inside (the old root is gone).
-	! awk '{print $5}' <<<"${output##*---}" | grep -q "$BATS_RUN_TMPDIR"
+	! awk '{print $5}' <<<"${output##*---}" | grep -q "$BATS_RUN_TMPDIR" || false
 	local n
 	n=$(sed -n '/---/,$p' <<<"${output#*---}" | wc -l)
 	[ "$n" -lt 20 ]
@@ -206,12 +206,12 @@ has_opt() {
 		m=$(mi "/o-$o")
 		has_opt "$(cut -d' ' -f3 <<<"$m")" "$o"
 		# and not on a mount that did not ask for it
-		! has_opt "$(cut -d' ' -f3 <<<"$(mi /o-ro)")" "$o" 2>/dev/null
+		! has_opt "$(cut -d' ' -f3 <<<"$(mi /o-ro)")" "$o" 2>/dev/null || false
 	done
 	# strictatime: neither noatime nor relatime
 	per=$(cut -d' ' -f2 <<<"$(mi /o-strictatime)")
-	! has_opt "$per" relatime 2>/dev/null
-	! has_opt "$per" noatime 2>/dev/null
+	! has_opt "$per" relatime 2>/dev/null || false
+	! has_opt "$per" noatime 2>/dev/null || false
 	# rw unless asked: the ro one is the only read-only one
 	has_opt "$(cut -d' ' -f2 <<<"$(mi /o-nosuid)")" rw
 	m=$(mi /o-data)

@@ -25,7 +25,7 @@ load net-helpers
 		ping -c1 -W2 10.200.$n.1 && echo PING-OK"
 	rund -0 mrc create --bundle "$BUNDLE" "$ID"
 	# Gone from the host, present inside under its new name.
-	! host_has_link "$c"
+	! host_has_link "$c" || false
 	local pid
 	pid=$(state_field "$ID" pid)
 	nsenter -t "$pid" -n ip link show dev eth1

@@ -293,7 +293,7 @@ cid() { P inspect -f '{{.Id}}' "$1"; }
 	kill -0 "$pid2"
 	id=$(cid "$n")
 	run -0 P rm -f -t 1 "$n"
-	! kill -0 "$pid2" 2>/dev/null
+	! kill -0 "$pid2" 2>/dev/null || false
 	run -0 P ps -aq --filter "name=$n"
 	[ -z "$output" ]
 	run "$MINI_RUNC" state "$id"

@@ -202,7 +202,7 @@ load security-helpers
 		# Either the fd is not there (chdir fails) or the cwd check refuses
 		# it; the container never runs in the host directory.
 		[ "$status" -ne 0 ]
-		! grep -q config.json <<<"$output"
+		! grep -q config.json <<<"$output" || false
 		assert_nothing_left
 	done
 }
@@ -234,7 +234,7 @@ load security-helpers
 	cat "$BUNDLE/rootfs/tmp/result" >&2
 	# the waiting init is in the list, but its exe is not readable
 	grep -q 'Permission denied' "$BUNDLE/rootfs/tmp/result"
-	! grep -q mini-runc "$BUNDLE/rootfs/tmp/result"
+	! grep -q mini-runc "$BUNDLE/rootfs/tmp/result" || false
 	cmp -s "$MINI_RUNC" "$REPO_ROOT/mini-runc" || true
 	mrc delete --force "$id2"
 	mrc delete --force "$ID"
