@@ -25,11 +25,12 @@
 #include "mrc/fs.h"
 #include "setup-internal.h"
 
-/* What lxcfs binds over to show a container its own figures. */
+/* What lxcfs binds over to show a container its own figures.  (Not
+ * /proc/net/dev: /proc/net leads to /proc/PID/net, never allowed.) */
 static const char *const lxcfs_files[] = {
-  "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
-  "/proc/swaps",   "/proc/uptime",    "/proc/loadavg", "/proc/slabinfo",
-  "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+  "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo",
+  "/proc/stat",    "/proc/swaps",     "/proc/uptime",
+  "/proc/loadavg", "/proc/slabinfo",  "/proc/sys/kernel/ns_last_pid",
 };
 
 /* PATH made absolute and without `//`, `.` or `..` (clamped at `/`), as
