@@ -1,12 +1,14 @@
-/* Bind mounts as detached trees.
+/* Bind mounts as detached trees (mounts[] binds, the host's device nodes
+ * in a user namespace, the user namespace fallbacks for sysfs, mqueue and
+ * cgroup2).
  *
  * A bind is cloned from its source with open_tree(2) OPEN_TREE_CLONE (or
- * is an id-mapped tree idmap.c made), given its per-mount flags, its
- * recursive attributes and its propagation with mount_setattr(2) while
- * nothing else can reach it, and only then attached with move_mount(2)
- * onto an fd of its target, checked first (mount-dest.c).  Nothing is
- * looked up by path after the attach, so a directory swapped in a shared
- * volume cannot redirect the mount, or one of its flags, elsewhere. */
+ * is an id-mapped tree idmap.c made), given its per-mount flags and its
+ * recursive attributes with mount_setattr(2) while nothing else can reach
+ * it, attached with move_mount(2) onto an fd of its target, checked first
+ * (mount-dest.c), and given its propagation through the same tree fd.
+ * Nothing is looked up by path after the attach, so a directory swapped in
+ * a shared volume cannot redirect the mount, or one of its flags. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -60,9 +62,10 @@ bind_attr (unsigned long flags)
   if (flags & ATIME_FLAGS)
     {
       a.attr_clr |= MOUNT_ATTR__ATIME | MOUNT_ATTR_NODIRATIME;
-      a.attr_set |= (flags & MS_NOATIME)       ? MOUNT_ATTR_NOATIME
-                    : (flags & MS_STRICTATIME) ? MOUNT_ATTR_STRICTATIME
-                                               : MOUNT_ATTR_RELATIME;
+      /* as the kernel reads them: strictatime overrides noatime */
+      a.attr_set |= (flags & MS_STRICTATIME) ? MOUNT_ATTR_STRICTATIME
+                    : (flags & MS_NOATIME)   ? MOUNT_ATTR_NOATIME
+                                             : MOUNT_ATTR_RELATIME;
       if (flags & MS_NODIRATIME)
         a.attr_set |= MOUNT_ATTR_NODIRATIME;
     }
@@ -109,19 +112,13 @@ mrc_setup_attach_tree (const struct mrc_bind *b, mrc_error_t *err)
         return mrc_fail_errno (err, "set recursive mount options of `%s`",
                                b->dest);
     }
-  if (mf->propagation)
-    {
-      struct mount_attr a = { .propagation = mf->propagation & ~MS_REC };
-      unsigned at = AT_EMPTY_PATH | ((mf->propagation & MS_REC) ? AT_RECURSIVE
-                                                                 : 0);
-      if (mount_setattr (b->tree, "", at, &a, sizeof a) < 0)
-        return mrc_fail_errno (err, "set mount propagation of `%s`",
-                               b->dest);
-    }
   /* a file is bound onto a file, anything else onto a directory */
   struct stat st;
   if (fstat (b->tree, &st) < 0)
     return mrc_fail_errno (err, "stat `%s`", b->what);
+  if (b->m && mrc_setup_precheck_dest (b->rootfd, b->m, true, b->tree, err)
+                  < 0)
+    return -1;
   cleanup_close int tfd
       = S_ISDIR (st.st_mode)
             ? mrc_fs_mkdir_in_root (b->rootfd, b->dest, 0755, err)
@@ -135,6 +132,17 @@ mrc_setup_attach_tree (const struct mrc_bind *b, mrc_error_t *err)
   if (move_mount (b->tree, "", tfd, "",
                   MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
     return mrc_fail_errno (err, "mount `%s` to `%s`", b->what, b->dest);
+  /* Propagation last, on the tree now attached (still no lookup): the
+     attach itself makes a tree moved under a shared mount shared. */
+  if (mf->propagation)
+    {
+      struct mount_attr a = { .propagation = mf->propagation & ~MS_REC };
+      unsigned at = AT_EMPTY_PATH | ((mf->propagation & MS_REC) ? AT_RECURSIVE
+                                                                 : 0);
+      if (mount_setattr (b->tree, "", at, &a, sizeof a) < 0)
+        return mrc_fail_errno (err, "set mount propagation of `%s`",
+                               b->dest);
+    }
   return 0;
 }
 

@@ -100,6 +100,52 @@ check_path (const struct mrc_mount *m, bool bind, int srcfd,
                    m->destination, path);
 }
 
+static bool
+is_proc_or_sysfs (const struct mrc_mount *m, bool bind)
+{
+  return !bind && m->type
+         && (strcmp (m->type, "proc") == 0 || strcmp (m->type, "sysfs") == 0);
+}
+
+/* Does any existing component of PATH (clean, absolute) inside ROOTFD
+ * name a symlink?  Stops at the first missing one. */
+static bool
+has_symlink (int rootfd, const char *path)
+{
+  char *copy = strdup (path), *save = NULL;
+  if (copy == NULL)
+    return false; /* mrc_setup_check_target still decides */
+  cleanup_close int dir = dup (rootfd);
+  bool found = false;
+  for (char *c = strtok_r (copy, "/", &save); c && dir >= 0 && !found;
+       c = strtok_r (NULL, "/", &save))
+    {
+      struct stat st;
+      if (fstatat (dir, c, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        break;
+      found = S_ISLNK (st.st_mode);
+      int next = openat (dir, c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      close (dir);
+      dir = next;
+    }
+  free (copy);
+  return found;
+}
+
+int
+mrc_setup_precheck_dest (int rootfd, const struct mrc_mount *m, bool bind,
+                         int srcfd, mrc_error_t *err)
+{
+  cleanup_free char *written = clean_path (m->destination);
+  if (written == NULL)
+    return mrc_fail_errno (err, "mount to `%s`", m->destination);
+  if (is_proc_or_sysfs (m, bind) && has_symlink (rootfd, written))
+    return mrc_fail (err, "mount `%s` to `%s`: the destination must be a "
+                          "directory, not reached through a symlink",
+                     m->type, m->destination);
+  return check_path (m, bind, srcfd, written, err);
+}
+
 int
 mrc_setup_check_target (int rootfd, int tfd, const struct mrc_mount *m,
                         bool bind, int srcfd, mrc_error_t *err)
@@ -110,8 +156,7 @@ mrc_setup_check_target (int rootfd, int tfd, const struct mrc_mount *m,
     return mrc_fail_errno (err, "mount to `%s`", m->destination);
   if (mrc_fs_path_in_root (rootfd, tfd, &real, err) < 0)
     return mrc_error_wrap (err, "mount to `%s`", m->destination);
-  if (!bind && m->type
-      && (strcmp (m->type, "proc") == 0 || strcmp (m->type, "sysfs") == 0))
+  if (is_proc_or_sysfs (m, bind))
     {
       struct stat st;
       if (strcmp (real, written) != 0)

@@ -152,7 +152,8 @@ data_without_gid (const char *data)
  * the creator's group. */
 static int
 retry_devpts_without_gid (const char *src, const char *tgt,
-                          const struct mrc_mount_flags *mf)
+                          const struct mrc_mount_flags *mf,
+                          unsigned long flags)
 {
   cleanup_free char *data = data_without_gid (mf->data);
   if (data == NULL)
@@ -160,29 +161,43 @@ retry_devpts_without_gid (const char *src, const char *tgt,
       errno = EINVAL;
       return -1;
     }
-  return mount (src, tgt, "devpts", mf->flags, data);
+  return mount (src, tgt, "devpts", flags, data);
 }
 
-/* A new filesystem has no submounts: its recursive options (rro,
- * rnosuid, rnoatime...) are plain flags of the mount call itself. */
+/* A new filesystem has no submounts: its recursive options (rro, rsuid,
+ * rnoatime...) are plain flags of the mount call, set or cleared after
+ * the plain ones, as mount_setattr would have changed them after it. */
 static unsigned long
-recursive_as_flags (const struct mrc_mount_flags *mf)
+flags_with_recursive (const struct mrc_mount_flags *mf)
 {
   static const struct
   {
     unsigned long long attr;
     unsigned long ms;
   } map[] = {
-    { MOUNT_ATTR_RDONLY, MS_RDONLY },     { MOUNT_ATTR_NOSUID, MS_NOSUID },
-    { MOUNT_ATTR_NODEV, MS_NODEV },       { MOUNT_ATTR_NOEXEC, MS_NOEXEC },
-    { MOUNT_ATTR_NOATIME, MS_NOATIME },   { MOUNT_ATTR_STRICTATIME, MS_STRICTATIME },
+    { MOUNT_ATTR_RDONLY, MS_RDONLY },
+    { MOUNT_ATTR_NOSUID, MS_NOSUID },
+    { MOUNT_ATTR_NODEV, MS_NODEV },
+    { MOUNT_ATTR_NOEXEC, MS_NOEXEC },
     { MOUNT_ATTR_NODIRATIME, MS_NODIRATIME },
     { MOUNT_ATTR_NOSYMFOLLOW, MS_NOSYMFOLLOW },
   };
-  unsigned long f = 0;
+  unsigned long f = mf->flags;
   for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-    if (mf->attr_set & map[i].attr)
-      f |= map[i].ms;
+    {
+      if (mf->attr_clr & map[i].attr)
+        f &= ~map[i].ms;
+      if (mf->attr_set & map[i].attr)
+        f |= map[i].ms;
+    }
+  if (mf->attr_clr & MOUNT_ATTR__ATIME)
+    {
+      unsigned long long mode = mf->attr_set & MOUNT_ATTR__ATIME;
+      f &= ~(unsigned long) (MS_NOATIME | MS_STRICTATIME | MS_RELATIME);
+      f |= mode == MOUNT_ATTR_NOATIME       ? MS_NOATIME
+           : mode == MOUNT_ATTR_STRICTATIME ? MS_STRICTATIME
+                                            : MS_RELATIME;
+    }
   return f;
 }
 
@@ -195,6 +210,8 @@ mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
   char tgt[MRC_FD_PATH_MAX];
   const char *type = kernel_type (m->type);
   const char *src = m->source ? m->source : m->type;
+  if (mrc_setup_precheck_dest (rootfd, m, false, -1, err) < 0)
+    return -1;
   cleanup_close int tfd = mrc_fs_mkdir_in_root (rootfd, m->destination, 0755,
                                                 err);
   if (tfd < 0)
@@ -208,8 +225,7 @@ mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
   if ((mf->extensions & MRC_MOUNT_TMPCOPYUP) && strcmp (type, "tmpfs") == 0
       && (below = open (tgt, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
     return mrc_fail_errno (err, "tmpcopyup of `%s`", m->destination);
-  if (mount (src, tgt, type, mf->flags | recursive_as_flags (mf), mf->data)
-      == 0)
+  if (mount (src, tgt, type, flags_with_recursive (mf), mf->data) == 0)
     {
       if (below < 0)
         return 0;
@@ -223,7 +239,8 @@ mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
   int saved = errno;
   if (saved == EINVAL && ctx->new_user_ns && strcmp (type, "devpts") == 0
       && mf->data && strstr (mf->data, "gid=")
-      && retry_devpts_without_gid (src, tgt, mf) == 0)
+      && retry_devpts_without_gid (src, tgt, mf, flags_with_recursive (mf))
+             == 0)
     return 0;
   const char *host = userns_fallback (type);
   /* cgroup2 in a user namespace without a cgroup namespace of its own: the
@@ -233,9 +250,20 @@ mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
   if (saved == EPERM && ctx->new_user_ns && host)
     {
       cleanup_close int hfd = open (host, O_PATH | O_DIRECTORY | O_CLOEXEC);
-      if (hfd >= 0)
-        return mrc_setup_bind_fd (hfd, host, rootfd, m->destination,
-                                  mf->flags | MS_BIND | MS_REC, err);
+      cleanup_close int tree = -1;
+      if (hfd >= 0
+          && (tree = mrc_setup_clone_tree (hfd, MS_REC, host, m->destination,
+                                           err)) < 0)
+        return -1;
+      /* with the options asked for the filesystem; propagation comes
+         after, as for any filesystem */
+      struct mrc_mount_flags bf = { .flags = mf->flags | MS_BIND | MS_REC,
+                                    .attr_set = mf->attr_set,
+                                    .attr_clr = mf->attr_clr };
+      struct mrc_bind b = { .tree = tree, .what = host, .rootfd = rootfd,
+                            .dest = m->destination, .mf = &bf, .m = m };
+      if (tree >= 0)
+        return mrc_setup_attach_tree (&b, err);
     }
   return mrc_error_set (err, saved, "mount `%s` to `%s`", src,
                         m->destination);

@@ -34,6 +34,12 @@ int mrc_setup_mount_kind (const struct mrc_mount *m,
 int mrc_setup_check_target (int rootfd, int tfd, const struct mrc_mount *m,
                             bool bind, int srcfd, mrc_error_t *err) MRC_WUR;
 
+/* Before M's target is made: the same rules on the destination as
+ * written, and no symlink on the way to a proc or sysfs one, so a refused
+ * mount creates nothing.  mrc_setup_check_target still decides. */
+int mrc_setup_precheck_dest (int rootfd, const struct mrc_mount *m, bool bind,
+                             int srcfd, mrc_error_t *err) MRC_WUR;
+
 /* A bind: the detached TREE (open_tree(2) or id-mapped), to be given MF's
  * flags, recursive attributes and propagation, then attached onto DEST
  * inside ROOTFD (made a file or a directory to match).  M, when not NULL,

@@ -188,3 +188,12 @@ tmpfs_at() {
 	[ "$landed" -eq 0 ]
 	[ "$ran" -gt 0 ]
 }
+
+@test "escapes: a refused /proc symlink creates nothing where it leads" {
+	requires_mini_runc
+	rmdir "$BUNDLE/rootfs/proc"
+	ln -s /etc/newdir "$BUNDLE/rootfs/proc"
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep -q "not reached through a symlink" <<<"$output"
+	[ ! -e "$BUNDLE/rootfs/etc/newdir" ]
+}

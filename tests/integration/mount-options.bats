@@ -296,3 +296,39 @@ has_opt() {
 	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
 	grep -q "id-map \`/data\`: not supported with a mount namespace joined by path" <<<"$output"
 }
+
+# On a new filesystem the recursive options act as on a bind: after the
+# plain ones, clearing as well as setting.
+@test "mount options: recursive options override plain ones on a tmpfs" {
+	local spec
+	for spec in "suid:nosuid,rsuid" "exec:noexec,rexec" "diratime:nodiratime,rdiratime" \
+		"noatime:strictatime,rnoatime" "relatime:noatime,rrelatime" "ro:rw,rro"; do
+		cfg_edit --arg d "/t-${spec%%:*}" --arg o "${spec#*:}" \
+			'.mounts += [{destination: $d, type: "tmpfs", source: "tmpfs", options: ($o | split(",") + ["size=1m"])}]'
+	done
+	# and a bind reads atime flags as the kernel does: strictatime wins
+	cfg_edit --arg src "$BATS_TEST_TMPDIR" \
+		'.mounts += [{destination: "/b-strict", type: "bind", source: $src, options: ["bind", "strictatime", "noatime"]}]'
+	set_args cat /proc/self/mountinfo
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	! has_opt "$(mopts /t-suid)" nosuid 2>/dev/null || false
+	! has_opt "$(mopts /t-exec)" noexec 2>/dev/null || false
+	! has_opt "$(mopts /t-diratime)" nodiratime 2>/dev/null || false
+	has_opt "$(mopts /t-noatime)" noatime
+	has_opt "$(mopts /t-relatime)" relatime
+	has_opt "$(mopts /t-ro)" ro
+	! has_opt "$(mopts /b-strict)" noatime 2>/dev/null || false
+	! has_opt "$(mopts /b-strict)" relatime 2>/dev/null || false
+}
+
+# sysfs cannot be mounted in a user namespace that does not own the network
+# namespace: the host's /sys is bound instead, with the options asked for.
+@test "mount options: rro reaches the host /sys bound in a user namespace" {
+	userns_config
+	cfg_edit '.linux.namespaces |= map(select(.type != "network"))
+		| .mounts |= map(if .destination == "/sys" then .options = ["nosuid", "rro"] else . end)'
+	set_args cat /proc/self/mountinfo
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	has_opt "$(mopts /sys)" ro
+	has_opt "$(mopts /sys/fs/cgroup)" ro
+}

@@ -122,3 +122,27 @@ host_mount() {
 	grep -q "sideways" <<<"$output"
 	assert_nothing_left
 }
+
+# A CSI node plugin's layout: a shared volume with other volumes nested
+# under it.  The nested ones keep the propagation they ask for: the attach
+# under a shared mount must not make them shared, nor refuse an unbindable
+# one.  (A recursive rootfsPropagation is applied to the whole tree after
+# the mounts, as runc does, so the root is left at its default here.)
+@test "propagation: mounts nested under an rshared bind keep their own propagation" {
+	shared_source
+	mkdir -p "$BATS_TEST_TMPDIR/other"
+	cfg_edit --arg src "$SRC" --arg o "$BATS_TEST_TMPDIR/other" '.mounts += [
+		{destination: "/data", type: "bind", source: $src, options: ["rbind", "rshared"]},
+		{destination: "/data/sub/priv", type: "bind", source: $o, options: ["rbind", "rprivate"]},
+		{destination: "/data/sub/unb", type: "bind", source: $o, options: ["rbind", "runbindable"]}]'
+	set_args cat /proc/self/mountinfo
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	local data priv unb
+	data=$(awk '$5 == "/data"' <<<"$output")
+	priv=$(awk '$5 == "/data/sub/priv"' <<<"$output")
+	unb=$(awk '$5 == "/data/sub/unb"' <<<"$output")
+	[[ "$data" == *shared:* ]]
+	[ -n "$priv" ]
+	[[ "$priv" != *shared:* && "$priv" != *master:* ]]
+	[[ "$unb" == *unbindable* ]]
+}
