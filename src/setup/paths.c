@@ -1,9 +1,10 @@
 /* linux.readonlyPaths and linux.maskedPaths.
  *
  * Both are applied inside the bound rootfs, after mounts[] and /dev and
- * before pivot_root, through fds: each path is resolved by
+ * before pivot_root, through fds: each path is resolved once by
  * mrc_fs_open_in_root, so a path that is (or passes through) a symlink is
- * followed inside the container's root and can never name a host file.
+ * followed inside the container's root and can never name a host file,
+ * and every mount goes onto that fd.
  * Missing paths are skipped, as runc does: the default lists name /proc
  * files that not every kernel has. */
 #define _GNU_SOURCE
@@ -55,33 +56,12 @@ open_target (int rootfd, const char *field, const char *path, int *fd,
   return 1;
 }
 
-/* Make the mount now on top of PATH, and every mount below it,
- * read-only.  mount_setattr changes only the read-only attribute, so the
- * nosuid/nodev a user namespace locked are kept without being named. */
-static int
-make_readonly (int rootfd, const char *path, mrc_error_t *err)
-{
-  /* Looked up again: the fd used for the bind names the directory
-   * underneath the new mount. */
-  cleanup_close int fd = mrc_fs_open_in_root (rootfd, path, O_PATH, err);
-  if (fd < 0)
-    return mrc_error_wrap (err, "readonlyPaths");
-  struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
-  if (mount_setattr (fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
-                     sizeof attr) == 0)
-    return 0;
-  if (errno != ENOSYS)
-    return mrc_fail_errno (err, "readonlyPaths: remount `%s` read-only",
-                           path);
-  /* Kernels before 5.12: only the top mount can be made read-only. */
-  char p[MRC_FD_PATH_MAX];
-  mrc_fs_fd_path (fd, p);
-  if (mount (NULL, p, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
-    return mrc_fail_errno (err, "readonlyPaths: remount `%s` read-only",
-                           path);
-  return 0;
-}
-
+/* A read-only copy of what is mounted at PATH (recursively, so
+ * /proc/sys's sub-mounts stay) bound back onto it: cloned as a detached
+ * tree, made read-only while nothing else can reach it, then attached
+ * through the same fd, so no later lookup can be redirected.
+ * mount_setattr changes only the read-only attribute, so the nosuid/nodev
+ * a user namespace locked are kept without being named. */
 static int
 readonly_one (int rootfd, const char *path, mrc_error_t *err)
 {
@@ -90,13 +70,18 @@ readonly_one (int rootfd, const char *path, mrc_error_t *err)
   if (r <= 0)
     return r;
   cleanup_close int tfd = fd;
-  char p[MRC_FD_PATH_MAX];
-  mrc_fs_fd_path (tfd, p);
-  /* Bound onto itself (recursively, so /proc/sys's sub-mounts stay) to
-   * get a mount of its own whose flags can change. */
-  if (mount (p, p, NULL, MS_BIND | MS_REC, NULL) < 0)
+  cleanup_close int tree = mrc_setup_clone_tree (tfd, MS_REC, path, path,
+                                                 err);
+  if (tree < 0)
+    return mrc_error_wrap (err, "readonlyPaths");
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+  if (mount_setattr (tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+                     sizeof attr) < 0)
+    return mrc_fail_errno (err, "readonlyPaths: make `%s` read-only", path);
+  if (move_mount (tree, "", tfd, "",
+                  MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
     return mrc_fail_errno (err, "readonlyPaths: bind `%s` onto itself", path);
-  return make_readonly (rootfd, path, err);
+  return 0;
 }
 
 /* The host's null device, opened once and checked on the fd (a path check
