@@ -31,6 +31,7 @@ struct mrc_spawn_opts
                           then comes back over the channel (foreground run) */
   int cgroup_fd;       /* the container's cgroup dir (CLONE_INTO_CGROUP) */
   const int *idmap_trees; /* made by mrc_process_spawn (setup.h) */
+  const char *root;    /* the state root: its seccomp filter cache */
 };
 
 struct mrc_spawned

@@ -40,9 +40,10 @@ struct mrc_security;
  * may be NULL) into *OUT.  Errors name the JSON path and the bad value:
  * "process.capabilities.bounding: unknown capability `CAP_FOO`".  Unknown
  * syscall names are not errors (they may be newer than libseccomp): they
- * are skipped and listed by mrc_security_warnings. */
+ * are skipped and listed by mrc_security_warnings.  ROOT, the state root
+ * (or NULL), keeps compiled seccomp filters for the next container. */
 int mrc_security_prepare (const struct mrc_process *p,
-                          const struct mrc_linux *l,
+                          const struct mrc_linux *l, const char *root,
                           struct mrc_security **out, mrc_error_t *err) MRC_WUR;
 
 void mrc_security_free (struct mrc_security *s);

@@ -248,7 +248,7 @@ mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
     .lock_fd = c->dir_fd, .no_pivot = o->no_pivot,
     .no_new_keyring = o->no_new_keyring, .preserve_fds = o->preserve_fds,
     .inherited_fds = g->inherited_fds,
-    .console_fd = c->console_fd, .cgroup_fd = c->cg.fd,
+    .console_fd = c->console_fd, .cgroup_fd = c->cg.fd, .root = g->root,
   };
   if (mrc_process_spawn (&so, &c->init, err) < 0
       || record_state (o, c, MRC_STATUS_CREATED, err) < 0)

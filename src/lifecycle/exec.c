@@ -85,9 +85,9 @@ check_terminal (const struct mrc_exec_opts *o, const struct mrc_process *p,
 }
 
 static int
-launch (const struct mrc_exec_opts *o, const struct mrc_state *st,
-        const struct mrc_spec *spec, struct mrc_process *p, int *status,
-        mrc_error_t *err)
+launch (const char *root, const struct mrc_exec_opts *o,
+        const struct mrc_state *st, const struct mrc_spec *spec,
+        struct mrc_process *p, int *status, mrc_error_t *err)
 {
   cleanup_close int pidfd = -1, console_fd = -1, cgroup_fd = -1;
   if (check_terminal (o, p, &console_fd, err) < 0)
@@ -99,7 +99,7 @@ launch (const struct mrc_exec_opts *o, const struct mrc_state *st,
   cleanup_free char *state = NULL;
   size_t len;
   if (open_init (st, &pidfd, err) < 0
-      || mrc_security_prepare (p, spec->linux_, &sec, err) < 0
+      || mrc_security_prepare (p, spec->linux_, root, &sec, err) < 0
       || mrc_state_to_json (st, false, false, &state, &len, err) < 0)
     return -1;
   const char *const *w = mrc_security_warnings (sec);
@@ -165,7 +165,7 @@ mrc_container_exec (const struct mrc_globals *g, const struct mrc_exec_opts *o,
       dir_fd = -1;
     }
   if (r == 0)
-    r = launch (o, &st, spec, p, status, err);
+    r = launch (g->root, o, &st, spec, p, status, err);
   mrc_state_clear (&st);
   return r;
 }

@@ -323,7 +323,9 @@ mrc_process_spawn (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
   /* Everything a bad config can fail on (capability names, seccomp rules)
      is resolved before the clone, so it leaves nothing behind. */
   cleanup_security struct mrc_security *sec = NULL;
-  if (mrc_security_prepare (o->spec->process, o->spec->linux_, &sec, err) < 0)
+  if (mrc_security_prepare (o->spec->process, o->spec->linux_, o->root, &sec,
+                            err)
+      < 0)
     return -1;
   const char *const *w = mrc_security_warnings (sec);
   for (size_t i = 0; w && w[i]; i++)

@@ -331,15 +331,11 @@ finish_flags (struct mrc_sec_seccomp *o, const struct mrc_seccomp *sc,
   return 0;
 }
 
-int
-mrc_sec_seccomp_prepare (struct mrc_security *s, const struct mrc_seccomp *sc,
-                         mrc_error_t *err)
+/* libseccomp's part: the profile checked and compiled into a program. */
+static int
+compile (struct mrc_security *s, const struct mrc_seccomp *sc, uint32_t def,
+         mrc_error_t *err)
 {
-  uint32_t def;
-  if (resolve_action (sc->default_action, sc->has_default_errno_ret,
-                      sc->default_errno_ret, "linux.seccomp.defaultAction",
-                      &def, err) < 0)
-    return -1;
   __attribute__ ((cleanup (ctx_releasep))) scmp_filter_ctx ctx
       = seccomp_init (def);
   if (ctx == NULL)
@@ -351,10 +347,34 @@ mrc_sec_seccomp_prepare (struct mrc_security *s, const struct mrc_seccomp *sc,
   if (rc < 0)
     return mrc_error_set (err, -rc, "linux.seccomp: set filter attribute");
   if (add_archs_and_flags (s, ctx, sc, err) < 0
-      || add_syscalls (s, ctx, sc, def, err) < 0
-      || finish_flags (&s->seccomp, sc, def, err) < 0)
+      || add_syscalls (s, ctx, sc, def, err) < 0)
     return -1;
   return export_bpf (&s->seccomp, ctx, err);
+}
+
+int
+mrc_sec_seccomp_prepare (struct mrc_security *s, const struct mrc_seccomp *sc,
+                         const char *root, mrc_error_t *err)
+{
+  uint32_t def, flags;
+  if (resolve_action (sc->default_action, sc->has_default_errno_ret,
+                      sc->default_errno_ret, "linux.seccomp.defaultAction",
+                      &def, err) < 0)
+    return -1;
+  size_t klen = 0, first = s->n_warnings;
+  cleanup_free char *key = root ? mrc_sec_seccomp_key (sc, &klen) : NULL;
+  bool hit = key && mrc_sec_seccomp_cache_get (root, key, klen, s, &flags);
+  if (hit)
+    s->seccomp.flags = flags;
+  else if (compile (s, sc, def, err) < 0)
+    return -1;
+  flags = s->seccomp.flags; /* as the profile asked, before finish_flags */
+  if (finish_flags (&s->seccomp, sc, def, err) < 0)
+    return -1;
+  /* only a profile that passed every check is kept */
+  if (key && !hit)
+    mrc_sec_seccomp_cache_put (root, key, klen, s, flags, first);
+  return 0;
 }
 
 void

@@ -101,9 +101,24 @@ int mrc_sec_sched_apply_root (const struct mrc_security *s,
 int mrc_sec_cpus_apply (const struct mrc_sec_cpus *c, const char *what,
                         mrc_error_t *err) MRC_WUR;
 
+/* ROOT: the state root holding the filter cache, or NULL for none. */
 int mrc_sec_seccomp_prepare (struct mrc_security *s,
-                             const struct mrc_seccomp *sc,
+                             const struct mrc_seccomp *sc, const char *root,
                              mrc_error_t *err) MRC_WUR;
+
+/* Drop the warnings from index FIRST on. */
+void mrc_sec_unwarn (struct mrc_security *s, size_t first);
+
+/* The filter cache (seccomp-cache.c).  The key is the whole input of a
+ * compile (malloc'd; NULL on ENOMEM).  get: 1 with the program, notify and
+ * warnings restored into S and the flags the profile asked for in *FLAGS,
+ * 0 on a miss (S unchanged).  put: best effort. */
+char *mrc_sec_seccomp_key (const struct mrc_seccomp *sc, size_t *len);
+int mrc_sec_seccomp_cache_get (const char *root, const char *key, size_t klen,
+                               struct mrc_security *s, uint32_t *flags);
+void mrc_sec_seccomp_cache_put (const char *root, const char *key,
+                                size_t klen, const struct mrc_security *s,
+                                uint32_t flags, size_t first_warning);
 void mrc_sec_seccomp_free (struct mrc_sec_seccomp *sc);
 
 #endif

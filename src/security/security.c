@@ -34,6 +34,16 @@ mrc_sec_warn (struct mrc_security *s, const char *fmt, ...)
   return 0;
 }
 
+void
+mrc_sec_unwarn (struct mrc_security *s, size_t first)
+{
+  while (s->n_warnings > first)
+    {
+      free (s->warnings[--s->n_warnings]);
+      s->warnings[s->n_warnings] = NULL;
+    }
+}
+
 const char *const *
 mrc_security_warnings (const struct mrc_security *s)
 {
@@ -80,7 +90,8 @@ mrc_security_free (struct mrc_security *s)
 
 int
 mrc_security_prepare (const struct mrc_process *p, const struct mrc_linux *l,
-                      struct mrc_security **out, mrc_error_t *err)
+                      const char *root, struct mrc_security **out,
+                      mrc_error_t *err)
 {
   __attribute__ ((cleanup (mrc_security_freep))) struct mrc_security *s
       = calloc (1, sizeof *s);
@@ -91,7 +102,8 @@ mrc_security_prepare (const struct mrc_process *p, const struct mrc_linux *l,
       || mrc_sec_rlimits_prepare (s, p, err) < 0
       || mrc_sec_sched_prepare (s, p, l, err) < 0)
     return -1;
-  if (l && l->seccomp && mrc_sec_seccomp_prepare (s, l->seccomp, err) < 0)
+  if (l && l->seccomp
+      && mrc_sec_seccomp_prepare (s, l->seccomp, root, err) < 0)
     return -1;
   *out = steal_ptr (&s);
   return 0;

@@ -38,7 +38,7 @@ load helpers
 	# (runc's init only carries the config's env once it execs: allow none.)
 	local p
 	for p in $(tagged_pids); do [ "$p" = "$pid" ]; done
-	[ "$(ls -A "$ROOT")" = "$ID" ]
+	[ "$(state_entries)" = "$ID" ]
 	# And it still runs to completion.
 	mrc start "$ID"
 	wait_status "$ID" stopped

@@ -261,11 +261,17 @@ leftover_mounts() {
 	grep -F "$BATS_TEST_TMPDIR" /proc/self/mountinfo || true
 }
 
+# state_entries: what the state root holds besides the runtime's own cache
+# of compiled seccomp filters (.seccomp-cache, kept on purpose).
+state_entries() {
+	ls -A "$ROOT" 2>/dev/null | grep -vx '.seccomp-cache' || true
+}
+
 # assert_nothing_left: the state root is empty, no tagged process lives, no
 # mount or cgroup of this test exists.  Prints what it found.
 assert_nothing_left() {
 	local bad=0 left
-	left=$(ls -A "$ROOT" 2>/dev/null)
+	left=$(state_entries)
 	[ -z "$left" ] || { echo "state root not empty: $left" >&2; bad=1; }
 	left=$(tagged_pids)
 	if [ -n "$left" ]; then
@@ -331,7 +337,7 @@ teardown() {
 	# Check before cleaning, so a test that forgot to clean up its own
 	# containers is not reported (we clean them), but a runtime that leaks
 	# after a delete the test itself made is.
-	for id in "${MRC_IDS[@]}" $(ls -A "$ROOT" 2>/dev/null); do
+	for id in "${MRC_IDS[@]}" $(state_entries); do
 		mrc delete --force "$id" >/dev/null 2>&1 || true
 	done
 	assert_nothing_left || problems=1

@@ -75,7 +75,7 @@ load net-helpers
 	is_mini_runc && grep_i "not found"
 	# The device that exists stayed where it was, under its own name.
 	host_has_link "$c"
-	[ -z "$(ls -A "$ROOT")" ]
+	[ -z "$(state_entries)" ]
 }
 
 @test "net: an invalid device name fails create before anything starts" {

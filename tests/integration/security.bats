@@ -97,6 +97,38 @@ load security-helpers
 	assert_nothing_left
 }
 
+# The compiled filter is kept in the state root's .seccomp-cache (0700, one
+# 0600 file per profile), found again by the next container of the same
+# profile without a compile, and ignored by list; a new profile adds one.
+@test "security: seccomp: a compiled filter is cached in the state root and reused" {
+	requires_mini_runc
+	requires_security_wired
+	cfg_edit '.process.noNewPrivileges = true'
+	deny_syscalls 13 chmod fchmodat fchmod
+	set_args sh -c 'touch /tmp/f; chmod 600 /tmp/f'
+	run -1 --separate-stderr mrc run --bundle "$BUNDLE" "$ID"
+	grep -qi 'permission denied' <<<"$stderr"
+	local cache=$ROOT/.seccomp-cache entry ino
+	[ "$(stat -c %a "$cache")" = 700 ]
+	entry=$(ls "$cache")
+	[ "$(wc -l <<<"$entry")" = 1 ]
+	[ "$(stat -c %a "$cache/$entry")" = 600 ]
+	ino=$(stat -c %i "$cache/$entry")
+	local id2
+	new_id id2
+	run -1 --separate-stderr mrc run --bundle "$BUNDLE" "$id2"
+	grep -qi 'permission denied' <<<"$stderr"
+	# a hit: the entry was read, not written again
+	[ "$(stat -c %i "$cache/$entry")" = "$ino" ]
+	run -0 mrc list -q
+	[ -z "$output" ]
+	deny_syscalls 1 chmod fchmodat fchmod
+	run -1 --separate-stderr mrc run --bundle "$BUNDLE" "$id2"
+	grep -qi 'operation not permitted' <<<"$stderr"
+	[ "$(ls "$cache" | wc -l)" = 2 ]
+	assert_nothing_left
+}
+
 @test "security: seccomp: errnoRet 13 gives permission denied; without noNewPrivileges too" {
 	requires_security_wired
 	cfg_edit '.process.noNewPrivileges = false'

@@ -4,7 +4,9 @@
  * the errno of fchmod(-1, MODE) for modes the rules match and miss.  Also
  * the notify listener round trip and the message sent to listenerPath. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +41,7 @@ static int
 prepare (struct mrc_seccomp *sc, struct mrc_security **s, mrc_error_t *err)
 {
   struct mrc_linux l = { .seccomp = sc };
-  return mrc_security_prepare (&proc, &l, s, err);
+  return mrc_security_prepare (&proc, &l, NULL, s, err);
 }
 
 static void
@@ -362,6 +364,124 @@ test_send_notify_fd (void)
   rmdir (dir);
 }
 
+/* The one entry of ROOT/.seccomp-cache: its path in PATH, its inode (0
+   when there is not exactly one). */
+static ino_t
+cache_entry (const char *root, char *path, size_t size)
+{
+  char dir[128];
+  snprintf (dir, sizeof dir, "%s/.seccomp-cache", root);
+  DIR *d = opendir (dir);
+  struct dirent *de;
+  int n = 0;
+  while (d && (de = readdir (d)) != NULL)
+    if (de->d_name[0] != '.' && ++n == 1)
+      snprintf (path, size, "%s/%s", dir, de->d_name);
+  if (d)
+    closedir (d);
+  struct stat st;
+  return n == 1 && stat (path, &st) == 0 ? st.st_ino : 0;
+}
+
+/* The compiled-filter cache: a hit gives the same program and warnings
+   without a compile (nothing written), and anything doubtful (another
+   input under the same name, a damaged entry, a directory others may
+   write) is a miss that compiles the profile afresh. */
+static void
+test_cache (void)
+{
+  char root[] = "/tmp/mrc-test-seccomp-XXXXXX", entry[1024];
+  if (mkdtemp (root) == NULL)
+    return (void) diag ("mkdtemp: %s", strerror (errno));
+  struct mrc_seccomp_syscall r[2] = { rule ("fchmod", "SCMP_ACT_ERRNO"),
+                                      rule ("no_such_syscall",
+                                            "SCMP_ACT_ERRNO") };
+  r[0].has_errno_ret = true;
+  r[0].errno_ret = 42;
+  struct mrc_seccomp sc = { .default_action = (char *) "SCMP_ACT_ALLOW",
+                            .syscalls = r, .n_syscalls = 2 };
+  struct mrc_linux l = { .seccomp = &sc };
+  static const int modes[] = { 0700, -1 };
+  struct mrc_security *s = NULL;
+  mrc_error_t err = NULL;
+
+  ok (mrc_security_prepare (&proc, &l, root, &s, &err) == 0, "cache: miss");
+  ino_t first = cache_entry (root, entry, sizeof entry);
+  ok (first != 0, "cache: one entry written");
+  mrc_security_free (s);
+  s = NULL;
+
+  ok (mrc_security_prepare (&proc, &l, root, &s, &err) == 0, "cache: hit");
+  is_int ((long) cache_entry (root, entry, sizeof entry), (long) first,
+          "cache: a hit writes nothing");
+  const char *const *w = s ? mrc_security_warnings (s) : NULL;
+  is_str (w ? w[0] : NULL, "linux.seccomp: unknown syscall `no_such_syscall` "
+                           "skipped", "cache: the hit gives the warning too");
+  if (s)
+    is_int (run_filtered (s, modes, 42), 0x1, "cache: the cached filter works");
+  mrc_security_free (s);
+  s = NULL;
+
+  /* another profile: an entry of its own */
+  r[0].errno_ret = 43;
+  ok (mrc_security_prepare (&proc, &l, root, &s, &err) == 0,
+      "cache: another profile");
+  if (s)
+    is_int (run_filtered (s, modes, 43), 0x1, "cache: it filters as its own");
+  mrc_security_free (s);
+  s = NULL;
+  r[0].errno_ret = 42;
+
+  /* an entry holding another input under this profile's name */
+  char other[128];
+  snprintf (other, sizeof other, "%s/.seccomp-cache", root);
+  DIR *d = opendir (other);
+  struct dirent *de;
+  while (d && (de = readdir (d)) != NULL)
+    if (de->d_name[0] != '.' && strcmp (entry + strlen (other) + 1,
+                                        de->d_name) != 0)
+      {
+        char from[2048];
+        snprintf (from, sizeof from, "%s/%s", other, de->d_name);
+        ok (rename (from, entry) == 0, "cache: plant another input's entry");
+      }
+  if (d)
+    closedir (d);
+  ok (mrc_security_prepare (&proc, &l, root, &s, &err) == 0,
+      "cache: a foreign entry under the name");
+  if (s)
+    is_int (run_filtered (s, modes, 42), 0x1,
+            "cache: is a miss, the profile compiled afresh");
+  mrc_security_free (s);
+  s = NULL;
+
+  /* a damaged entry */
+  ok (truncate (entry, 40) == 0, "cache: truncate the entry");
+  ok (mrc_security_prepare (&proc, &l, root, &s, &err) == 0,
+      "cache: a damaged entry");
+  if (s)
+    is_int (run_filtered (s, modes, 42), 0x1, "cache: is a miss too");
+  mrc_security_free (s);
+  s = NULL;
+
+  /* a directory others may write is not used */
+  snprintf (other, sizeof other, "%s/.seccomp-cache", root);
+  chmod (other, 0777);
+  ino_t before = cache_entry (root, entry, sizeof entry);
+  unlink (entry);
+  ok (mrc_security_prepare (&proc, &l, root, &s, &err) == 0,
+      "cache: a group/world-writable directory");
+  ok (before != 0 && cache_entry (root, entry, sizeof entry) == 0,
+      "cache: is not written to");
+  mrc_security_free (s);
+  mrc_error_free (&err);
+
+  char cmd[600];
+  snprintf (cmd, sizeof cmd, "rm -rf '%s'", root);
+  if (system (cmd) != 0)
+    diag ("cleanup of %s failed", root);
+}
+
 int
 main (void)
 {
@@ -371,5 +491,6 @@ main (void)
   test_filter_behaviour ();
   test_notify ();
   test_send_notify_fd ();
+  test_cache ();
   return done_testing ();
 }

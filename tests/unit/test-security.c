@@ -23,7 +23,7 @@ expect_error (const struct mrc_process *p, const struct mrc_linux *l,
 {
   struct mrc_security *s = NULL;
   mrc_error_t err = NULL;
-  int r = mrc_security_prepare (p, l, &s, &err);
+  int r = mrc_security_prepare (p, l, NULL, &s, &err);
   ok (r < 0 && s == NULL, "%s: refused", what);
   is_str (err ? err->msg : NULL, want, "%s: message", what);
   mrc_error_free (&err);
@@ -36,7 +36,7 @@ expect_ok (const struct mrc_process *p, const struct mrc_linux *l,
 {
   struct mrc_security *s = NULL;
   mrc_error_t err = NULL;
-  int r = mrc_security_prepare (p, l, &s, &err);
+  int r = mrc_security_prepare (p, l, NULL, &s, &err);
   ok (r == 0 && s != NULL, "%s: accepted", what);
   if (err)
     diag ("%s: %s", what, err->msg);
