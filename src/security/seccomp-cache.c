@@ -3,12 +3,14 @@
  * Compiling a profile like podman's default (~370 syscalls, three
  * architectures) with libseccomp costs more than the rest of `run`; every
  * container of a host uses one of a few profiles.  An entry holds the
- * filter's whole input (the seccomp object as parsed, the libseccomp
- * version, its API level for this kernel, the native architecture) and
- * what the compile produced: the BPF program, the seccomp(2) flags, whether
+ * filter's whole input (the seccomp object as parsed, this mini-runc
+ * binary, the libseccomp version, its API level for this kernel, the
+ * native architecture and the kernel release) and what the compile
+ * produced: the BPF program, the seccomp(2) flags, whether
  * it notifies, the warnings it gave.  The file name is a hash of the input,
  * but a hit needs the stored input to equal this one byte for byte, so a
- * collision (even a crafted one) is only a miss.  The directory is the
+ * collision (even a crafted one) is only a miss, as is an entry whose
+ * checksum does not match.  The directory is the
  * runtime's own (0700 in the state root); any doubt is a miss, and a
  * failure to write is ignored: the cache can only save time. */
 #define _GNU_SOURCE
@@ -101,7 +103,17 @@ mrc_sec_seccomp_key (const struct mrc_seccomp *sc, size_t *len)
   struct utsname u;
   if (uname (&u) < 0)
     return NULL;
+  /* this very binary: the compile's own logic and tables are part of the
+     input, so another build (an upgrade) never reuses our filters */
+  struct stat self;
+  if (stat ("/proc/self/exe", &self) < 0)
+    return NULL;
   put (&b, MAGIC, sizeof MAGIC - 1);
+  put_str (&b, MRC_VERSION);
+  put (&b, &self.st_dev, sizeof self.st_dev);
+  put (&b, &self.st_ino, sizeof self.st_ino);
+  put (&b, &self.st_size, sizeof self.st_size);
+  put (&b, &self.st_mtim, sizeof self.st_mtim);
   put_u32 (&b, v->major);
   put_u32 (&b, v->minor);
   put_u32 (&b, v->micro);
@@ -113,8 +125,8 @@ mrc_sec_seccomp_key (const struct mrc_seccomp *sc, size_t *len)
   put_u32 (&b, sc->default_errno_ret);
   put_strv (&b, sc->architectures);
   put_strv (&b, sc->flags);
-  put_str (&b, sc->listener_path);
-  put_str (&b, sc->listener_metadata);
+  /* (listenerPath and listenerMetadata are not compiled: checked anew on
+     every use, they stay out of the key) */
   put_u32 (&b, (uint32_t) sc->n_syscalls);
   for (size_t i = 0; i < sc->n_syscalls; i++)
     {
@@ -143,14 +155,20 @@ mrc_sec_seccomp_key (const struct mrc_seccomp *sc, size_t *len)
   return b.p;
 }
 
-/* FNV-1a: only names the file; the stored key decides. */
-static void
-entry_name (const char *key, size_t len, char name[17])
+static uint64_t
+fnv1a (const char *p, size_t len)
 {
   uint64_t h = 0xcbf29ce484222325ULL;
   for (size_t i = 0; i < len; i++)
-    h = (h ^ (unsigned char) key[i]) * 0x100000001b3ULL;
-  snprintf (name, 17, "%016llx", (unsigned long long) h);
+    h = (h ^ (unsigned char) p[i]) * 0x100000001b3ULL;
+  return h;
+}
+
+/* Only names the file: the stored key decides. */
+static void
+entry_name (const char *key, size_t len, char name[17])
+{
+  snprintf (name, 17, "%016llx", (unsigned long long) fnv1a (key, len));
 }
 
 /* The cache directory under ROOT, made 0700 if missing; -1 when it is not
@@ -222,6 +240,14 @@ mrc_sec_seccomp_cache_get (const char *root, const char *key, size_t klen,
       mrc_error_free (&e);
       return 0;
     }
+  /* the entry ends with a checksum of the rest: damage is a miss */
+  uint64_t sum;
+  if (len < sizeof sum)
+    return 0;
+  len -= sizeof sum;
+  memcpy (&sum, data + len, sizeof sum);
+  if (sum != fnv1a (data, len))
+    return 0;
   struct rd r = { data, len };
   uint32_t stored_klen, notify, n_warn, n_insns;
   const char *stored;
@@ -268,6 +294,8 @@ scan (int dir, bool remove)
         close (fd);
       return 0;
     }
+  /* the dup shares DIR's offset: start from the beginning every time */
+  rewinddir (d);
   struct dirent *de;
   while ((de = readdir (d)) != NULL)
     if (de->d_name[0] != '.')
@@ -301,6 +329,11 @@ mrc_sec_seccomp_cache_put (const char *root, const char *key, size_t klen,
     }
   put_u32 (&b, s->seccomp.len);
   put (&b, s->seccomp.prog, s->seccomp.len * sizeof (struct sock_filter));
+  if (!b.failed)
+    {
+      uint64_t sum = fnv1a (b.p, b.len);
+      put (&b, &sum, sizeof sum);
+    }
   char name[17];
   entry_name (key, klen, name);
   mrc_error_t e = NULL;

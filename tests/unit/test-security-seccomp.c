@@ -464,6 +464,56 @@ test_cache (void)
   mrc_security_free (s);
   s = NULL;
 
+  /* a flipped byte inside the stored program */
+  ok (mrc_security_prepare (&proc, &l, root, &s, &err) == 0
+          && cache_entry (root, entry, sizeof entry) != 0,
+      "cache: entry written again");
+  mrc_security_free (s);
+  s = NULL;
+  struct stat est;
+  int efd = open (entry, O_RDWR | O_CLOEXEC);
+  if (efd >= 0 && fstat (efd, &est) == 0)
+    {
+      char c;
+      off_t at = est.st_size - 8 - 4; /* inside the last instruction */
+      if (pread (efd, &c, 1, at) == 1)
+        {
+          c ^= 0x5a;
+          if (pwrite (efd, &c, 1, at) != 1)
+            diag ("pwrite: %s", strerror (errno));
+        }
+    }
+  if (efd >= 0)
+    close (efd);
+  ino_t flipped = cache_entry (root, entry, sizeof entry);
+  ok (mrc_security_prepare (&proc, &l, root, &s, &err) == 0,
+      "cache: a flipped byte in the program");
+  ok (flipped != 0 && cache_entry (root, entry, sizeof entry) != flipped,
+      "cache: the damaged entry was replaced (a miss)");
+  if (s)
+    is_int (run_filtered (s, modes, 42), 0x1,
+            "cache: is a miss (checksum), the profile compiled afresh");
+  mrc_security_free (s);
+  s = NULL;
+
+  /* past 64 profiles the cache starts over */
+  char dummy[2048];
+  for (int i = 0; i < 64; i++)
+    {
+      snprintf (dummy, sizeof dummy, "%s/.seccomp-cache/dummy%02d", root, i);
+      int fd = open (dummy, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+      if (fd >= 0)
+        close (fd);
+    }
+  r[0].errno_ret = 44;
+  ok (mrc_security_prepare (&proc, &l, root, &s, &err) == 0,
+      "cache: a new profile with the cache full");
+  ok (cache_entry (root, entry, sizeof entry) != 0,
+      "cache: started over, holding just the new entry");
+  mrc_security_free (s);
+  s = NULL;
+  r[0].errno_ret = 42;
+
   /* a directory others may write is not used */
   snprintf (other, sizeof other, "%s/.seccomp-cache", root);
   chmod (other, 0777);
