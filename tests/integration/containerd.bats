@@ -238,7 +238,7 @@ task_status() { C task ls | awk -v t="$1" '$1 == t {print $3}'; }
 @test "ctr run -d, task exec (exit status, -t), ps, kill, pause/resume, metrics, delete" {
 	local t pid a b
 	new_task t
-	run -0 C run -d "${RUNOPTS[@]}" "$IMG" "$t" sh -c 'trap "echo usr1 >/tmp/usr1" USR1; i=0; while :; do i=$((i+1)); echo $i >/tmp/cnt; sleep 0.05; done'
+	run -0 C run -d "${RUNOPTS[@]}" "$IMG" "$t" sh -c 'trap "echo usr1 >/tmp/usr1" USR1; i=0; while :; do i=$((i+1)); echo $i >/tmp/cnt.new; mv /tmp/cnt.new /tmp/cnt; sleep 0.05; done'
 	cw_wait eval "[ \"\$(task_status $t)\" = RUNNING ]"
 	pid=$(C task ls | awk -v t="$t" '$1 == t {print $2}')
 	[ "$pid" -gt 0 ]
@@ -264,6 +264,7 @@ task_status() { C task ls | awk -v t="$1" '$1 == t {print $3}'; }
 	run -0 C task pause "$t"
 	[ "$(task_status "$t")" = PAUSED ]
 	a=$(cat "/proc/$pid/root/tmp/cnt")
+	[ "$a" -gt 0 ]
 	sleep 0.5
 	b=$(cat "/proc/$pid/root/tmp/cnt")
 	[ "$a" = "$b" ]

@@ -232,13 +232,14 @@ cid() { P inspect -f '{{.Id}}' "$1"; }
 @test "podman pause/unpause freezes and thaws the container" {
 	local n pid a b
 	new_name n
-	run -0 P run -d --name "$n" "$IMG" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/cnt; sleep 0.05; done'
+	run -0 P run -d --name "$n" "$IMG" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/cnt.new; mv /tmp/cnt.new /tmp/cnt; sleep 0.05; done'
 	pid=$(P inspect -f '{{.State.Pid}}' "$n")
 	cw_wait test -s "/proc/$pid/root/tmp/cnt"
 	run -0 P pause "$n"
 	run -0 P inspect -f '{{.State.Status}}' "$n"
 	[ "$output" = paused ]
 	a=$(cat "/proc/$pid/root/tmp/cnt")
+	[ "$a" -gt 0 ]
 	sleep 0.5
 	b=$(cat "/proc/$pid/root/tmp/cnt")
 	[ "$a" = "$b" ]
