@@ -246,12 +246,14 @@ tagged_pids() {
 	done
 }
 
-# Cgroup directories named after one of this test's ids.
+# Cgroup directories named after one of this test's ids.  (find fails
+# when some other cgroup vanishes under it while it walks: what it found
+# is still the answer, so its status is not.)
 leftover_cgroups() {
 	local mnt id
 	for mnt in $(awk '$9 == "cgroup" || $9 == "cgroup2" {print $5}' /proc/self/mountinfo); do
 		for id in "${MRC_IDS[@]}"; do
-			find "$mnt" -maxdepth 4 -type d -name "$id" 2>/dev/null
+			find "$mnt" -maxdepth 4 -type d -name "$id" 2>/dev/null || true
 		done
 	done
 }
