@@ -1,6 +1,7 @@
-/* Bind mounts as detached trees (mounts[] binds, the host's device nodes
- * in a user namespace, the user namespace fallbacks for sysfs, mqueue and
- * cgroup2).
+/* Detached trees attached onto checked targets: bind mounts (mounts[]
+ * binds, the host's device nodes in a user namespace, the user namespace
+ * fallbacks for sysfs, mqueue and cgroup2) and the new filesystems
+ * fsmount.c makes.
  *
  * A bind is cloned from its source with open_tree(2) OPEN_TREE_CLONE (or
  * is an id-mapped tree idmap.c made), given its per-mount flags and its
@@ -46,8 +47,8 @@ static const struct
  * meaning: a bind asking for any per-mount flag gets exactly those (the
  * others cleared), its atime kept unless one is asked for; a bind asking
  * for none keeps its source's. */
-static struct mount_attr
-bind_attr (unsigned long flags)
+struct mount_attr
+mrc_setup_mount_attr (unsigned long flags)
 {
   struct mount_attr a = { 0 };
   if ((flags & ~(unsigned long) (MS_BIND | MS_REC | MS_REMOUNT)) == 0)
@@ -78,7 +79,7 @@ bind_attr (unsigned long flags)
 static int
 set_flags (int tree, unsigned long flags, const char *dest, mrc_error_t *err)
 {
-  struct mount_attr a = bind_attr (flags);
+  struct mount_attr a = mrc_setup_mount_attr (flags);
   if (a.attr_set == 0 && a.attr_clr == 0)
     return 0;
   if (mount_setattr (tree, "", AT_EMPTY_PATH, &a, sizeof a) == 0)
@@ -98,52 +99,85 @@ set_flags (int tree, unsigned long flags, const char *dest, mrc_error_t *err)
 }
 
 int
-mrc_setup_attach_tree (const struct mrc_bind *b, mrc_error_t *err)
+mrc_setup_open_target (const struct mrc_bind *b, mrc_error_t *err)
 {
-  const struct mrc_mount_flags *mf = b->mf;
-  if (set_flags (b->tree, mf->flags, b->dest, err) < 0)
-    return -1;
-  if (mf->attr_set || mf->attr_clr)
-    {
-      struct mount_attr a = { .attr_set = mf->attr_set,
-                              .attr_clr = mf->attr_clr };
-      if (mount_setattr (b->tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a,
-                         sizeof a) < 0)
-        return mrc_fail_errno (err, "set recursive mount options of `%s`",
-                               b->dest);
-    }
   /* a file is bound onto a file, anything else onto a directory */
-  struct stat st;
-  if (fstat (b->tree, &st) < 0)
+  struct stat st = { .st_mode = S_IFDIR };
+  if (b->tree >= 0 && fstat (b->tree, &st) < 0)
     return mrc_fail_errno (err, "stat `%s`", b->what);
-  if (b->m && mrc_setup_precheck_dest (b->rootfd, b->m, true, b->tree, err)
-                  < 0)
+  /* a new filesystem's rules are its type's; a bind's, its source's */
+  bool bind = !b->fs;
+  int src = bind ? b->tree : -1;
+  if (b->m && mrc_setup_precheck_dest (b->rootfd, b->m, bind, src, err) < 0)
     return -1;
   cleanup_close int tfd
       = S_ISDIR (st.st_mode)
             ? mrc_fs_mkdir_in_root (b->rootfd, b->dest, 0755, err)
             : mrc_fs_mkfile_in_root (b->rootfd, b->dest, 0644, err);
+  if (tfd < 0 && b->fs)
+    return mrc_error_wrap (err, "mount `%s` to `%s`",
+                           b->m ? b->m->type : b->what, b->dest);
   if (tfd < 0)
     return -1;
   if (b->m
-      && mrc_setup_check_target (b->rootfd, tfd, b->m, true, b->tree, err)
-             < 0)
+      && mrc_setup_check_target (b->rootfd, tfd, b->m, bind, src, err) < 0)
     return -1;
+  return steal_fd (&tfd);
+}
+
+int
+mrc_setup_set_attrs (int mnt, const struct mrc_mount_flags *mf,
+                     const char *dest, mrc_error_t *err)
+{
+  if (set_flags (mnt, mf->flags, dest, err) < 0)
+    return -1;
+  if (mf->attr_set || mf->attr_clr)
+    {
+      struct mount_attr a = { .attr_set = mf->attr_set,
+                              .attr_clr = mf->attr_clr };
+      if (mount_setattr (mnt, "", AT_EMPTY_PATH | AT_RECURSIVE, &a,
+                         sizeof a) < 0)
+        return mrc_fail_errno (err, "set recursive mount options of `%s`",
+                               dest);
+    }
+  return 0;
+}
+
+int
+mrc_setup_set_propagation (int mnt, unsigned long propagation,
+                           const char *dest, mrc_error_t *err)
+{
+  if (propagation == 0)
+    return 0;
+  struct mount_attr a = { .propagation = propagation & ~MS_REC };
+  unsigned at = AT_EMPTY_PATH | ((propagation & MS_REC) ? AT_RECURSIVE : 0);
+  if (mount_setattr (mnt, "", at, &a, sizeof a) < 0)
+    return mrc_fail_errno (err, "set mount propagation of `%s`", dest);
+  return 0;
+}
+
+int
+mrc_setup_attach_at (const struct mrc_bind *b, int tfd, mrc_error_t *err)
+{
   if (move_mount (b->tree, "", tfd, "",
                   MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
     return mrc_fail_errno (err, "mount `%s` to `%s`", b->what, b->dest);
   /* Propagation last, on the tree now attached (still no lookup): the
      attach itself makes a tree moved under a shared mount shared. */
-  if (mf->propagation)
-    {
-      struct mount_attr a = { .propagation = mf->propagation & ~MS_REC };
-      unsigned at = AT_EMPTY_PATH | ((mf->propagation & MS_REC) ? AT_RECURSIVE
-                                                                 : 0);
-      if (mount_setattr (b->tree, "", at, &a, sizeof a) < 0)
-        return mrc_fail_errno (err, "set mount propagation of `%s`",
-                               b->dest);
-    }
-  return 0;
+  return mrc_setup_set_propagation (b->tree, b->mf->propagation, b->dest,
+                                    err);
+}
+
+int
+mrc_setup_attach_tree (const struct mrc_bind *b, mrc_error_t *err)
+{
+  /* flags first, on the detached tree: a refused one makes no target */
+  if (mrc_setup_set_attrs (b->tree, b->mf, b->dest, err) < 0)
+    return -1;
+  cleanup_close int tfd = mrc_setup_open_target (b, err);
+  if (tfd < 0)
+    return -1;
+  return mrc_setup_attach_at (b, tfd, err);
 }
 
 int

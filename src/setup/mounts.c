@@ -1,6 +1,6 @@
 /* One mounts[] entry onto its destination inside the root: binds (plain
- * and id-mapped), file systems of their own, the remount with per-mount
- * flags, the recursive options (mount_setattr) and propagation. */
+ * and id-mapped) and filesystems of their own, both as detached mounts
+ * attached onto the target's fd, and the remount of one already there. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -125,45 +125,6 @@ mount_bind (const struct mrc_setup_ctx *ctx, int rootfd,
   return mrc_setup_attach_tree (&b, err);
 }
 
-/* DATA without its `gid=N` option (NULL when nothing is left). */
-static char *
-data_without_gid (const char *data)
-{
-  cleanup_free char *copy = strdup (data);
-  char *out = calloc (1, strlen (data) + 1);
-  if (copy == NULL || out == NULL)
-    {
-      free (out);
-      return NULL;
-    }
-  char *save = NULL;
-  for (char *o = strtok_r (copy, ",", &save); o; o = strtok_r (NULL, ",", &save))
-    if (strncmp (o, "gid=", 4) != 0)
-      {
-        if (*out)
-          strcat (out, ",");
-        strcat (out, o);
-      }
-  return out;
-}
-
-/* devpts refuses (EINVAL) a `gid=` that the user namespace does not map;
- * a spec written for a rootful container still runs, with ptys owned by
- * the creator's group. */
-static int
-retry_devpts_without_gid (const char *src, const char *tgt,
-                          const struct mrc_mount_flags *mf,
-                          unsigned long flags)
-{
-  cleanup_free char *data = data_without_gid (mf->data);
-  if (data == NULL)
-    {
-      errno = EINVAL;
-      return -1;
-    }
-  return mount (src, tgt, "devpts", flags, data);
-}
-
 /* A new filesystem has no submounts: its recursive options (rro, rsuid,
  * rnoatime...) are plain flags of the mount call, set or cleared after
  * the plain ones, as mount_setattr would have changed them after it. */
@@ -201,87 +162,189 @@ flags_with_recursive (const struct mrc_mount_flags *mf)
   return f;
 }
 
-/* A filesystem of its own: proc, sysfs, tmpfs, devpts, mqueue, cgroup2... */
+/* EPERM making TYPE in a user namespace: a bind of the host's instance
+ * (sysfs, mqueue) or of the container's own cgroup (cgroup2 without a
+ * cgroup namespace), as runc binds them, with the options asked for the
+ * filesystem and the target rules of its type.  1 when there is none to
+ * fall back on. */
+static int
+userns_fallback_bind (const struct mrc_setup_ctx *ctx, int rootfd,
+                      const struct mrc_mount *m,
+                      const struct mrc_mount_flags *mf, const char *type,
+                      mrc_error_t *err)
+{
+  const char *host = strcmp (type, "cgroup2") == 0 ? ctx->cgroup_dir
+                                                   : userns_fallback (type);
+  if (host == NULL)
+    return 1;
+  cleanup_close int hfd = open (host, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (hfd < 0)
+    return 1;
+  cleanup_close int tree = mrc_setup_clone_tree (hfd, MS_REC, host,
+                                                 m->destination, err);
+  if (tree < 0)
+    return -1;
+  /* propagation comes after, as for any filesystem */
+  struct mrc_mount_flags bf = { .flags = mf->flags | MS_BIND | MS_REC,
+                                .attr_set = mf->attr_set,
+                                .attr_clr = mf->attr_clr,
+                                .propagation = mf->propagation };
+  struct mrc_bind b = { .tree = tree, .what = host, .rootfd = rootfd,
+                        .dest = m->destination, .mf = &bf, .m = m,
+                        .fs = true };
+  return mrc_setup_attach_tree (&b, err);
+}
+
+/* tmpcopyup: the image's directory BELOW (opened before anything hid it)
+ * copied into the tmpfs whose root is TOP, which only then becomes
+ * read-only when FLAGS ask for it. */
+static int
+copy_up (int below, int top, unsigned long flags, const char *dest,
+         mrc_error_t *err)
+{
+  cleanup_close int dir = openat (top, ".", O_RDONLY | O_DIRECTORY
+                                                | O_CLOEXEC);
+  if (dir < 0)
+    return mrc_fail_errno (err, "tmpcopyup of `%s`", dest);
+  if (mrc_setup_copyup (below, dir, dest, err) < 0)
+    return -1;
+  if (!(flags & MS_RDONLY))
+    return 0;
+  struct mrc_mount_flags ro = { .flags = flags };
+  if (mrc_setup_fs_reconfigure (top, MS_RDONLY, NULL, false, dest, err) < 0
+      || mrc_setup_set_attrs (top, &ro, dest, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+open_below (int tfd, const char *dest, mrc_error_t *err)
+{
+  int fd = openat (tfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return mrc_fail_errno (err, "tmpcopyup of `%s`", dest);
+  return fd;
+}
+
+/* mount(2), for the rare filesystem whose data fsconfig(2) cannot carry
+ * (mrc_setup_fs_needs_mount2: an overlay's long lowerdir list, an SELinux
+ * context): onto the checked target's fd, then its copy and its
+ * propagation on the mount found again inside the root. */
+static int
+mount_fs_legacy (const struct mrc_bind *b, const char *type,
+                 unsigned long flags, const char *data, bool copyup,
+                 mrc_error_t *err)
+{
+  cleanup_close int tfd = mrc_setup_open_target (b, err);
+  if (tfd < 0)
+    return -1;
+  cleanup_close int below = copyup ? open_below (tfd, b->dest, err) : -1;
+  if (copyup && below < 0)
+    return -1;
+  char tgt[MRC_FD_PATH_MAX];
+  mrc_fs_fd_path (tfd, tgt);
+  unsigned long f = copyup ? flags & ~(unsigned long) MS_RDONLY : flags;
+  if (mount (b->what, tgt, type, f, data) < 0)
+    return mrc_fail_errno (err, "mount `%s` to `%s`", type, b->dest);
+  cleanup_close int mnt = mrc_fs_open_in_root (b->rootfd, b->dest,
+                                               O_RDONLY | O_DIRECTORY, err);
+  if (mnt < 0)
+    return -1;
+  if (copyup && copy_up (below, mnt, flags, b->dest, err) < 0)
+    return -1;
+  return mrc_setup_set_propagation (mnt, b->mf->propagation, b->dest, err);
+}
+
+/* A filesystem of its own: proc, sysfs, tmpfs, devpts, mqueue, cgroup2...
+ * made detached (fsmount.c), attached onto its checked target's fd and
+ * given its propagation there. */
 static int
 mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
           const struct mrc_mount *m, const struct mrc_mount_flags *mf,
           mrc_error_t *err)
 {
-  char tgt[MRC_FD_PATH_MAX];
   const char *type = kernel_type (m->type);
   const char *src = m->source ? m->source : m->type;
-  if (mrc_setup_precheck_dest (rootfd, m, false, -1, err) < 0)
-    return -1;
-  cleanup_close int tfd = mrc_fs_mkdir_in_root (rootfd, m->destination, 0755,
-                                                err);
+  bool copyup = (mf->extensions & MRC_MOUNT_TMPCOPYUP)
+                && strcmp (type, "tmpfs") == 0;
+  unsigned long flags = flags_with_recursive (mf);
+  /* its per-mount flags are set when it is made; propagation is left */
+  struct mrc_mount_flags af = { .propagation = mf->propagation };
+  struct mrc_bind b = { .tree = -1, .what = src, .rootfd = rootfd,
+                        .dest = m->destination, .mf = &af, .m = m,
+                        .fs = true };
+  if (mrc_setup_fs_needs_mount2 (src, mf->data))
+    return mount_fs_legacy (&b, type, flags, mf->data, copyup, err);
+  unsigned opts = copyup ? MRC_FS_KEEP_RW : 0;
+  if (ctx->new_user_ns && strcmp (type, "devpts") == 0)
+    opts |= MRC_FS_SKIP_GID;
+  cleanup_close int tree = mrc_setup_fs_tree (type, src, flags, mf->data,
+                                              opts, m->destination, err);
+  if (tree < 0)
+    {
+      if (!((*err)->errnum == EPERM && ctx->new_user_ns))
+        return -1;
+      /* the EPERM stands unless a fallback works */
+      mrc_error_t refused = *err;
+      *err = NULL;
+      int r = userns_fallback_bind (ctx, rootfd, m, mf, type, err);
+      if (r == 1)
+        {
+          *err = refused;
+          return -1;
+        }
+      mrc_error_free (&refused);
+      return r;
+    }
+  b.tree = tree;
+  cleanup_close int tfd = mrc_setup_open_target (&b, err);
   if (tfd < 0)
-    return mrc_error_wrap (err, "mount `%s` to `%s`", m->type,
-                           m->destination);
-  if (mrc_setup_check_target (rootfd, tfd, m, false, -1, err) < 0)
     return -1;
-  mrc_fs_fd_path (tfd, tgt);
-  /* tmpcopyup: the image's directory, opened before the tmpfs hides it */
-  cleanup_close int below = -1;
-  if ((mf->extensions & MRC_MOUNT_TMPCOPYUP) && strcmp (type, "tmpfs") == 0
-      && (below = open (tgt, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-    return mrc_fail_errno (err, "tmpcopyup of `%s`", m->destination);
-  if (mount (src, tgt, type, flags_with_recursive (mf), mf->data) == 0)
+  if (copyup)
     {
-      if (below < 0)
-        return 0;
-      cleanup_close int top = mrc_fs_open_in_root (rootfd, m->destination,
-                                                   O_RDONLY | O_DIRECTORY,
-                                                   err);
-      if (top < 0)
+      cleanup_close int below = open_below (tfd, m->destination, err);
+      if (below < 0 || copy_up (below, tree, flags, m->destination, err) < 0)
         return -1;
-      return mrc_setup_copyup (below, top, m->destination, err);
     }
-  int saved = errno;
-  if (saved == EINVAL && ctx->new_user_ns && strcmp (type, "devpts") == 0
-      && mf->data && strstr (mf->data, "gid=")
-      && retry_devpts_without_gid (src, tgt, mf, flags_with_recursive (mf))
-             == 0)
-    return 0;
-  const char *host = userns_fallback (type);
-  /* cgroup2 in a user namespace without a cgroup namespace of its own: the
-     container's own cgroup directory, as runc binds it */
-  if (strcmp (type, "cgroup2") == 0)
-    host = ctx->cgroup_dir;
-  if (saved == EPERM && ctx->new_user_ns && host)
-    {
-      cleanup_close int hfd = open (host, O_PATH | O_DIRECTORY | O_CLOEXEC);
-      cleanup_close int tree = -1;
-      if (hfd >= 0
-          && (tree = mrc_setup_clone_tree (hfd, MS_REC, host, m->destination,
-                                           err)) < 0)
-        return -1;
-      /* with the options asked for the filesystem; propagation comes
-         after, as for any filesystem */
-      struct mrc_mount_flags bf = { .flags = mf->flags | MS_BIND | MS_REC,
-                                    .attr_set = mf->attr_set,
-                                    .attr_clr = mf->attr_clr };
-      struct mrc_bind b = { .tree = tree, .what = host, .rootfd = rootfd,
-                            .dest = m->destination, .mf = &bf, .m = m };
-      if (tree >= 0)
-        return mrc_setup_attach_tree (&b, err);
-    }
-  return mrc_error_set (err, saved, "mount `%s` to `%s`", src,
-                        m->destination);
+  return mrc_setup_attach_at (&b, tfd, err);
 }
 
+/* `remount`: the mount already on DEST changed, superblock and per-mount
+ * flags replaced as mount(2)'s MS_REMOUNT replaces them. */
 static int
-set_propagation (int rootfd, const char *dest, unsigned long propagation,
-                 mrc_error_t *err)
+remount (int rootfd, const struct mrc_mount *m,
+         const struct mrc_mount_flags *mf, mrc_error_t *err)
 {
-  char path[MRC_FD_PATH_MAX];
-  cleanup_close int fd = mrc_fs_open_in_root (rootfd, dest, O_PATH, err);
-  if (fd < 0)
+  cleanup_close int mnt = mrc_fs_open_in_root (rootfd, m->destination,
+                                               O_PATH, err);
+  if (mnt < 0)
+    return mrc_error_wrap (err, "remount `%s`", m->destination);
+  unsigned long flags = flags_with_recursive (mf)
+                        & ~(unsigned long) MS_REMOUNT;
+  /* every per-mount flag replaced, even when none is asked for */
+  struct mount_attr a = mrc_setup_mount_attr (flags | MS_RDONLY);
+  if (!(flags & MS_RDONLY))
+    {
+      a.attr_set &= ~(unsigned long long) MOUNT_ATTR_RDONLY;
+      a.attr_clr |= MOUNT_ATTR_RDONLY;
+    }
+  if (mrc_setup_fs_needs_mount2 (NULL, mf->data))
+    {
+      /* mount(2)'s MS_REMOUNT replaces the per-mount flags itself */
+      char path[MRC_FD_PATH_MAX];
+      mrc_fs_fd_path (mnt, path);
+      if (mount (NULL, path, NULL, MS_REMOUNT | flags, mf->data) < 0)
+        return mrc_fail_errno (err, "remount `%s`", m->destination);
+      return mrc_setup_set_propagation (mnt, mf->propagation,
+                                        m->destination, err);
+    }
+  if (mrc_setup_fs_reconfigure (mnt, flags, mf->data, true, m->destination,
+                                err) < 0)
     return -1;
-  mrc_fs_fd_path (fd, path);
-  /* The kernel takes propagation alone, in a call of its own. */
-  if (mount (NULL, path, NULL, propagation, NULL) < 0)
-    return mrc_fail_errno (err, "set mount propagation of `%s`", dest);
-  return 0;
+  if (mount_setattr (mnt, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
+    return mrc_fail_errno (err, "remount `%s`", m->destination);
+  return mrc_setup_set_propagation (mnt, mf->propagation, m->destination,
+                                    err);
 }
 
 int
@@ -311,12 +374,10 @@ mrc_setup_mount_one (const struct mrc_setup_ctx *ctx, int rootfd,
     r = mount_bind (ctx, rootfd, m, &mf, err);
   else if (m->type == NULL)
     r = mrc_fail (err, "mount to `%s`: missing type", m->destination);
+  else if (mf.flags & MS_REMOUNT)
+    r = remount (rootfd, m, &mf, err);
   else
     r = mount_fs (ctx, rootfd, m, &mf, err);
-  /* A bind got its propagation before it was attached (bind.c); a new
-     filesystem can only get it once mounted, found again by its path. */
-  if (r == 0 && !bind && mf.propagation)
-    r = set_propagation (rootfd, m->destination, mf.propagation, err);
   mrc_mount_flags_clear (&mf);
   return r;
 }

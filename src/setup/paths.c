@@ -112,19 +112,18 @@ mask_one (int rootfd, int nullfd, const char *path, mrc_error_t *err)
   struct stat st;
   if (fstat (tfd, &st) < 0)
     return mrc_fail_errno (err, "maskedPaths: stat `%s`", path);
-  char tgt[MRC_FD_PATH_MAX], src[MRC_FD_PATH_MAX];
-  mrc_fs_fd_path (tfd, tgt);
-  if (S_ISDIR (st.st_mode))
-    {
-      if (mount ("tmpfs", tgt, "tmpfs", MASK_TMPFS_FLAGS, "mode=0555") < 0)
-        return mrc_fail_errno (err, "maskedPaths: mount an empty tmpfs "
-                               "on `%s`", path);
-      return 0;
-    }
-  mrc_fs_fd_path (nullfd, src);
-  if (mount (src, tgt, NULL, MS_BIND, NULL) < 0)
-    return mrc_fail_errno (err, "maskedPaths: bind `/dev/null` onto `%s`",
-                           path);
+  /* detached first, like every mount: an empty read-only tmpfs, or a
+     clone of the checked null device */
+  cleanup_close int tree
+      = S_ISDIR (st.st_mode)
+            ? mrc_setup_fs_tree ("tmpfs", "tmpfs", MASK_TMPFS_FLAGS,
+                                 "mode=0555", 0, path, err)
+            : mrc_setup_clone_tree (nullfd, 0, "/dev/null", path, err);
+  if (tree < 0)
+    return mrc_error_wrap (err, "maskedPaths");
+  if (move_mount (tree, "", tfd, "",
+                  MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return mrc_fail_errno (err, "maskedPaths: hide `%s`", path);
   return 0;
 }
 

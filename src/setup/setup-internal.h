@@ -3,6 +3,7 @@
 #define MRC_SETUP_INTERNAL_H
 
 #include <stdbool.h>
+#include <sys/mount.h>
 
 #include "mrc/error.h"
 #include "mrc/setup.h"
@@ -40,11 +41,12 @@ int mrc_setup_check_target (int rootfd, int tfd, const struct mrc_mount *m,
 int mrc_setup_precheck_dest (int rootfd, const struct mrc_mount *m, bool bind,
                              int srcfd, mrc_error_t *err) MRC_WUR;
 
-/* A bind: the detached TREE (open_tree(2) or id-mapped), to be given MF's
- * flags, recursive attributes and propagation, then attached onto DEST
- * inside ROOTFD (made a file or a directory to match).  M, when not NULL,
- * is the mounts[] entry whose target rules apply.  WHAT names the source
- * in errors. */
+/* A detached TREE (a bind's open_tree(2) clone, an id-mapped tree, or a
+ * new filesystem's fsmount(2)) to be given MF's flags, recursive
+ * attributes and propagation, then attached onto DEST inside ROOTFD (made
+ * a file or a directory to match).  M, when not NULL, is the mounts[]
+ * entry whose target rules apply: a new filesystem's (FS) by its type, a
+ * bind's by its source.  WHAT names the source in errors. */
 struct mrc_bind
 {
   int tree;
@@ -53,8 +55,49 @@ struct mrc_bind
   const char *dest;
   const struct mrc_mount_flags *mf;
   const struct mrc_mount *m;
+  bool fs;
 };
+/* All of it: flags, target, attach, propagation. */
 int mrc_setup_attach_tree (const struct mrc_bind *b, mrc_error_t *err) MRC_WUR;
+/* The steps apart: the target made, checked and opened (an fd; a
+ * directory when there is no TREE yet)... */
+int mrc_setup_open_target (const struct mrc_bind *b, mrc_error_t *err) MRC_WUR;
+/* ...MF's per-mount flags (a MS_REMOUNT|MS_BIND's meaning: those asked for
+ * replace the others; none asked keeps them) and recursive attributes on
+ * MNT, a tree or a mount... */
+int mrc_setup_set_attrs (int mnt, const struct mrc_mount_flags *mf,
+                         const char *dest, mrc_error_t *err) MRC_WUR;
+/* ...the tree moved onto TFD, then given B->mf's propagation. */
+int mrc_setup_attach_at (const struct mrc_bind *b, int tfd,
+                         mrc_error_t *err) MRC_WUR;
+/* PROPAGATION (MS_SHARED..., maybe |MS_REC; 0: none) on the mount MNT. */
+int mrc_setup_set_propagation (int mnt, unsigned long propagation,
+                               const char *dest, mrc_error_t *err) MRC_WUR;
+/* The per-mount MS_* FLAGS as mount_setattr(2) attributes, with a
+ * MS_REMOUNT|MS_BIND's meaning (see mrc_setup_set_attrs). */
+struct mount_attr mrc_setup_mount_attr (unsigned long flags);
+
+/* A new filesystem TYPE (the kernel's name) from SOURCE (may be NULL) as a
+ * detached mount (fsmount.c): FLAGS' superblock flags and DATA's options
+ * (comma-separated; DATA must not need mount(2)) set one by one, then its
+ * per-mount flags.  An option the filesystem refuses is named in the
+ * error with its reason. */
+#define MRC_FS_KEEP_RW 0x1  /* read-only left to the caller (tmpcopyup) */
+#define MRC_FS_SKIP_GID 0x2 /* a gid= devpts cannot map is dropped */
+int mrc_setup_fs_tree (const char *type, const char *source,
+                       unsigned long flags, const char *data, unsigned opts,
+                       const char *dest, mrc_error_t *err) MRC_WUR;
+/* Whether SOURCE and DATA need mount(2) rather than fsconfig(2): a value
+ * longer than fsconfig takes (mount(2) takes a page: an overlay's long
+ * lowerdir list), a quoted value or an escaped comma. */
+#define MRC_FSCONFIG_VALUE_MAX 255
+bool mrc_setup_fs_needs_mount2 (const char *source, const char *data);
+/* The superblock of the mount MNT (its root) reconfigured (fspick(2)) with
+ * FLAGS and DATA (which must not need mount(2)); with REPLACE, superblock flags a remount may change and
+ * FLAGS does not ask for are cleared, as mount(2)'s MS_REMOUNT does. */
+int mrc_setup_fs_reconfigure (int mnt, unsigned long flags, const char *data,
+                              bool replace, const char *dest,
+                              mrc_error_t *err) MRC_WUR;
 
 /* A detached copy of SRCFD (recursive with MS_REC in FLAGS). */
 int mrc_setup_clone_tree (int srcfd, unsigned long flags, const char *what,

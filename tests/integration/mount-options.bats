@@ -332,3 +332,46 @@ has_opt() {
 	has_opt "$(mopts /sys)" ro
 	has_opt "$(mopts /sys/fs/cgroup)" ro
 }
+
+# The fallback keeps sysfs's rules: /sys a symlink is refused, even when the
+# host's /sys is bound instead of a new sysfs (no network namespace here).
+@test "mount options: the user namespace sysfs fallback refuses a symlinked /sys" {
+	requires_mini_runc
+	userns_config
+	cfg_edit '.linux.namespaces |= map(select(.type != "network"))'
+	mkdir -p "$BUNDLE/rootfs/elsewhere"
+	rmdir "$BUNDLE/rootfs/sys"
+	ln -s elsewhere "$BUNDLE/rootfs/sys"
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep -q "mount \`sysfs\` to \`/sys\`: the destination must be a directory, not reached through a symlink" <<<"$output"
+	[ -z "$(ls -A "$BUNDLE/rootfs/elsewhere")" ]
+}
+
+# overlay in mounts[]: options split as the kernel splits them (`\,` is a
+# comma in a path), and a lowerdir list longer than one fsconfig(2) value
+# (255 bytes) still mounts.
+@test "mount options: an overlay mount with an escaped comma and a long lowerdir" {
+	local t=$BATS_TEST_TMPDIR/ov l lower="" i
+	mkdir -p "$t/a,b" "$t/up" "$t/work"
+	echo comma >"$t/a,b/f1"
+	for i in 1 2 3 4 5 6; do
+		l=$t/layer-with-a-rather-long-name-to-make-the-list-long-$i
+		mkdir -p "$l"
+		echo "$i" >"$l/n$i"
+		lower+="$l:"
+	done
+	[ "${#lower}" -gt 300 ]
+	cfg_edit --arg lo "$t/a\\,b:$t/layer-with-a-rather-long-name-to-make-the-list-long-1" \
+		--arg up "$t/up" --arg w "$t/work" \
+		'.mounts += [{destination: "/ov1", type: "overlay", source: "overlay",
+			options: ["lowerdir=\($lo)", "upperdir=\($up)", "workdir=\($w)"]}]'
+	cfg_edit --arg lo "${lower%:}" '.mounts += [{destination: "/ov2", type: "overlay", source: "overlay",
+			options: ["lowerdir=\($lo)", "ro", "nodev"]}]'
+	set_args sh -c 'cat /ov1/f1 /ov1/n1; echo new >/ov1/new; ls /ov2 | tr "\n" " "; echo; grep " /ov2 " /proc/self/mountinfo'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" = comma ]
+	[ "${lines[1]}" = 1 ]
+	[ "${lines[2]}" = "n1 n2 n3 n4 n5 n6 " ]
+	[[ "${lines[3]}" == *" /ov2 ro,nodev,"* ]]
+	[ "$(cat "$t/up/new")" = new ]
+}

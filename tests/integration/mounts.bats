@@ -193,7 +193,18 @@ has_opt() {
 		options: ["size=2m", "nr_inodes=321", "mode=0711", "noexec"]}]'
 	# remount: a second entry changes the mount the first one made
 	cfg_edit '.mounts += [{destination: "/o-remount", type: "tmpfs", source: "tmpfs", options: ["size=1m"]},
-		{destination: "/o-remount", type: "tmpfs", source: "tmpfs", options: ["remount", "ro", "nosuid"]}]'
+		{destination: "/o-remount", type: "tmpfs", source: "tmpfs", options: ["remount", "ro", "nosuid"]},
+		{destination: "/o-remount2", type: "tmpfs", source: "tmpfs", options: ["size=1m", "ro", "nosuid"]},
+		{destination: "/o-remount2", type: "tmpfs", source: "tmpfs", options: ["remount", "size=2m"]},
+		{destination: "/o-remount3", type: "tmpfs", source: "tmpfs", options: ["size=1m"]},
+		{destination: "/o-remount3", type: "tmpfs", source: "tmpfs", options: ["remount", "ro", "dirsync"]}]'
+	# a value longer than fsconfig(2) takes (255 bytes) goes through
+	# mount(2): 300 octal zeros, then 3m
+	local long
+	long=$(printf '0%.0s' $(seq 300))3m
+	cfg_edit --arg s "size=$long" '.mounts += [
+		{destination: "/o-long", type: "tmpfs", source: "tmpfs", options: [$s, "nodev"]},
+		{destination: "/o-long", type: "tmpfs", source: "tmpfs", options: ["remount", $s, "ro"]}]'
 	set_args cat /proc/self/mountinfo
 	run -0 mrc run --bundle "$BUNDLE" "$ID"
 	local m per super
@@ -225,4 +236,33 @@ has_opt() {
 	has_opt "$per" nosuid
 	# the same mount changed, not a second one stacked on it
 	[ "$(awk '$5 == "/o-remount"' <<<"$output" | wc -l)" = 1 ]
+	# a remount replaces the flags, as mount(2)'s: read-only and nosuid
+	# are gone (superblock too), the new size is the filesystem's
+	m=$(mi /o-remount2)
+	has_opt "$(cut -d' ' -f2 <<<"$m")" rw
+	! has_opt "$(cut -d' ' -f2 <<<"$m")" nosuid 2>/dev/null || false
+	has_opt "$(cut -d' ' -f3 <<<"$m")" rw
+	has_opt "$(cut -d' ' -f3 <<<"$m")" size=2048k
+	# dirsync cannot change on a remount: ignored, as mount(2) ignores it
+	has_opt "$(cut -d' ' -f2 <<<"$(mi /o-remount3)")" ro
+	m=$(mi /o-long)
+	has_opt "$(cut -d' ' -f2 <<<"$m")" ro
+	! has_opt "$(cut -d' ' -f2 <<<"$m")" nodev 2>/dev/null || false
+	has_opt "$(cut -d' ' -f3 <<<"$m")" size=3072k
+}
+
+# A filesystem's options are set one by one (fsconfig), so the one it
+# refuses is named, with the filesystem's own reason, and nothing is left.
+@test "mounts: an option the filesystem refuses is named with its reason" {
+	requires_mini_runc
+	cfg_edit '.mounts += [{destination: "/t", type: "tmpfs", source: "tmpfs", options: ["nosuid", "size=lots"]}]'
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep -q "mount to \`/t\`: option \`size=lots\`: tmpfs: Bad value for 'size'" <<<"$output"
+	[ ! -e "$BUNDLE/rootfs/t" ]
+	cfg_edit '.mounts[-1].options = ["mode=0700", "no-such-option"]'
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep -q "option \`no-such-option\`: tmpfs: Unknown parameter 'no-such-option'" <<<"$output"
+	cfg_edit '.mounts[-1] = {destination: "/t", type: "no-such-fs", source: "x"}'
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep -q "mount \`no-such-fs\` to \`/t\`: No such device" <<<"$output"
 }

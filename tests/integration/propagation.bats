@@ -134,10 +134,13 @@ host_mount() {
 	cfg_edit --arg src "$SRC" --arg o "$BATS_TEST_TMPDIR/other" '.mounts += [
 		{destination: "/data", type: "bind", source: $src, options: ["rbind", "rshared"]},
 		{destination: "/data/sub/priv", type: "bind", source: $o, options: ["rbind", "rprivate"]},
-		{destination: "/data/sub/unb", type: "bind", source: $o, options: ["rbind", "runbindable"]}]'
+		{destination: "/data/sub/unb", type: "bind", source: $o, options: ["rbind", "runbindable"]},
+		{destination: "/data/sub/tmp-unb", type: "tmpfs", source: "tmpfs", options: ["size=1m", "unbindable"]},
+		{destination: "/data/sub/tmp-priv", type: "tmpfs", source: "tmpfs", options: ["size=1m", "private"]},
+		{destination: "/tmp-shared", type: "tmpfs", source: "tmpfs", options: ["size=1m", "shared"]}]'
 	set_args cat /proc/self/mountinfo
 	run -0 mrc run --bundle "$BUNDLE" "$ID"
-	local data priv unb
+	local data priv unb m
 	data=$(awk '$5 == "/data"' <<<"$output")
 	priv=$(awk '$5 == "/data/sub/priv"' <<<"$output")
 	unb=$(awk '$5 == "/data/sub/unb"' <<<"$output")
@@ -145,4 +148,11 @@ host_mount() {
 	[ -n "$priv" ]
 	[[ "$priv" != *shared:* && "$priv" != *master:* ]]
 	[[ "$unb" == *unbindable* ]]
+	# new filesystems get theirs too (set through the mount's own fd)
+	m=$(awk '$5 == "/data/sub/tmp-unb"' <<<"$output")
+	[[ "$m" == *unbindable* && "$m" != *shared:* ]]
+	m=$(awk '$5 == "/data/sub/tmp-priv"' <<<"$output")
+	[[ -n "$m" && "$m" != *shared:* && "$m" != *master:* && "$m" != *unbindable* ]]
+	m=$(awk '$5 == "/tmp-shared"' <<<"$output")
+	[[ "$m" == *shared:* ]]
 }

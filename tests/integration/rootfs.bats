@@ -312,6 +312,20 @@ load rootfs-helpers
 	[ "$(cat "$BUNDLE/rootfs/data/f")" = image-file ]
 }
 
+# A read-only tmpcopyup tmpfs: filled first, read-only before the
+# container (or anyone) can see it.
+@test "mounts: a read-only tmpcopyup tmpfs has the copy and refuses writes" {
+	mkdir -p "$BUNDLE/rootfs/data"
+	echo image-file >"$BUNDLE/rootfs/data/f"
+	cfg_edit '.mounts += [{"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup", "ro", "nodev"]}]'
+	set_args sh -c 'cat /data/f; (echo x >/data/new) 2>/dev/null && echo wrote; grep " /data " /proc/self/mountinfo'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" = image-file ]
+	[ "${#lines[@]}" = 2 ]
+	# read-only for the mount and for the filesystem, as mount(2)'s ro is
+	[[ "${lines[1]}" =~ \ /data\ ro,nodev,.*\ -\ tmpfs\ tmpfs\ ro(,|$) ]]
+}
+
 @test "sysctl: net.* is allowed in a network namespace joined by path (a pod's)" {
 	requires_mini_runc
 	set_args sleep 30

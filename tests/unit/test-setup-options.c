@@ -270,6 +270,35 @@ test_path_is (void)
   ok (!mrc_setup_path_is ("/de", "/dev"), "path_is: not /de");
 }
 
+static void
+test_needs_mount2 (void)
+{
+  char v255[300], v256[300], big[320];
+  memset (v255, 'a', 255);
+  v255[255] = '\0';
+  memset (v256, 'a', 256);
+  v256[256] = '\0';
+  ok (!mrc_setup_fs_needs_mount2 ("tmpfs", NULL), "mount2: no data");
+  ok (!mrc_setup_fs_needs_mount2 ("tmpfs", "size=1m,mode=0755,nr_inodes=9"),
+      "mount2: plain options");
+  ok (!mrc_setup_fs_needs_mount2 (v255, "x"), "mount2: a 255-byte source");
+  ok (mrc_setup_fs_needs_mount2 (v256, "x"), "mount2: a 256-byte source");
+  snprintf (big, sizeof big, "size=1m,k=%s,mode=1", v255);
+  ok (!mrc_setup_fs_needs_mount2 ("x", big), "mount2: a 255-byte value");
+  snprintf (big, sizeof big, "size=1m,k=%s", v256);
+  ok (mrc_setup_fs_needs_mount2 ("x", big), "mount2: a 256-byte value");
+  snprintf (big, sizeof big, "%s,mode=1", v255);
+  ok (!mrc_setup_fs_needs_mount2 ("x", big), "mount2: a 255-byte flag");
+  snprintf (big, sizeof big, "%s,mode=1", v256);
+  ok (mrc_setup_fs_needs_mount2 ("x", big), "mount2: a 256-byte flag");
+  snprintf (big, sizeof big, "%s=1", v256);
+  ok (mrc_setup_fs_needs_mount2 ("x", big), "mount2: a 256-byte key");
+  ok (mrc_setup_fs_needs_mount2 ("x", "lowerdir=/a\\,b:/c"),
+      "mount2: an escaped comma");
+  ok (mrc_setup_fs_needs_mount2 ("x", "context=\"u:r:t:s0:c1,c2\""),
+      "mount2: a quoted context");
+}
+
 int
 main (void)
 {
@@ -280,5 +309,6 @@ main (void)
   test_propagation ();
   test_statvfs ();
   test_path_is ();
+  test_needs_mount2 ();
   return done_testing ();
 }
