@@ -48,6 +48,8 @@ fs_log (int fs, char *buf, size_t size)
   for (int i = 0; i < 16; i++)
     {
       ssize_t n = read (fs, line, sizeof line - 1);
+      if (n < 0 && errno == EMSGSIZE)
+        continue; /* too long for LINE: consumed, the next may fit */
       if (n <= 0)
         break;
       line[n] = '\0';
@@ -104,8 +106,7 @@ set_sb_flags (int fs, unsigned long flags, bool replace, const char *dest,
 
 /* One data option, "key" or "key=value". */
 static int
-set_option (int fs, char *opt, unsigned opts, const char *dest,
-            mrc_error_t *err)
+set_option (int fs, char *opt, const char *dest, mrc_error_t *err)
 {
   char *value = strchr (opt, '=');
   if (value == NULL)
@@ -113,25 +114,16 @@ set_option (int fs, char *opt, unsigned opts, const char *dest,
   *value++ = '\0';
   if (fsconfig (fs, FSCONFIG_SET_STRING, opt, value, 0) == 0)
     return 0;
-  /* devpts refuses a gid= its user namespace does not map: a spec written
-     for a rootful container still runs, with ptys owned by the creator's
-     group */
-  if (errno == EINVAL && (opts & MRC_FS_SKIP_GID) && strcmp (opt, "gid") == 0)
-    {
-      char ignored[512];
-      fs_log (fs, ignored, sizeof ignored);
-      return 0;
-    }
+  /* the key only: a value may be a credential (cifs' password=) */
   char what[96];
-  snprintf (what, sizeof what, "option `%s=%.40s`", opt, value);
+  snprintf (what, sizeof what, "option `%.64s`", opt);
   return fs_fail (fs, err, dest, what);
 }
 
 /* DATA's comma-separated options, one fsconfig(2) call each (DATA holds
  * no quoted or escaped comma: mrc_setup_fs_needs_mount2). */
 static int
-set_data (int fs, const char *data, unsigned opts, const char *dest,
-          mrc_error_t *err)
+set_data (int fs, const char *data, const char *dest, mrc_error_t *err)
 {
   if (data == NULL)
     return 0;
@@ -140,9 +132,15 @@ set_data (int fs, const char *data, unsigned opts, const char *dest,
     return mrc_fail_errno (err, "mount to `%s`", dest);
   char *p = copy;
   for (char *o; (o = strsep (&p, ","));)
-    if (*o && set_option (fs, o, opts, dest, err) < 0)
+    if (*o && set_option (fs, o, dest, err) < 0)
       return -1;
   return 0;
+}
+
+static bool
+has_gid (const char *data)
+{
+  return strncmp (data, "gid=", 4) == 0 || strstr (data, ",gid=");
 }
 
 bool
@@ -166,15 +164,64 @@ mrc_setup_fs_needs_mount2 (const char *source, const char *data)
       if (key > MRC_FSCONFIG_VALUE_MAX
           || (eq && (size_t) (o + n - eq - 1) > MRC_FSCONFIG_VALUE_MAX))
         return true;
+      /* a piece that is a number continues the option before it, as
+         tmpfs reads mpol=bind:0,2 from mount(2) data */
+      if (!eq && n && *o >= '0' && *o <= '9')
+        return true;
       o += n + (o[n] == ',');
     }
   return false;
 }
 
+char *
+mrc_setup_data_without_gid (const char *data)
+{
+  if (data == NULL || !has_gid (data))
+    return NULL;
+  cleanup_free char *copy = strdup (data);
+  char *out = calloc (1, strlen (data) + 1);
+  if (copy == NULL || out == NULL)
+    {
+      free (out);
+      return NULL;
+    }
+  char *p = copy;
+  for (char *o; (o = strsep (&p, ","));)
+    if (*o && strncmp (o, "gid=", 4) != 0)
+      {
+        if (*out)
+          strcat (out, ",");
+        strcat (out, o);
+      }
+  return out;
+}
+
+static int make_tree (const char *type, const char *source,
+                      unsigned long flags, const char *data, unsigned opts,
+                      const char *dest, mrc_error_t *err);
+
 int
 mrc_setup_fs_tree (const char *type, const char *source, unsigned long flags,
                    const char *data, unsigned opts, const char *dest,
                    mrc_error_t *err)
+{
+  int mnt = make_tree (type, source, flags, data, opts, dest, err);
+  if (mnt >= 0 || !(opts & MRC_FS_SKIP_GID) || (*err)->errnum != EINVAL)
+    return mnt;
+  /* devpts refuses a gid= its user namespace does not map (when it is set
+     since 6.15, at the create before): a spec written for a rootful
+     container still runs, with ptys owned by the creator's group */
+  cleanup_free char *without = mrc_setup_data_without_gid (data);
+  if (without == NULL)
+    return mnt;
+  mrc_error_free (err);
+  return make_tree (type, source, flags, without, opts, dest, err);
+}
+
+static int
+make_tree (const char *type, const char *source, unsigned long flags,
+           const char *data, unsigned opts, const char *dest,
+           mrc_error_t *err)
 {
   cleanup_close int fs = fsopen (type, FSOPEN_CLOEXEC);
   if (fs < 0)
@@ -186,7 +233,7 @@ mrc_setup_fs_tree (const char *type, const char *source, unsigned long flags,
   if (opts & MRC_FS_KEEP_RW)
     sb &= ~(unsigned long) MS_RDONLY;
   if (set_sb_flags (fs, sb, false, dest, err) < 0
-      || set_data (fs, data, opts, dest, err) < 0)
+      || set_data (fs, data, dest, err) < 0)
     return -1;
   if (fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
     return fs_fail (fs, err, dest, type);
@@ -210,7 +257,7 @@ mrc_setup_fs_reconfigure (int mnt, unsigned long flags, const char *data,
   if (fs < 0)
     return mrc_error_set (err, errno, "remount `%s`", dest);
   if (set_sb_flags (fs, flags, replace, dest, err) < 0
-      || set_data (fs, data, 0, dest, err) < 0)
+      || set_data (fs, data, dest, err) < 0)
     return -1;
   if (fsconfig (fs, FSCONFIG_CMD_RECONFIGURE, NULL, NULL, 0) < 0)
     return fs_fail (fs, err, dest, "remount");

@@ -229,12 +229,14 @@ open_below (int tfd, const char *dest, mrc_error_t *err)
 /* mount(2), for the rare filesystem whose data fsconfig(2) cannot carry
  * (mrc_setup_fs_needs_mount2: an overlay's long lowerdir list, an SELinux
  * context): onto the checked target's fd, then its copy and its
- * propagation on the mount found again inside the root. */
+ * propagation on the mount found again inside the root.  *MADE: the
+ * mount call failed (errno in the error), or what came after. */
 static int
-mount_fs_legacy (const struct mrc_bind *b, const char *type,
-                 unsigned long flags, const char *data, bool copyup,
-                 mrc_error_t *err)
+mount_fs_legacy (const struct mrc_setup_ctx *ctx, const struct mrc_bind *b,
+                 const char *type, unsigned long flags, const char *data,
+                 bool copyup, bool *made, mrc_error_t *err)
 {
+  *made = false;
   cleanup_close int tfd = mrc_setup_open_target (b, err);
   if (tfd < 0)
     return -1;
@@ -244,8 +246,20 @@ mount_fs_legacy (const struct mrc_bind *b, const char *type,
   char tgt[MRC_FD_PATH_MAX];
   mrc_fs_fd_path (tfd, tgt);
   unsigned long f = copyup ? flags & ~(unsigned long) MS_RDONLY : flags;
-  if (mount (b->what, tgt, type, f, data) < 0)
+  int r = mount (b->what, tgt, type, f, data);
+  if (r < 0 && errno == EINVAL && ctx->new_user_ns
+      && strcmp (type, "devpts") == 0)
+    {
+      /* the gid= a user namespace may not map, as mrc_setup_fs_tree */
+      cleanup_free char *without = mrc_setup_data_without_gid (data);
+      if (without)
+        r = mount (b->what, tgt, type, f, without);
+      else
+        errno = EINVAL;
+    }
+  if (r < 0)
     return mrc_fail_errno (err, "mount `%s` to `%s`", type, b->dest);
+  *made = true;
   cleanup_close int mnt = mrc_fs_open_in_root (b->rootfd, b->dest,
                                                O_RDONLY | O_DIRECTORY, err);
   if (mnt < 0)
@@ -255,9 +269,38 @@ mount_fs_legacy (const struct mrc_bind *b, const char *type,
   return mrc_setup_set_propagation (mnt, b->mf->propagation, b->dest, err);
 }
 
+/* A new filesystem detached (fsmount.c), filled when tmpcopyup asks,
+ * attached onto its checked target's fd and given its propagation there.
+ * *MADE as for mount_fs_legacy. */
+static int
+mount_fs_detached (const struct mrc_setup_ctx *ctx, struct mrc_bind *b,
+                   const char *type, unsigned long flags, const char *data,
+                   bool copyup, bool *made, mrc_error_t *err)
+{
+  *made = false;
+  unsigned opts = copyup ? MRC_FS_KEEP_RW : 0;
+  if (ctx->new_user_ns && strcmp (type, "devpts") == 0)
+    opts |= MRC_FS_SKIP_GID;
+  cleanup_close int tree = mrc_setup_fs_tree (type, b->what, flags, data,
+                                              opts, b->dest, err);
+  if (tree < 0)
+    return -1;
+  *made = true;
+  b->tree = tree;
+  cleanup_close int tfd = mrc_setup_open_target (b, err);
+  if (tfd < 0)
+    return -1;
+  if (copyup)
+    {
+      cleanup_close int below = open_below (tfd, b->dest, err);
+      if (below < 0 || copy_up (below, tree, flags, b->dest, err) < 0)
+        return -1;
+    }
+  return mrc_setup_attach_at (b, tfd, err);
+}
+
 /* A filesystem of its own: proc, sysfs, tmpfs, devpts, mqueue, cgroup2...
- * made detached (fsmount.c), attached onto its checked target's fd and
- * given its propagation there. */
+ * In a user namespace that may not make one (EPERM), the fallback bind. */
 static int
 mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
           const struct mrc_mount *m, const struct mrc_mount_flags *mf,
@@ -273,40 +316,25 @@ mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
   struct mrc_bind b = { .tree = -1, .what = src, .rootfd = rootfd,
                         .dest = m->destination, .mf = &af, .m = m,
                         .fs = true };
-  if (mrc_setup_fs_needs_mount2 (src, mf->data))
-    return mount_fs_legacy (&b, type, flags, mf->data, copyup, err);
-  unsigned opts = copyup ? MRC_FS_KEEP_RW : 0;
-  if (ctx->new_user_ns && strcmp (type, "devpts") == 0)
-    opts |= MRC_FS_SKIP_GID;
-  cleanup_close int tree = mrc_setup_fs_tree (type, src, flags, mf->data,
-                                              opts, m->destination, err);
-  if (tree < 0)
+  bool made;
+  int r = mrc_setup_fs_needs_mount2 (src, mf->data)
+              ? mount_fs_legacy (ctx, &b, type, flags, mf->data, copyup,
+                                 &made, err)
+              : mount_fs_detached (ctx, &b, type, flags, mf->data, copyup,
+                                   &made, err);
+  if (r == 0 || made || !((*err)->errnum == EPERM && ctx->new_user_ns))
+    return r;
+  /* the EPERM stands unless a fallback works */
+  mrc_error_t refused = *err;
+  *err = NULL;
+  r = userns_fallback_bind (ctx, rootfd, m, mf, type, err);
+  if (r == 1)
     {
-      if (!((*err)->errnum == EPERM && ctx->new_user_ns))
-        return -1;
-      /* the EPERM stands unless a fallback works */
-      mrc_error_t refused = *err;
-      *err = NULL;
-      int r = userns_fallback_bind (ctx, rootfd, m, mf, type, err);
-      if (r == 1)
-        {
-          *err = refused;
-          return -1;
-        }
-      mrc_error_free (&refused);
-      return r;
+      *err = refused;
+      return -1;
     }
-  b.tree = tree;
-  cleanup_close int tfd = mrc_setup_open_target (&b, err);
-  if (tfd < 0)
-    return -1;
-  if (copyup)
-    {
-      cleanup_close int below = open_below (tfd, m->destination, err);
-      if (below < 0 || copy_up (below, tree, flags, m->destination, err) < 0)
-        return -1;
-    }
-  return mrc_setup_attach_at (&b, tfd, err);
+  mrc_error_free (&refused);
+  return r;
 }
 
 /* `remount`: the mount already on DEST changed, superblock and per-mount
@@ -315,10 +343,15 @@ static int
 remount (int rootfd, const struct mrc_mount *m,
          const struct mrc_mount_flags *mf, mrc_error_t *err)
 {
+  /* the same rules as a new mount there: nothing but procfs on /proc */
+  if (mrc_setup_precheck_dest (rootfd, m, false, -1, err) < 0)
+    return -1;
   cleanup_close int mnt = mrc_fs_open_in_root (rootfd, m->destination,
                                                O_PATH, err);
   if (mnt < 0)
     return mrc_error_wrap (err, "remount `%s`", m->destination);
+  if (mrc_setup_check_target (rootfd, mnt, m, false, -1, err) < 0)
+    return -1;
   unsigned long flags = flags_with_recursive (mf)
                         & ~(unsigned long) MS_REMOUNT;
   /* every per-mount flag replaced, even when none is asked for */
@@ -338,11 +371,13 @@ remount (int rootfd, const struct mrc_mount *m,
       return mrc_setup_set_propagation (mnt, mf->propagation,
                                         m->destination, err);
     }
+  /* per-mount flags first: those a user namespace locked are refused
+     before the superblock changes, as mount(2) checks them first */
+  if (mount_setattr (mnt, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
+    return mrc_fail_errno (err, "remount `%s`", m->destination);
   if (mrc_setup_fs_reconfigure (mnt, flags, mf->data, true, m->destination,
                                 err) < 0)
     return -1;
-  if (mount_setattr (mnt, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
-    return mrc_fail_errno (err, "remount `%s`", m->destination);
   return mrc_setup_set_propagation (mnt, mf->propagation, m->destination,
                                     err);
 }

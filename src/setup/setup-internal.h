@@ -83,13 +83,17 @@ struct mount_attr mrc_setup_mount_attr (unsigned long flags);
  * per-mount flags.  An option the filesystem refuses is named in the
  * error with its reason. */
 #define MRC_FS_KEEP_RW 0x1  /* read-only left to the caller (tmpcopyup) */
-#define MRC_FS_SKIP_GID 0x2 /* a gid= devpts cannot map is dropped */
+#define MRC_FS_SKIP_GID 0x2 /* a gid= devpts refuses (EINVAL) is dropped */
 int mrc_setup_fs_tree (const char *type, const char *source,
                        unsigned long flags, const char *data, unsigned opts,
                        const char *dest, mrc_error_t *err) MRC_WUR;
+/* DATA without its gid= option (a new string), or NULL when it has none
+ * (or memory ran out). */
+char *mrc_setup_data_without_gid (const char *data);
 /* Whether SOURCE and DATA need mount(2) rather than fsconfig(2): a value
  * longer than fsconfig takes (mount(2) takes a page: an overlay's long
- * lowerdir list), a quoted value or an escaped comma. */
+ * lowerdir list), a quoted value, an escaped comma, or a number after a
+ * comma (tmpfs' mpol=bind:0,2). */
 #define MRC_FSCONFIG_VALUE_MAX 255
 bool mrc_setup_fs_needs_mount2 (const char *source, const char *data);
 /* The superblock of the mount MNT (its root) reconfigured (fspick(2)) with

@@ -375,3 +375,17 @@ has_opt() {
 	[[ "${lines[3]}" == *" /ov2 ro,nodev,"* ]]
 	[ "$(cat "$t/up/new")" = new ]
 }
+
+# Data only mount(2) can carry (a quoted value) keeps the user namespace
+# fallback: sysfs refused (EPERM, no network namespace of its own) is the
+# host's, bound.
+@test "mount options: sysfs with a quoted option falls back to the host's in a user namespace" {
+	userns_config
+	cfg_edit '.linux.namespaces |= map(select(.type != "network"))
+		| .mounts |= map(if .destination == "/sys" then .options += ["context=\"system_u:object_r:sysfs_t:s0\""] else . end)'
+	set_args sh -c 'grep " /sys " /proc/self/mountinfo; ls /sys/class/net'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[[ "${lines[0]}" == *" - sysfs "* ]]
+	# the host's network devices: it is the host's sysfs
+	grep -qx lo <<<"$output"
+}

@@ -135,3 +135,16 @@ load helpers
 	run -0 mrc delete --force "$ID"
 	assert_nothing_left
 }
+
+# devpts refuses a gid= its user namespace does not map: a spec written for
+# a rootful container (gid=5) still runs, its ptys owned by the creator's
+# group.
+@test "userns: devpts gid=5 in a user namespace that does not map gid 5" {
+	userns_config
+	cfg_edit '.linux.uidMappings[0].size = 1 | .linux.gidMappings[0].size = 1'
+	set_args sh -c 'grep " /dev/pts " /proc/self/mountinfo; ls /dev/pts/ptmx'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[[ "${lines[0]}" == *" - devpts "*"mode=620"* ]]
+	[[ "${lines[0]}" != *gid=5* ]]
+	[ "${lines[1]}" = /dev/pts/ptmx ]
+}

@@ -297,6 +297,10 @@ test_needs_mount2 (void)
       "mount2: an escaped comma");
   ok (mrc_setup_fs_needs_mount2 ("x", "context=\"u:r:t:s0:c1,c2\""),
       "mount2: a quoted context");
+  ok (mrc_setup_fs_needs_mount2 ("x", "size=1m,mpol=bind:0,2"),
+      "mount2: a node list after a comma");
+  ok (!mrc_setup_fs_needs_mount2 ("x", "size=1m,mpol=bind:0"),
+      "mount2: a single node");
 }
 
 int
