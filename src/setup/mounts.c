@@ -229,8 +229,9 @@ open_below (int tfd, const char *dest, mrc_error_t *err)
 /* mount(2), for the rare filesystem whose data fsconfig(2) cannot carry
  * (mrc_setup_fs_needs_mount2: an overlay's long lowerdir list, an SELinux
  * context): onto the checked target's fd, then its copy and its
- * propagation on the mount found again inside the root.  *MADE: the
- * mount call failed (errno in the error), or what came after. */
+ * propagation on the mount found again inside the root.  *MADE is set
+ * once the filesystem exists: a failure before it is the filesystem's own
+ * refusal (the caller may fall back), one after it is not. */
 static int
 mount_fs_legacy (const struct mrc_setup_ctx *ctx, const struct mrc_bind *b,
                  const char *type, unsigned long flags, const char *data,
