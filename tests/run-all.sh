@@ -119,6 +119,9 @@ stage_asan() {
 		export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:log_path=$logdir/asan"
 		export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$logdir/ubsan"
 		[ -z "$symbolizer" ] || export ASAN_SYMBOLIZER_PATH=$symbolizer
+		# the instrumented runtime is several times slower: a test's
+		# time limit grows with it (a hang is still caught)
+		export BATS_TEST_TIMEOUT=$((BATS_TEST_TIMEOUT * 3))
 		banner "asan: unit"
 		run_unit build-asan asan-unit
 		banner "asan: integration"

@@ -86,11 +86,10 @@ cw_show_log() {
 
 # cw_wait CMD...: retry CMD for up to 10 s.
 cw_wait() {
-	local _cw_tries=50
-	while [ $_cw_tries -gt 0 ]; do
+	local _cw_end=$((SECONDS + 60))
+	while [ "$SECONDS" -lt "$_cw_end" ]; do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.2
-		_cw_tries=$((_cw_tries - 1))
 	done
 	return 1
 }

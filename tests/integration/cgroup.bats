@@ -125,7 +125,11 @@ start_sleeper() {
 	run -0 mrc resume "$ID"
 	[ "$(state_field "$ID" status)" = running ]
 	grep -qx 'frozen 0' "$cg/cgroup.events"
-	sleep 0.5
+	local n=300
+	while [ "$(cat "$count")" -le "$b" ] && [ "$n" -gt 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+	done
 	[ "$(cat "$count")" -gt "$b" ]
 	run -0 mrc delete --force "$ID"
 	assert_nothing_left

@@ -158,7 +158,7 @@ teardown() {
 		C task kill -s KILL "$t" >/dev/null 2>&1 || true
 	done
 	for t in "${TASKS[@]}"; do
-		cw_wait eval "! C task ls -q | grep -qx $t || C task delete $t"
+		cw_wait eval "! C task ls -q | grep -qx $t || C task delete $t" || true
 		C task delete -f "$t" >/dev/null 2>&1 || true
 		C container rm "$t" >/dev/null 2>&1 || true
 	done
@@ -270,7 +270,7 @@ task_status() { C task ls | awk -v t="$1" '$1 == t {print $3}'; }
 	[ "$a" = "$b" ]
 	run -0 C task resume "$t"
 	[ "$(task_status "$t")" = RUNNING ]
-	sleep 0.3
+	cw_wait eval '[ "$(cat "/proc/$pid/root/tmp/cnt")" -gt "$a" ]'
 	b=$(cat "/proc/$pid/root/tmp/cnt")
 	[ "$b" -gt "$a" ]
 	# metrics: the shim reads the container's cgroup itself

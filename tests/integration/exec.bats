@@ -119,7 +119,7 @@ J
 	run -0 mrc exec "$ID" sh -c 'test ! -e /tmp/ran && echo none'
 	[ "$output" = none ]
 	mrc kill "$ID" KILL
-	sleep 0.2
+	wait_status "$ID" stopped
 	run mrc exec "$ID" true
 	[ "$status" -ne 0 ]
 	grep -q "not running" <<<"$output"

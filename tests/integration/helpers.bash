@@ -191,7 +191,7 @@ state_field() {
 
 # wait_status ID STATUS [TENTHS]: poll `state` until it reports STATUS.
 wait_status() {
-	local id=$1 want=$2 n=${3:-50} s=
+	local id=$1 want=$2 n=${3:-300} s=
 	while [ "$n" -gt 0 ]; do
 		s=$(state_field "$id" status 2>/dev/null) || s=
 		[ "$s" = "$want" ] && return 0
@@ -203,8 +203,10 @@ wait_status() {
 }
 
 # wait_file PATH [TENTHS]: poll until PATH exists and is not empty.
+# (The default waits are long: only a broken test waits them out, and an
+# ASan build on a loaded 2-core machine is slow.)
 wait_file() {
-	local n=${2:-50}
+	local n=${2:-300}
 	while [ "$n" -gt 0 ]; do
 		[ -s "$1" ] && return 0
 		sleep 0.1
@@ -216,7 +218,7 @@ wait_file() {
 
 # wait_gone PID [TENTHS]: poll until PID no longer exists (zombies count as gone).
 wait_gone() {
-	local n=${2:-50} st
+	local n=${2:-300} st
 	while [ "$n" -gt 0 ]; do
 		st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
 		[ "$st" = Z ] && return 0
@@ -250,11 +252,13 @@ tagged_pids() {
 # when some other cgroup vanishes under it while it walks: what it found
 # is still the answer, so its status is not.)
 leftover_cgroups() {
-	local mnt id
+	local mnt id names=()
+	[ "${#MRC_IDS[@]}" -gt 0 ] || return 0
+	for id in "${MRC_IDS[@]}"; do
+		names+=(${names[0]+-o} -name "$id")
+	done
 	for mnt in $(awk '$9 == "cgroup" || $9 == "cgroup2" {print $5}' /proc/self/mountinfo); do
-		for id in "${MRC_IDS[@]}"; do
-			find "$mnt" -maxdepth 4 -type d -name "$id" 2>/dev/null || true
-		done
+		find "$mnt" -maxdepth 4 -type d \( "${names[@]}" \) 2>/dev/null || true
 	done
 }
 
@@ -276,11 +280,13 @@ assert_nothing_left() {
 	left=$(state_entries)
 	[ -z "$left" ] || { echo "state root not empty: $left" >&2; bad=1; }
 	left=$(tagged_pids)
-	if [ -n "$left" ]; then
+	local n=50
+	while [ -n "$left" ] && [ "$n" -gt 0 ]; do
 		# Processes of a deleted container may take a moment to be reaped.
-		sleep 0.3
+		sleep 0.1
+		n=$((n - 1))
 		left=$(tagged_pids)
-	fi
+	done
 	[ -z "$left" ] || {
 		echo "processes left: $(for p in $left; do tr '\0' ' ' <"/proc/$p/cmdline"; echo "($p)"; done)" >&2
 		bad=1

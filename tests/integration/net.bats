@@ -22,7 +22,7 @@ load net-helpers
 	net_caps
 	set_args sh -c "exec >/result 2>&1; ip link show eth1 &&
 		ip addr add 10.200.$n.2/30 dev eth1 && ip link set eth1 up &&
-		ping -c1 -W2 10.200.$n.1 && echo PING-OK"
+		{ for i in 1 2 3 4 5; do ping -c1 -W2 10.200.$n.1 && break; [ \$i = 5 ] && exit 1; sleep 0.2; done; } && echo PING-OK"
 	rund -0 mrc create --bundle "$BUNDLE" "$ID"
 	# Gone from the host, present inside under its new name.
 	! host_has_link "$c" || false
@@ -30,7 +30,7 @@ load net-helpers
 	pid=$(state_field "$ID" pid)
 	nsenter -t "$pid" -n ip link show dev eth1
 	run -0 mrc start "$ID"
-	wait_status "$ID" stopped 100
+	wait_status "$ID" stopped
 	cat "$BUNDLE/rootfs/result"
 	grep -q PING-OK "$BUNDLE/rootfs/result"
 	grep -q 'eth1' "$BUNDLE/rootfs/result"
@@ -46,7 +46,7 @@ load net-helpers
 	ip link set "$c" up
 	cfg_edit --arg c "$c" '.linux.netDevices = {($c): {name: "eth1"}}'
 	net_caps
-	set_args sh -c "ip -4 addr show dev eth1 && ping -c1 -W2 10.200.$n.1"
+	set_args sh -c "ip -4 addr show dev eth1 && { for i in 1 2 3 4 5; do ping -c1 -W2 10.200.$n.1 && break; [ \$i = 5 ] && exit 1; sleep 0.2; done; }"
 	run -0 mrc run --bundle "$BUNDLE" "$ID"
 	grep -q "inet 10.200.$n.2/30" <<<"$output"
 	grep -q '1 packets received' <<<"$output"
@@ -117,7 +117,7 @@ load net-helpers
 		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
 	net_caps
 	set_args sh -c "ip link show lo && ip -4 addr show dev eth1 &&
-		ping -c1 -W2 10.200.$n.1"
+		{ for i in 1 2 3 4 5; do ping -c1 -W2 10.200.$n.1 && break; [ \$i = 5 ] && exit 1; sleep 0.2; done; }"
 	run -0 mrc run --bundle "$BUNDLE" "$ID"
 	grep -q '<LOOPBACK,UP' <<<"$output"
 	grep -q "inet 10.200.$n.2/30" <<<"$output"

@@ -150,7 +150,12 @@ cid() { P inspect -f '{{.Id}}' "$1"; }
 	[[ "$output" == */dev/pts/* ]]
 	run -0 P exec -e FOO=bar -w /tmp "$n" sh -c 'echo $FOO $(pwd)'
 	[ "$output" = "bar /tmp" ]
-	run -0 P top "$n"
+	# top is one snapshot: between two sleeps there is none to see
+	local i
+	for i in $(seq 20); do
+		run -0 P top "$n"
+		[[ "$output" == *"sleep 0.2"* ]] && break
+	done
 	[[ "$output" == *"while :"* ]]
 	[[ "$output" == *"sleep 0.2"* ]]
 }
@@ -246,7 +251,7 @@ cid() { P inspect -f '{{.Id}}' "$1"; }
 	run -0 P unpause "$n"
 	run -0 P inspect -f '{{.State.Status}}' "$n"
 	[ "$output" = running ]
-	sleep 0.5
+	cw_wait eval '[ "$(cat "/proc/$pid/root/tmp/cnt")" -gt "$a" ]'
 	b=$(cat "/proc/$pid/root/tmp/cnt")
 	[ "$b" -gt "$a" ]
 }
@@ -453,7 +458,7 @@ limit_case() { # CONTROLLER PODMAN-FLAG... -- CHECK-SCRIPT
 	write_conf "$conf" "pids_limit = 0"
 	sed -i "s|^\[engine\]|[engine]\nruntime = \"mini-runc\"|" "$conf"
 	printf '[engine.runtimes]\nmini-runc = ["%s"]\n' "$CW_WRAP" >>"$conf"
-	before=$(grep -c 'argv: create' "$CW_LOG")
+	before=$(grep -c 'argv: create' "$CW_LOG" || true)
 	run -0 env CONTAINERS_CONF="$conf" timeout 120 podman --root "$CW_DIR/root" \
 		--runroot "$CW_DIR/runroot" --tmpdir "$CW_DIR/tmp" --storage-driver vfs \
 		run --rm "$IMG" echo via-containers-conf

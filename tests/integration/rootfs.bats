@@ -203,11 +203,13 @@ load rootfs-helpers
 	local before id2
 	before=$(layers_sum)
 	new_id id2
-	set_args sh -c 'echo one >/etc/mine; rm /etc/l1; sleep 30'
+	set_args sh -c 'echo one >/etc/mine; rm /etc/l1; echo ok >/ready; sleep 30'
 	rund -0 mrc run -d --bundle "$BUNDLE" "$ID"
-	set_args sh -c 'echo two >/etc/mine; sleep 30'
+	set_args sh -c 'echo two >/etc/mine; echo ok >/ready; sleep 30'
 	rund -0 mrc run -d --bundle "$BUNDLE" "$id2"
-	sleep 0.5
+	# each has written (into its own upper, in its state dir)
+	wait_file "$ROOT/$ID/overlay/upper/ready"
+	wait_file "$ROOT/$id2/overlay/upper/ready"
 	run -0 mrc exec "$ID" cat /etc/mine
 	[ "$output" = one ]
 	run -0 mrc exec "$id2" sh -c 'cat /etc/mine /etc/l1'

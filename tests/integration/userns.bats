@@ -7,7 +7,7 @@ load helpers
 
 @test "userns: the maps are written and root inside is the mapped host uid" {
 	userns_config
-	set_args sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u; touch /tmp/made; stat -c %u /tmp/made; sleep 5'
+	set_args sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u; touch /tmp/made; stat -c %u /tmp/made; sleep 300'
 	mrc run -d --bundle "$BUNDLE" "$ID" >"$BATS_TEST_TMPDIR/out" 2>&1
 	local pid
 	pid=$(state_field "$ID" pid)

@@ -22,7 +22,12 @@ sh_args 'while [ ! -e /tmp/go ]; do sleep 0.1; done; tail /dev/zero; echo "hog-s
 start_ctr || diag_file "$B/out"
 timeout 60 mini-runc --root "$MRC_ROOT" events "$ID" >"$B/events" 2>&1 &
 evpid=$!
-sleep 1
+# events counts the OOMs after it started watching: its first stats line
+# comes after it took that count, so only then may the hog start
+stats_seen() {
+	grep -q '"type": *"stats"' "$B/events" 2>/dev/null
+}
+wait_for 300 stats_seen || diag "events printed no stats line"
 touch "$B/rootfs/tmp/go"
 if wait_for 300 in_out "^hog-status="; then
 	expect_eq "the hog under a live init is killed with SIGKILL" "hog-status=137" "$(grep '^hog-status=' "$B/out")"
