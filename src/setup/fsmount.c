@@ -73,13 +73,18 @@ fs_fail (int fs, mrc_error_t *err, const char *dest, const char *what)
   return mrc_error_set (err, saved, "mount to `%s`: %s", dest, what);
 }
 
+/* KEY set on FS: a flag, or with VALUE a string.  An error names the key
+ * only: a value may be a credential (cifs' password=). */
 static int
-set_flag (int fs, const char *key, const char *dest, mrc_error_t *err)
+set_key (int fs, const char *key, const char *value, const char *dest,
+         mrc_error_t *err)
 {
-  if (fsconfig (fs, FSCONFIG_SET_FLAG, key, NULL, 0) == 0)
+  if (fsconfig (fs, value ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, key,
+                value, 0)
+      == 0)
     return 0;
-  char what[64];
-  snprintf (what, sizeof what, "option `%s`", key);
+  char what[96];
+  snprintf (what, sizeof what, "option `%.64s`", key);
   return fs_fail (fs, err, dest, what);
 }
 
@@ -98,7 +103,7 @@ set_sb_flags (int fs, unsigned long flags, bool replace, const char *dest,
       const char *key = (flags & sb_flags[i].ms) ? sb_flags[i].set
                         : replace                ? sb_flags[i].clear
                                                  : NULL;
-      if (key && set_flag (fs, key, dest, err) < 0)
+      if (key && set_key (fs, key, NULL, dest, err) < 0)
         return -1;
     }
   return 0;
@@ -109,15 +114,9 @@ static int
 set_option (int fs, char *opt, const char *dest, mrc_error_t *err)
 {
   char *value = strchr (opt, '=');
-  if (value == NULL)
-    return set_flag (fs, opt, dest, err);
-  *value++ = '\0';
-  if (fsconfig (fs, FSCONFIG_SET_STRING, opt, value, 0) == 0)
-    return 0;
-  /* the key only: a value may be a credential (cifs' password=) */
-  char what[96];
-  snprintf (what, sizeof what, "option `%.64s`", opt);
-  return fs_fail (fs, err, dest, what);
+  if (value)
+    *value++ = '\0';
+  return set_key (fs, opt, value, dest, err);
 }
 
 /* DATA's comma-separated options, one fsconfig(2) call each (DATA holds
