@@ -1,23 +1,37 @@
-/* cgroup v2: placement, resources, device eBPF, freeze, kill, stats.
+/* cgroups: placement, resources, device control, freeze, kill, stats, on
+ * every layout runc supports.
  *
- * A "cgroup path" here is always a path inside the cgroup2 hierarchy, as
- * /proc/PID/cgroup shows it after "0::" ("/mini-runc/abc"), never a
- * filesystem path: the module finds the cgroup2 mount itself (the first
- * cgroup2 entry of /proc/self/mountinfo, /sys/fs/cgroup/unified on hybrid
- * hosts) and opens everything relative to it with *at() calls.  Error
- * messages show the full filesystem path so a user can look at it.
+ * The layout is read from /proc/self/mountinfo (never assumed from
+ * /sys/fs/cgroup), once per process:
+ *   unified  only cgroup2 (every controller there): today's v2 back end;
+ *   hybrid   controllers in cgroup v1 hierarchies and a cgroup2 mount
+ *            beside them (/sys/fs/cgroup/unified): resources, freeze and
+ *            stats through v1, the process also placed in cgroup2, as
+ *            runc places it (cgroup.kill and the process list use it);
+ *   legacy   only v1 hierarchies.
+ * A v1 mount hidden by a later mount (a private namespace that mounts
+ * cgroup2 over /sys/fs/cgroup) does not count.
+ *
+ * A container's cgroup is a record (struct mrc_cgroup) saved in its state:
+ * the cgroup2 path, and one path per v1 hierarchy.  A "cgroup path" is a
+ * path inside a hierarchy, as /proc/PID/cgroup shows it ("/mini-runc/abc"),
+ * never a file system path; the module finds the mounts itself and opens
+ * everything relative to them.  Messages show full file system paths.
  *
  * Typical use by the lifecycle:
  *
- *   create   mrc_cgroup_resolve -> mrc_cgroup_create (mkdir, controllers,
- *            resources, device program) -> clone3 CLONE_INTO_CGROUP with
- *            cg.fd -> record cg.path and cg.created_from in the state
- *   pause    mrc_cgroup_freeze (path, true)      resume: (path, false)
+ *   create   mrc_cgroup_prepare (what would be made, recorded first) ->
+ *            mrc_cgroup_create (mkdir, controllers, resources, devices) ->
+ *            mrc_cgroup_procs_open -> clone (CLONE_INTO_CGROUP with cg.fd;
+ *            the child joins the v1 groups with mrc_cgroup_procs_join
+ *            before anything else) -> record the cgroup in the state
+ *   exec     the same procs_open/procs_join for the new process
+ *   pause    mrc_cgroup_freeze (cg, true)        resume: (cg, false)
  *   state    mrc_cgroup_is_frozen -> "paused"
- *   kill -a  mrc_cgroup_kill (path, sig)
- *   update   open the cgroup (mrc_cgroup_open) -> mrc_cgroup_apply
+ *   kill -a  mrc_cgroup_kill (cg, sig)
+ *   update   mrc_cgroup_update (cg, resources)
  *   events   mrc_cgroup_stats_json, mrc_cgroup_oom_count
- *   delete   mrc_cgroup_destroy (path, created_from)
+ *   delete   mrc_cgroup_destroy (cg)
  */
 #ifndef MRC_CGROUP_H
 #define MRC_CGROUP_H
@@ -30,128 +44,170 @@
 #include "mrc/error.h"
 #include "mrc/spec.h"
 
+/* At most this many v1 hierarchies are joined (Linux has 14 controllers
+ * and a few named hierarchies). */
+#define MRC_CGROUP_V1_MAX 32
+
+enum mrc_cgroup_layout
+{
+  MRC_CGROUP_UNIFIED,
+  MRC_CGROUP_HYBRID,
+  MRC_CGROUP_LEGACY,
+};
+
+/* The host's layout, and its name ("unified", "hybrid", "legacy").  Fails
+ * with ENOENT when no cgroup file system is mounted at all. */
+int mrc_cgroup_layout (enum mrc_cgroup_layout *out, mrc_error_t *err) MRC_WUR;
+const char *mrc_cgroup_layout_name (enum mrc_cgroup_layout l);
+
 /* The cgroup2 mount point (e.g. "/sys/fs/cgroup/unified"), found once per
  * process in /proc/self/mountinfo.  *PATH stays owned by the module.
  * Fails with ENOENT when no cgroup2 file system is mounted. */
 int mrc_cgroup_root (const char **path, mrc_error_t *err) MRC_WUR;
 
-/* The cgroup path for linux.cgroupsPath CGROUPS_PATH (NULL or "" when
- * absent) of container ID, malloc'd into *OUT:
+/* A container's cgroup.  Strings and arrays are owned by whoever filled
+ * the record (mrc_cgroup_prepare: free with mrc_cgroup_release; a record
+ * borrowed from a state is freed with the state). */
+struct mrc_cgroup
+{
+  char *path;          /* cgroup2 path (unified, hybrid), or NULL */
+  int fd;              /* O_DIRECTORY fd of the cgroup2 leaf once created:
+                          clone3's CLONE_INTO_CGROUP, or -1 */
+  char *created_from;  /* topmost cgroup2 directory create made, NULL if
+                          the leaf existed: what destroy may remove */
+  struct mrc_kv *v1;   /* hybrid, legacy: hierarchy ("memory",
+                          "cpu,cpuacct", "name=systemd") -> cgroup path */
+  size_t n_v1;
+  struct mrc_kv *v1_created; /* hierarchy -> topmost directory made there
+                                (only hierarchies where create made one) */
+  size_t n_v1_created;
+};
+
+#define MRC_CGROUP_INIT { NULL, -1, NULL, NULL, 0, NULL, 0 }
+
+/* Whether the record names any cgroup. */
+bool mrc_cgroup_present (const struct mrc_cgroup *cg);
+
+/* Resolve linux.cgroupsPath CGROUPS_PATH (NULL or "" when absent) of
+ * container ID in every hierarchy of the host's layout, and what create
+ * would make there (recorded before creating, so a runtime killed in
+ * between leaves a record of what to remove).  Nothing is created.
  *   - cgroupfs (SYSTEMD false), as runc: an absolute path is taken inside
- *     the cgroup2 root; a relative one, and the default (the id), go next
- *     to mini-runc's own cgroup, i.e. under the parent of the `0::` entry
- *     of /proc/self/cgroup (that cgroup usually holds processes, so no
- *     controller could be enabled below it);
+ *     each hierarchy's root; a relative one, and the default (the id), go
+ *     next to mini-runc's own cgroup in cgroup2 (the parent of the `0::`
+ *     entry of /proc/self/cgroup: that cgroup usually holds processes, so
+ *     no controller could be enabled below it) and inside mini-runc's own
+ *     cgroup of each v1 hierarchy (v1 has no such rule), as runc;
  *   - SYSTEMD true: "slice:prefix:name" maps to the cgroupfs path systemd
  *     would use: the slice nested by its dashes ("a-b.slice" is
  *     /a.slice/a-b.slice, "" means system.slice, "-.slice" the root), then
  *     "prefix-name.scope" (a name ending in .slice is used as is).  Absent
- *     means system.slice:mini-runc:ID.
+ *     means system.slice:mini-runc:ID.  The same path in every hierarchy.
  * `..` components are refused, `.` and repeated slashes are dropped. */
-int mrc_cgroup_resolve (const char *cgroups_path, const char *id,
-                        bool systemd, char **out, mrc_error_t *err) MRC_WUR;
+int mrc_cgroup_prepare (const char *cgroups_path, const char *id, bool systemd,
+                        struct mrc_cgroup *out, mrc_error_t *err) MRC_WUR;
 
-struct mrc_cgroup
-{
-  char *path;          /* cgroup path of the leaf */
-  int fd;              /* O_DIRECTORY fd of the leaf: clone3's cgroup */
-  char *created_from;  /* topmost directory this create made, NULL if the
-                          leaf existed: what destroy may remove */
-};
+/* Create the prepared cgroup CG for the container: mkdir -p in every
+ * hierarchy (CG's created_from fields are replaced by what this call
+ * really made), controllers enabled on the way down (cgroup2), cpuset
+ * initialised from the parent (v1), LINUX_'s resources written and device
+ * access restricted to its rules plus runc's defaults and LINUX_->devices
+ * (an eBPF program on cgroup2, devices.deny/allow on v1; LINUX_ NULL:
+ * neither).  A controller the resources need that the host lacks fails
+ * with "cgroup: controller `memory` is not available in `DIR` (needed for
+ * linux.resources.memory.limit)" before anything is created.  On failure
+ * everything this call created is removed.  An existing cgroup is joined
+ * (runc does the same) and destroy will not remove it.  Opens CG->fd.
+ * *CHANGED says whether what was made differs from the prediction (another
+ * creator raced us for a parent): the record must then be saved again. */
+int mrc_cgroup_create (struct mrc_cgroup *cg, const struct mrc_linux *linux_,
+                       bool *changed, mrc_error_t *err) MRC_WUR;
 
-#define MRC_CGROUP_INIT { NULL, -1, NULL }
+/* Open CG->fd, the cgroup2 leaf (for exec's CLONE_INTO_CGROUP); -1 when
+ * CG has no cgroup2 path.  The caller closes it. */
+int mrc_cgroup_open_fd (struct mrc_cgroup *cg, mrc_error_t *err) MRC_WUR;
 
-/* Create cgroup PATH for the container: mkdir -p (remembering the topmost
- * directory it made), enable in each ancestor's cgroup.subtree_control the
- * controllers R needs (only those), write R's resources and attach the
- * device program built from R->devices plus runc's default device rules
- * and LINUX_->devices (LINUX_ may be NULL: then no device program is
- * attached).  A controller missing from an ancestor's cgroup.controllers
- * fails with "cgroup: controller `memory` is not available in `DIR`
- * (needed for linux.resources.memory.limit)" before anything is created.
- * On failure everything this call created is removed.  An existing cgroup
- * is joined (runc does the same) and destroy will not remove it. */
-int mrc_cgroup_create (const char *path, const struct mrc_linux *linux_,
-                       struct mrc_cgroup *out, mrc_error_t *err) MRC_WUR;
-
-/* Close the fd and free the strings (the cgroup itself stays). */
+/* Free what mrc_cgroup_prepare allocated and close the fd (the cgroup
+ * itself stays). */
 void mrc_cgroup_release (struct mrc_cgroup *cg);
 
-/* "DIR" as a user sees it: the mount point joined with PATH.  Never fails
- * (falls back to PATH). */
+/* "DIR" as a user sees it: the cgroup2 mount point joined with PATH.
+ * Never fails (falls back to PATH). */
 char *mrc_cgroup_fs_path (const char *path);
 
-/* What mrc_cgroup_create (PATH) would create: the topmost missing
- * directory, NULL when PATH exists.  Recorded before creating, so a
- * runtime killed in between leaves a record of what to remove. */
-int mrc_cgroup_would_create (const char *path, char **created_from,
-                             mrc_error_t *err) MRC_WUR;
+/* The container's `cgroup.procs` files of every v1 hierarchy of CG, opened
+ * for writing by the runtime before the clone: the child writes itself
+ * into them (mrc_cgroup_procs_join) before it runs anything else, still
+ * with the runtime's credentials, so no process of the container ever runs
+ * outside them.  cgroup2 needs none (CLONE_INTO_CGROUP). */
+struct mrc_cgroup_procs
+{
+  int fd[MRC_CGROUP_V1_MAX];
+  const char *what[MRC_CGROUP_V1_MAX]; /* its cgroup path, for errors */
+  size_t n;
+};
 
-/* `update`: enable what R needs on the way down to the existing cgroup
- * PATH (a missing controller is an error naming it) and apply R there, all
- * or nothing. */
-int mrc_cgroup_update (const char *path, const struct mrc_resources *r,
+#define MRC_CGROUP_PROCS_INIT { { -1 }, { NULL }, 0 }
+
+int mrc_cgroup_procs_open (const struct mrc_cgroup *cg,
+                           struct mrc_cgroup_procs *out,
+                           mrc_error_t *err) MRC_WUR;
+/* In the child: write "0" (this process) to each and close them. */
+int mrc_cgroup_procs_join (struct mrc_cgroup_procs *p, mrc_error_t *err) MRC_WUR;
+void mrc_cgroup_procs_close (struct mrc_cgroup_procs *p);
+#define cleanup_cgroup_procs __attribute__ ((cleanup (mrc_cgroup_procs_close)))
+
+/* `update`: apply R to the existing cgroup CG, all or nothing.  On
+ * cgroup2 the controllers R needs are enabled on the way down; a missing
+ * controller is an error naming it and the field. */
+int mrc_cgroup_update (const struct mrc_cgroup *cg,
+                       const struct mrc_resources *r,
                        mrc_error_t *err) MRC_WUR;
 
-/* An O_DIRECTORY fd of cgroup PATH, e.g. for mrc_cgroup_apply in `update`.
- * ENOENT when it does not exist. */
-int mrc_cgroup_open (const char *path, mrc_error_t *err) MRC_WUR;
-
-/* Write R's resources into the cgroup DIRFD (conversions as runc and crun:
- * see mrc_cgroup_plan_build in src/cgroup/cgroup-internal.h and the man
- * page).  memory.checkBeforeUpdate refuses a limit at or below the current
- * usage.  Used by create and by `update`. */
-int mrc_cgroup_apply (int dirfd, const struct mrc_resources *r,
-                      mrc_error_t *err) MRC_WUR;
-
-/* Build the BPF_PROG_TYPE_CGROUP_DEVICE program for R->devices (R may be
- * NULL) with runc's default rules and an allow rule for each of
- * LINUX_->devices, load it with bpf(2) and attach it to DIRFD with
- * BPF_F_ALLOW_MULTI, replacing the programs a previous call attached.
- * RLIMIT_MEMLOCK is never touched (BPF memory is charged to the memory
- * cgroup since Linux 5.11). */
-int mrc_cgroup_devices (int dirfd, const struct mrc_linux *linux_,
-                        mrc_error_t *err) MRC_WUR;
-
-/* Write cgroup.freeze and wait (at most 10 s, on cgroup.events) until the
- * kernel reports `frozen 1` (or 0).  A freeze that times out is undone. */
-int mrc_cgroup_freeze (const char *path, bool freeze,
+/* Freeze or thaw every process of CG and wait (at most 10 s) until the
+ * kernel reports it done: cgroup.freeze and cgroup.events on cgroup2,
+ * freezer.state (FROZEN) on v1.  A freeze that times out is undone. */
+int mrc_cgroup_freeze (const struct mrc_cgroup *cg, bool freeze,
                        mrc_error_t *err) MRC_WUR;
 
-/* Whether a freeze was asked for PATH (cgroup.freeze is 1). */
-int mrc_cgroup_is_frozen (const char *path, bool *frozen,
+/* Whether CG is frozen (a freeze was asked on cgroup2; FROZEN on v1). */
+int mrc_cgroup_is_frozen (const struct mrc_cgroup *cg, bool *frozen,
                           mrc_error_t *err) MRC_WUR;
 
-/* Send SIG to every process of PATH and its descendants.  SIGKILL goes
- * through cgroup.kill when the kernel has it (5.14), else every pid in
- * cgroup.procs is signalled until none is left (bounded). */
-int mrc_cgroup_kill (const char *path, int sig, mrc_error_t *err) MRC_WUR;
-
-/* The pids of PATH and of its descendants (recursive cgroup.procs),
- * malloc'd into *PIDS (NULL when *N is 0). */
-int mrc_cgroup_pids (const char *path, pid_t **pids, size_t *n,
+/* Send SIG to every process of CG and its descendants.  SIGKILL goes
+ * through cgroup.kill when the kernel has it (5.14, cgroup2: hybrid too);
+ * otherwise every pid in cgroup.procs is signalled until none is left
+ * (bounded), the v1 freezer holding them still meanwhile where there is
+ * one, so nothing forks its way out. */
+int mrc_cgroup_kill (const struct mrc_cgroup *cg, int sig,
                      mrc_error_t *err) MRC_WUR;
 
-/* Remove what mrc_cgroup_create made: when CREATED_FROM is NULL the cgroup
- * was joined, not created, and nothing is done.  Otherwise kill what is
- * left in PATH, wait until it is empty, remove PATH's sub-cgroups and PATH,
- * then each parent up to and including CREATED_FROM (EBUSY retried for up
- * to 2 s).  A PATH that no longer exists is not an error. */
-int mrc_cgroup_destroy (const char *path, const char *created_from,
-                        mrc_error_t *err) MRC_WUR;
+/* The pids of CG and of its descendants (recursive cgroup.procs),
+ * malloc'd into *PIDS (NULL when *N is 0). */
+int mrc_cgroup_pids (const struct mrc_cgroup *cg, pid_t **pids, size_t *n,
+                     mrc_error_t *err) MRC_WUR;
+
+/* Remove what mrc_cgroup_create made, in every hierarchy: where nothing
+ * was made the cgroup was joined, not created, and stays.  Otherwise kill
+ * what is left, wait until it is empty, remove its sub-cgroups and it,
+ * then each parent up to and including the recorded topmost directory
+ * (EBUSY retried for up to 2 s).  A cgroup that no longer exists is not an
+ * error. */
+int mrc_cgroup_destroy (const struct mrc_cgroup *cg, mrc_error_t *err) MRC_WUR;
 
 /* `events --stats` in runc's shape:
  *   {"type":"stats","id":ID,"data":{"cpu":{...},"cpuset":{...},
  *    "memory":{...},"pids":{...},"blkio":{...},"hugetlb":{...},
  *    "intel_rdt":{},"network_interfaces":null}}
- * from cpu.stat, memory.*, pids.*, io.stat and hugetlb.*; files of a
- * controller that is not enabled are skipped.  Compact, no newline. */
-int mrc_cgroup_stats_json (const char *path, const char *id, char **json,
-                           size_t *len, mrc_error_t *err) MRC_WUR;
+ * from the cgroup2 files, or the v1 ones; files of a controller that is
+ * not there are skipped.  Compact, no newline. */
+int mrc_cgroup_stats_json (const struct mrc_cgroup *cg, const char *id,
+                           char **json, size_t *len, mrc_error_t *err) MRC_WUR;
 
-/* The oom_kill count of memory.events (0 when the memory controller is not
- * enabled).  `events` reports {"type":"oom","id":ID} when it grows. */
-int mrc_cgroup_oom_count (const char *path, uint64_t *n,
+/* OOM kills so far: memory.events oom_kill (cgroup2), memory.oom_control
+ * oom_kill (v1); 0 without a memory controller.  `events` reports
+ * {"type":"oom","id":ID} when it grows. */
+int mrc_cgroup_oom_count (const struct mrc_cgroup *cg, uint64_t *n,
                           mrc_error_t *err) MRC_WUR;
 
 #endif

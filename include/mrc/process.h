@@ -11,6 +11,7 @@
 #include "mrc/spec.h"
 
 struct mrc_security;
+struct mrc_cgroup_procs;
 
 struct mrc_spawn_opts
 {
@@ -30,6 +31,7 @@ struct mrc_spawn_opts
   int console_fd;      /* connected --console-socket, or -1: the pty master
                           then comes back over the channel (foreground run) */
   int cgroup_fd;       /* the container's cgroup dir (CLONE_INTO_CGROUP) */
+  struct mrc_cgroup_procs *cgroup_procs; /* its v1 cgroup.procs files */
   const int *idmap_trees; /* made by mrc_process_spawn (setup.h) */
   const char *root;    /* the state root: its seccomp filter cache */
 };
@@ -92,6 +94,7 @@ struct mrc_exec_spawn
   int inherited_fds; /* how many of 3.. the caller really gave us */
   int console_fd; /* connected --console-socket, or -1 */
   int cgroup_fd;  /* the container's cgroup dir, or -1 */
+  struct mrc_cgroup_procs *cgroup_procs; /* its v1 cgroup.procs files */
 };
 
 /* Join the init's namespaces, set the process up as the init would be and

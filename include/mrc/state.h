@@ -41,6 +41,10 @@ struct mrc_state
   uint64_t pid_start_time; /* field 22 of /proc/PID/stat */
   char *cgroup_path;       /* the cgroup, as in /proc/PID/cgroup, or NULL */
   char *cgroup_created_from; /* topmost cgroup dir create made, or NULL */
+  struct mrc_kv *cgroup_v1;  /* v1 hierarchy -> the container's cgroup */
+  size_t n_cgroup_v1;
+  struct mrc_kv *cgroup_v1_created; /* hierarchy -> topmost dir made */
+  size_t n_cgroup_v1_created;
   bool systemd_cgroup;
   int64_t created_unix_ns; /* for sorting */
 };

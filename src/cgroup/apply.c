@@ -1,6 +1,7 @@
-/* Writing a resource plan into a cgroup, all or nothing: a failed write
- * puts back what the earlier writes replaced, so `update` either changes
- * every limit it was given or none. */
+/* Writing a resource plan into a cgroup (cgroup2's one directory, or the
+ * v1 hierarchies' directories, each write into its controller's), all or
+ * nothing: a failed write puts back what the earlier writes replaced, so
+ * `update` either changes every limit it was given or none. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -44,19 +45,20 @@ write_value (int dirfd, const char *file, const char *value)
  * one line per write. */
 struct undo
 {
+  int dirfd;
   char *file;
   char *old;
 };
 
 static void
-rollback (int dirfd, struct undo *u, size_t n)
+rollback (struct undo *u, size_t n)
 {
   for (size_t i = n; i-- > 0;)
     {
       char *save = NULL;
       for (char *l = strtok_r (u[i].old, "\n", &save); l;
            l = strtok_r (NULL, "\n", &save))
-        (void) write_value (dirfd, u[i].file, l);
+        (void) write_value (u[i].dirfd, u[i].file, l);
       free (u[i].file);
       free (u[i].old);
     }
@@ -75,8 +77,11 @@ write_one (int dirfd, const struct mrc_cgroup_write *w, struct undo *u)
   if (mrc_cgroup_read (dirfd, file, &u->old, &ignored) < 0)
     mrc_error_free (&ignored);
   int r = write_value (dirfd, file, value);
-  if (r == -ENOENT && (w->flags & MRC_CGW_OPTIONAL))
+  /* a file the kernel dropped (ENOENT) or keeps only to refuse writes
+     (memory.kmem.limit_in_bytes since 5.16: EOPNOTSUPP) */
+  if ((r == -ENOENT || r == -EOPNOTSUPP) && (w->flags & MRC_CGW_OPTIONAL))
     r = 1;
+  u->dirfd = dirfd;
   if (r != 0 || (u->file = strdup (file)) == NULL)
     {
       free (u->old);
@@ -98,12 +103,12 @@ write_failed (int dirfd, const struct mrc_cgroup_write *w, int errnum,
 }
 
 static int
-check_usage (int dirfd, int64_t limit, mrc_error_t *err)
+check_usage (int dirfd, const char *file, int64_t limit, mrc_error_t *err)
 {
   cleanup_free char *text = NULL;
   mrc_error_t ignored = NULL;
-  /* Best effort, as runc: no memory.current, no check. */
-  if (mrc_cgroup_read (dirfd, "memory.current", &text, &ignored) < 0)
+  /* Best effort, as runc: no usage file, no check. */
+  if (dirfd < 0 || mrc_cgroup_read (dirfd, file, &text, &ignored) < 0)
     {
       mrc_error_free (&ignored);
       return 0;
@@ -118,45 +123,94 @@ check_usage (int dirfd, int64_t limit, mrc_error_t *err)
   return 0;
 }
 
+/* W's directory; an error naming the field when no hierarchy has its
+ * controller. */
+static int
+dir_for (const struct mrc_cgroup_dirs *d, const struct mrc_cgroup_write *w,
+         mrc_error_t *err)
+{
+  int fd = mrc_cgroup_dirs_fd (d, w->controller);
+  if (fd < 0)
+    return mrc_error_code (err, ENOTSUP,
+                           "cgroup: controller `%s` is not available (needed "
+                           "for %s)",
+                           w->controller ? w->controller : "cgroup",
+                           w->what);
+  return fd;
+}
+
+/* Every write's directory exists before anything is written. */
+static int
+check_dirs (const struct mrc_cgroup_plan *plan,
+            const struct mrc_cgroup_dirs *d, mrc_error_t *err)
+{
+  for (size_t i = 0; i < plan->n; i++)
+    if (dir_for (d, &plan->w[i], err) < 0)
+      return -1;
+  return 0;
+}
+
+static int
+write_planned (const struct mrc_cgroup_dirs *d,
+               const struct mrc_cgroup_write *w, struct undo *u,
+               size_t *nu, bool retrying, mrc_error_t *err)
+{
+  int fd = dir_for (d, w, err);
+  if (fd < 0)
+    return -1;
+  int wr = write_one (fd, w, &u[*nu]);
+  if (wr == 0)
+    *nu += u[*nu].file != NULL;
+  else if (wr == -EINVAL && !retrying && (w->flags & MRC_CGW_RETRY_LAST))
+    return 1;
+  else if (wr < 0)
+    return write_failed (fd, w, -wr, err);
+  return 0;
+}
+
+int
+mrc_cgroup_plan_apply (const struct mrc_cgroup_plan *plan,
+                       const struct mrc_cgroup_dirs *d, mrc_error_t *err)
+{
+  int rc = check_dirs (plan, d, err);
+  if (rc == 0 && plan->check_limit > 0)
+    rc = check_usage (mrc_cgroup_dirs_fd (d, "memory"),
+                      plan->usage_file ? plan->usage_file : "memory.current",
+                      plan->check_limit, err);
+  struct undo *u = calloc (plan->n + 1, sizeof *u);
+  size_t nu = 0, n_retry = 0;
+  const struct mrc_cgroup_write **retry = calloc (plan->n + 1, sizeof *retry);
+  if (rc == 0 && (u == NULL || retry == NULL))
+    rc = mrc_fail_errno (err, "cgroup: apply linux.resources");
+  for (size_t i = 0; rc == 0 && i < plan->n; i++)
+    {
+      int wr = write_planned (d, &plan->w[i], u, &nu, false, err);
+      if (wr == 1)
+        retry[n_retry++] = &plan->w[i];
+      else
+        rc = wr;
+    }
+  for (size_t i = 0; rc == 0 && i < n_retry; i++)
+    rc = write_planned (d, retry[i], u, &nu, true, err);
+  if (rc < 0 && u)
+    rollback (u, nu);
+  else
+    for (size_t i = 0; u && i < nu; i++)
+      free (u[i].file), free (u[i].old);
+  free (u);
+  free (retry);
+  return rc;
+}
+
 int
 mrc_cgroup_apply (int dirfd, const struct mrc_resources *r, mrc_error_t *err)
 {
   struct mrc_cgroup_plan plan;
   if (mrc_cgroup_plan_build (r, &plan, err) < 0)
     return -1;
-  int rc = plan.check_limit > 0 ? check_usage (dirfd, plan.check_limit, err)
-                                : 0;
-  struct undo *u = calloc (plan.n + 1, sizeof *u);
-  size_t nu = 0, n_retry = 0;
-  const struct mrc_cgroup_write **retry = calloc (plan.n + 1, sizeof *retry);
-  if (rc == 0 && (u == NULL || retry == NULL))
-    rc = mrc_fail_errno (err, "cgroup: apply linux.resources");
-  for (size_t i = 0; rc == 0 && i < plan.n; i++)
-    {
-      const struct mrc_cgroup_write *w = &plan.w[i];
-      int wr = write_one (dirfd, w, &u[nu]);
-      if (wr == 0)
-        nu += u[nu].file != NULL;
-      else if (wr == -EINVAL && (w->flags & MRC_CGW_RETRY_LAST))
-        retry[n_retry++] = w;
-      else if (wr < 0)
-        rc = write_failed (dirfd, w, -wr, err);
-    }
-  for (size_t i = 0; rc == 0 && i < n_retry; i++)
-    {
-      int wr = write_one (dirfd, retry[i], &u[nu]);
-      if (wr == 0)
-        nu += u[nu].file != NULL;
-      else if (wr < 0)
-        rc = write_failed (dirfd, retry[i], -wr, err);
-    }
-  if (rc < 0 && u)
-    rollback (dirfd, u, nu);
-  else
-    for (size_t i = 0; u && i < nu; i++)
-      free (u[i].file), free (u[i].old);
-  free (u);
-  free (retry);
+  struct mrc_cgroup_dirs d = MRC_CGROUP_DIRS_INIT;
+  d.all = dirfd;
+  int rc = mrc_cgroup_plan_apply (&plan, &d, err);
   mrc_cgroup_plan_free (&plan);
   return rc;
 }

@@ -1,5 +1,5 @@
-/* Acting on a running container's cgroup: freeze and thaw, signal every
- * process, list them, count OOM kills. */
+/* Acting on a running container's cgroup2 cgroup: freeze and thaw, signal
+ * every process, list them. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -75,7 +75,7 @@ wait_frozen (int dirfd, bool want, mrc_error_t *err)
 }
 
 int
-mrc_cgroup_freeze (const char *path, bool freeze, mrc_error_t *err)
+mrc_cgroup_v2_freeze (const char *path, bool freeze, mrc_error_t *err)
 {
   const char *verb = freeze ? "freeze" : "thaw";
   cleanup_free char *dir = mrc_cgroup_fs_path (path);
@@ -98,7 +98,7 @@ mrc_cgroup_freeze (const char *path, bool freeze, mrc_error_t *err)
 }
 
 int
-mrc_cgroup_is_frozen (const char *path, bool *frozen, mrc_error_t *err)
+mrc_cgroup_v2_is_frozen (const char *path, bool *frozen, mrc_error_t *err)
 {
   cleanup_close int fd = mrc_cgroup_open (path, err);
   cleanup_free char *text = NULL;
@@ -175,21 +175,33 @@ collect (int dirfd, struct pid_list *l, int depth, mrc_error_t *err)
 }
 
 int
-mrc_cgroup_pids (const char *path, pid_t **pids, size_t *n, mrc_error_t *err)
+mrc_cgroup_collect_pids (int dirfd, pid_t **pids, size_t *n,
+                         mrc_error_t *err)
 {
   struct pid_list l = { NULL, 0, 0 };
+  if (collect (dirfd, &l, 0, err) < 0)
+    {
+      free (l.v);
+      return -1;
+    }
+  *pids = l.v;
+  *n = l.n;
+  return 0;
+}
+
+int
+mrc_cgroup_v2_pids (const char *path, pid_t **pids, size_t *n,
+                    mrc_error_t *err)
+{
   cleanup_close int fd = mrc_cgroup_open (path, err);
   if (fd < 0)
     return -1;
-  if (collect (fd, &l, 0, err) < 0)
+  if (mrc_cgroup_collect_pids (fd, pids, n, err) < 0)
     {
-      free (l.v);
       cleanup_free char *dir = mrc_cgroup_fs_path (path);
       return mrc_error_wrap (err, "cgroup: list processes of `%s`",
                              dir ? dir : path);
     }
-  *pids = l.v;
-  *n = l.n;
   return 0;
 }
 
@@ -199,7 +211,7 @@ signal_round (const char *path, int sig, mrc_error_t *err)
 {
   cleanup_free pid_t *pids = NULL;
   size_t n;
-  if (mrc_cgroup_pids (path, &pids, &n, err) < 0)
+  if (mrc_cgroup_v2_pids (path, &pids, &n, err) < 0)
     return -1;
   for (size_t i = 0; i < n; i++)
     if (kill (pids[i], sig) < 0 && errno != ESRCH)
@@ -209,7 +221,7 @@ signal_round (const char *path, int sig, mrc_error_t *err)
 }
 
 int
-mrc_cgroup_kill (const char *path, int sig, mrc_error_t *err)
+mrc_cgroup_v2_kill (const char *path, int sig, mrc_error_t *err)
 {
   if (sig == SIGKILL)
     {
@@ -238,23 +250,4 @@ mrc_cgroup_kill (const char *path, int sig, mrc_error_t *err)
     }
   return mrc_error_code (err, EBUSY,
                          "cgroup: processes of `%s` survived SIGKILL", path);
-}
-
-int
-mrc_cgroup_oom_count (const char *path, uint64_t *n, mrc_error_t *err)
-{
-  cleanup_close int fd = mrc_cgroup_open (path, err);
-  cleanup_free char *text = NULL;
-  if (fd < 0)
-    return -1;
-  *n = 0;
-  if (mrc_cgroup_read (fd, "memory.events", &text, err) < 0)
-    {
-      if ((*err)->errnum != ENOENT)
-        return mrc_error_wrap (err, "cgroup: oom count");
-      mrc_error_free (err);
-      return 0;
-    }
-  mrc_cgroup_kv_get (text, "oom_kill", n);
-  return 0;
 }

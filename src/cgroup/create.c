@@ -1,12 +1,11 @@
-/* Creating a container's cgroup and removing it again.
+/* The cgroup2 back end: creating a container's cgroup, changing its
+ * limits and removing it again.
  *
- * create walks the path from the cgroup2 root, one *at() call per level:
- * at each level it checks that the controllers the resources need are in
+ * create walks the path from the cgroup2 root (walk.c): at each level it
+ * checks that the controllers the resources need are in
  * cgroup.controllers and enables them in cgroup.subtree_control (a child
  * only gets the controllers its parent enables), then makes and opens the
- * next directory.  The first level whose directory it had to make is
- * remembered, so a failure, and later delete, remove exactly what this
- * call made and never a cgroup that someone else owns. */
+ * next directory. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -24,8 +23,6 @@
 #include "cgroup-internal.h"
 
 #define MAX_DEPTH 64
-#define RMDIR_TRIES 200       /* 10 ms apart: 2 s */
-#define RMDIR_DELAY_NS 10000000L
 
 struct need
 {
@@ -62,12 +59,21 @@ has_word (const char *text, const char *word)
   return false;
 }
 
-/* Make the NEED controllers available to the children of DIRFD (cgroup
- * path CGPATH). */
-static int
-enable_controllers (int dirfd, const char *cgpath, const struct need *need,
-                    size_t n, mrc_error_t *err)
+struct needs
 {
+  struct need v[16];
+  size_t n;
+};
+
+/* Make the NEED controllers available to the children of DIRFD (cgroup
+ * path CGPATH): the walk's callback at each level. */
+static int
+enable_controllers (void *ctx, int dirfd, const char *cgpath,
+                    mrc_error_t *err)
+{
+  const struct needs *ns = ctx;
+  const struct need *need = ns->v;
+  size_t n = ns->n;
   if (n == 0)
     return 0;
   cleanup_free char *avail = NULL, *enabled = NULL;
@@ -105,138 +111,16 @@ enable_controllers (int dirfd, const char *cgpath, const struct need *need,
   return 0;
 }
 
-/* PATH's components ("/a/b" -> "a", "b") in place; -1 on "..", ".". */
+/* PLAN's writes, then the device program for DEVICES (NULL: none). */
 static int
-split (char *path, char **comp, size_t max, size_t *n)
+setup_leaf (int fd, const struct mrc_cgroup_plan *plan,
+            const struct mrc_linux *devices, mrc_error_t *err)
 {
-  char *save = NULL;
-  *n = 0;
-  for (char *c = strtok_r (path, "/", &save); c;
-       c = strtok_r (NULL, "/", &save))
-    {
-      if (strcmp (c, "..") == 0 || strcmp (c, ".") == 0 || *n == max)
-        return -1;
-      comp[(*n)++] = c;
-    }
-  return *n == 0 ? -1 : 0;
-}
-
-/* Back off from 100 us up to RMDIR_DELAY_NS: the common wait (a killed
- * process leaving its cgroup) is over in well under a millisecond, and a
- * fixed 10 ms sleep was most of `delete`'s time. */
-static void
-nap_n (int attempt)
-{
-  long ns = 100000L << (attempt < 7 ? attempt : 7);
-  struct timespec ts = { 0, ns < RMDIR_DELAY_NS ? ns : RMDIR_DELAY_NS };
-  nanosleep (&ts, NULL);
-}
-
-/* "/" + COMP[0..N-1]. */
-static char *
-join (char **comp, size_t n)
-{
-  size_t len = 1;
-  for (size_t i = 0; i < n; i++)
-    len += strlen (comp[i]) + 1;
-  char *s = malloc (len);
-  if (s == NULL)
-    return NULL;
-  *s = '\0';
-  for (size_t i = 0; i < n; i++)
-    strcat (strcat (s, "/"), comp[i]);
-  return s;
-}
-
-/* rmdir the cgroups COMP[0..FROM], COMP[0..FROM+1] ... COMP[0..N-1] under
- * ROOTFD, deepest first.  EBUSY on the leaf is retried (its processes may
- * still be exiting); an ancestor that is busy or not empty holds someone
- * else's cgroups and stays. */
-static int
-remove_chain (int rootfd, char **comp, size_t from, size_t n,
-              mrc_error_t *err)
-{
-  for (size_t i = n; i-- > from;)
-    {
-      cleanup_free char *p = join (comp, i + 1);
-      if (p == NULL)
-        return mrc_fail_errno (err, "cgroup: remove");
-      int tries = i == n - 1 ? RMDIR_TRIES : 1, r, attempt = 0;
-      while ((r = unlinkat (rootfd, p + 1, AT_REMOVEDIR)) < 0
-             && errno == EBUSY && --tries > 0)
-        nap_n (attempt++);
-      if (r < 0 && errno == ENOENT)
-        continue;
-      if (r < 0 && i == n - 1)
-        {
-          int saved = errno;
-          cleanup_free char *full = mrc_cgroup_fs_path (p);
-          return mrc_error_set (err, saved, "cgroup: remove `%s`",
-                                full ? full : p);
-        }
-      if (r < 0)
-        break;
-    }
-  return 0;
-}
-
-/* Open each level of COMP under ROOTFD, enabling NEED on the way and
- * making what is missing; *CREATED gets the first level made (N when
- * none).  Returns the leaf's fd. */
-static int
-walk_create (int rootfd, char **comp, size_t n, const struct need *need,
-             size_t n_need, size_t *created, mrc_error_t *err)
-{
-  cleanup_close int cur = dup (rootfd);
-  cleanup_free char *cgpath = strdup ("");
-  *created = n;
-  if (cur < 0 || cgpath == NULL)
-    return mrc_fail_errno (err, "cgroup: create");
-  for (size_t i = 0; i < n; i++)
-    {
-      if (enable_controllers (cur, *cgpath ? cgpath : "/", need, n_need, err)
-          < 0)
-        return -1;
-      char *np = NULL;
-      if (asprintf (&np, "%s/%s", cgpath, comp[i]) < 0)
-        return mrc_fail_errno (err, "cgroup: create");
-      free (cgpath);
-      cgpath = np;
-      if (mkdirat (cur, comp[i], 0755) == 0)
-        {
-          if (*created == n)
-            *created = i;
-        }
-      else if (errno != EEXIST)
-        {
-          int saved = errno;
-          cleanup_free char *full = mrc_cgroup_fs_path (cgpath);
-          return mrc_error_set (err, saved, "cgroup: create `%s`",
-                                full ? full : cgpath);
-        }
-      int next = openat (cur, comp[i],
-                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (next < 0)
-        {
-          int saved = errno;
-          cleanup_free char *full = mrc_cgroup_fs_path (cgpath);
-          return mrc_error_set (err, saved, "cgroup: open `%s`",
-                                full ? full : cgpath);
-        }
-      close (cur);
-      cur = next;
-    }
-  return steal_fd (&cur);
-}
-
-static int
-setup_leaf (int fd, const struct mrc_linux *linux_, mrc_error_t *err)
-{
-  if (linux_ == NULL)
-    return 0;
-  if (mrc_cgroup_apply (fd, linux_->resources, err) < 0)
+  struct mrc_cgroup_dirs d = MRC_CGROUP_DIRS_INIT;
+  d.all = fd;
+  if (mrc_cgroup_plan_apply (plan, &d, err) < 0)
     return -1;
-  return mrc_cgroup_devices (fd, linux_, err);
+  return devices ? mrc_cgroup_devices (fd, devices, err) : 0;
 }
 
 /* A cgroup path taken apart for a walk from the cgroup2 root. */
@@ -261,7 +145,7 @@ cg_path_parse (const char *path, struct cg_path *p, mrc_error_t *err)
   p->copy = strdup (path);
   if (p->copy == NULL)
     return mrc_fail_errno (err, "cgroup: `%s`", path);
-  if (split (p->copy, p->comp, MAX_DEPTH, &p->n) < 0)
+  if (mrc_cgroup_split (p->copy, p->comp, MAX_DEPTH, &p->n) < 0)
     return mrc_error_code (err, EINVAL, "cgroup: invalid cgroup path `%s`",
                            path);
   return mrc_cgroup_root (&p->root, err);
@@ -269,124 +153,75 @@ cg_path_parse (const char *path, struct cg_path *p, mrc_error_t *err)
 
 #define cleanup_cg_path __attribute__ ((cleanup (cg_path_free)))
 
-int
-mrc_cgroup_create (const char *path, const struct mrc_linux *linux_,
-                   struct mrc_cgroup *out, mrc_error_t *err)
+/* The walk for PLAN: which controllers to enable on the way down. */
+static void
+needs_of (const struct mrc_cgroup_plan *plan, struct needs *ns,
+          struct mrc_cgroup_walk *w)
 {
-  size_t created = 0, n_need;
-  struct need need[16];
+  ns->n = plan_controllers (plan, ns->v, sizeof ns->v / sizeof ns->v[0]);
+  *w = (struct mrc_cgroup_walk){ enable_controllers, NULL, ns };
+}
+
+int
+mrc_cgroup_v2_make (struct mrc_cgroup *cg, const struct mrc_cgroup_plan *plan,
+                    const struct mrc_linux *devices, mrc_error_t *err)
+{
+  size_t created = 0;
+  struct needs ns;
+  struct mrc_cgroup_walk w;
   cleanup_cg_path struct cg_path cp = { 0 };
-  if (cg_path_parse (path, &cp, err) < 0)
+  if (cg_path_parse (cg->path, &cp, err) < 0)
     return -1;
-  char **comp = cp.comp;
-  size_t n = cp.n;
-  const char *root = cp.root;
+  needs_of (plan, &ns, &w);
+  cleanup_close int rootfd = open (cp.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd = rootfd < 0 ? mrc_fail_errno (err, "cgroup: open `%s`", cp.root)
+                      : mrc_cgroup_walk_create (rootfd, cp.root, cp.comp, cp.n,
+                                                &w, &created, err);
+  if (fd >= 0 && setup_leaf (fd, plan, devices, err) < 0)
+    {
+      close (fd);
+      fd = -1;
+    }
+  char *from = NULL;
+  if (fd >= 0 && created < cp.n
+      && (from = mrc_cgroup_join (cp.comp, created + 1)) == NULL)
+    {
+      close (fd);
+      fd = mrc_fail_errno (err, "cgroup: create `%s`", cg->path);
+    }
+  if (fd >= 0)
+    {
+      free (cg->created_from);
+      cg->created_from = from;
+      cg->fd = fd;
+    }
+  if (fd < 0 && rootfd >= 0 && created < cp.n)
+    {
+      mrc_error_t ignored = NULL;
+      if (mrc_cgroup_remove_chain (rootfd, cp.root, cp.comp, created, cp.n,
+                                   &ignored) < 0)
+        mrc_error_free (&ignored);
+    }
+  return fd < 0 ? -1 : 0;
+}
+
+static int
+v2_create (struct mrc_cgroup *cg, const struct mrc_linux *linux_,
+           mrc_error_t *err)
+{
   /* The plan is built first: invalid values fail before any mkdir. */
   struct mrc_cgroup_plan plan;
   if (mrc_cgroup_plan_build (linux_ ? linux_->resources : NULL, &plan, err)
       < 0)
     return -1;
-  n_need = plan_controllers (&plan, need, sizeof need / sizeof need[0]);
-  cleanup_close int rootfd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  int fd = rootfd < 0 ? mrc_fail_errno (err, "cgroup: open `%s`", root)
-                      : walk_create (rootfd, comp, n, need, n_need, &created,
-                                     err);
-  if (fd >= 0 && setup_leaf (fd, linux_, err) < 0)
-    {
-      close (fd);
-      fd = -1;
-    }
-  if (fd >= 0)
-    {
-      out->path = join (comp, n);
-      out->created_from = created < n ? join (comp, created + 1) : NULL;
-      out->fd = fd;
-      if (out->path == NULL || (created < n && out->created_from == NULL))
-        {
-          mrc_cgroup_release (out);
-          fd = mrc_fail_errno (err, "cgroup: create `%s`", path);
-        }
-    }
-  if (fd < 0 && rootfd >= 0 && created < n)
-    {
-      mrc_error_t ignored = NULL;
-      if (remove_chain (rootfd, comp, created, n, &ignored) < 0)
-        mrc_error_free (&ignored);
-    }
+  int r = mrc_cgroup_v2_make (cg, &plan, linux_, err);
   mrc_cgroup_plan_free (&plan);
-  return fd < 0 ? -1 : 0;
-}
-
-void
-mrc_cgroup_release (struct mrc_cgroup *cg)
-{
-  if (cg == NULL)
-    return;
-  int saved = errno;
-  if (cg->fd >= 0)
-    close (cg->fd);
-  cg->fd = -1;
-  free (cg->path);
-  free (cg->created_from);
-  cg->path = cg->created_from = NULL;
-  errno = saved;
-}
-
-/* Wait until nothing lives in DIRFD's cgroup (cgroup.events populated 0),
- * at most 2 s. */
-static void
-wait_empty (int dirfd)
-{
-  for (int i = 0; i < RMDIR_TRIES; i++)
-    {
-      cleanup_free char *ev = NULL;
-      mrc_error_t ignored = NULL;
-      uint64_t populated = 1;
-      if (mrc_cgroup_read (dirfd, "cgroup.events", &ev, &ignored) < 0)
-        {
-          mrc_error_free (&ignored);
-          return;
-        }
-      if (!mrc_cgroup_kv_get (ev, "populated", &populated) || populated == 0)
-        return;
-      nap_n (i);
-    }
-}
-
-/* rmdir every cgroup below DIRFD, deepest first (a container with a
- * writable cgroupfs may have made some). */
-static int
-remove_children (int dirfd, int depth)
-{
-  cleanup_close int dfd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY
-                                                  | O_CLOEXEC);
-  DIR *d = dfd >= 0 ? fdopendir (dfd) : NULL;
-  if (d == NULL)
-    return -1;
-  dfd = -1;
-  cleanup_dir DIR *dir = d;
-  struct dirent *e;
-  while ((e = readdir (dir)) != NULL)
-    {
-      if (e->d_type != DT_DIR || strcmp (e->d_name, ".") == 0
-          || strcmp (e->d_name, "..") == 0 || depth > MAX_DEPTH)
-        continue;
-      cleanup_close int sub = openat (dirfd, e->d_name,
-                                      O_RDONLY | O_DIRECTORY | O_NOFOLLOW
-                                          | O_CLOEXEC);
-      if (sub >= 0)
-        remove_children (sub, depth + 1);
-      for (int t = 0; unlinkat (dirfd, e->d_name, AT_REMOVEDIR) < 0
-                      && errno == EBUSY && t < RMDIR_TRIES;
-           t++)
-        nap_n (t);
-    }
-  return 0;
+  return r;
 }
 
 int
-mrc_cgroup_destroy (const char *path, const char *created_from,
-                    mrc_error_t *err)
+mrc_cgroup_v2_destroy (const char *path, const char *created_from,
+                       mrc_error_t *err)
 {
   char *comp[MAX_DEPTH], *from_comp[MAX_DEPTH];
   size_t n, n_from;
@@ -396,8 +231,9 @@ mrc_cgroup_destroy (const char *path, const char *created_from,
   cleanup_free char *copy = strdup (path), *from = strdup (created_from);
   if (copy == NULL || from == NULL)
     return mrc_fail_errno (err, "cgroup: remove `%s`", path);
-  if (split (copy, comp, MAX_DEPTH, &n) < 0
-      || split (from, from_comp, MAX_DEPTH, &n_from) < 0 || n_from > n)
+  if (mrc_cgroup_split (copy, comp, MAX_DEPTH, &n) < 0
+      || mrc_cgroup_split (from, from_comp, MAX_DEPTH, &n_from) < 0
+      || n_from > n)
     return mrc_error_code (err, EINVAL, "cgroup: invalid cgroup path `%s`",
                            path);
   for (size_t i = 0; i < n_from; i++)
@@ -412,40 +248,55 @@ mrc_cgroup_destroy (const char *path, const char *created_from,
   mrc_error_free (&ignored);
   if (fd >= 0)
     {
-      if (mrc_cgroup_kill (path, SIGKILL, &ignored) < 0)
+      if (mrc_cgroup_v2_kill (path, SIGKILL, &ignored) < 0)
         mrc_error_free (&ignored);
-      wait_empty (fd);
-      remove_children (fd, 0);
+      mrc_cgroup_wait_unpopulated (fd);
+      mrc_cgroup_remove_below (fd);
       close (fd);
     }
   cleanup_close int rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return mrc_fail_errno (err, "cgroup: open `%s`", root);
-  return remove_chain (rootfd, comp, n_from - 1, n, err);
+  return mrc_cgroup_remove_chain (rootfd, root, comp, n_from - 1, n, err);
+}
+
+static int
+v2_destroy (const struct mrc_cgroup *cg, mrc_error_t *err)
+{
+  return mrc_cgroup_v2_destroy (cg->path, cg->created_from, err);
 }
 
 int
-mrc_cgroup_update (const char *path, const struct mrc_resources *r,
-                   mrc_error_t *err)
+mrc_cgroup_v2_update_plan (const struct mrc_cgroup *cg,
+                           const struct mrc_cgroup_plan *plan,
+                           mrc_error_t *err)
 {
   size_t created = 0;
-  struct need need[16];
+  struct needs ns;
+  struct mrc_cgroup_walk w;
   cleanup_cg_path struct cg_path cp = { 0 };
-  if (cg_path_parse (path, &cp, err) < 0)
-    return -1;
-  struct mrc_cgroup_plan plan;
-  if (mrc_cgroup_plan_build (r, &plan, err) < 0)
+  if (cg_path_parse (cg->path, &cp, err) < 0)
     return -1;
   /* The same walk as create: a limit on a controller the container did not
      use before gets it enabled on the way down, or an error naming it. */
-  size_t n_need = plan_controllers (&plan, need, sizeof need / sizeof need[0]);
+  needs_of (plan, &ns, &w);
   cleanup_close int rootfd = open (cp.root,
                                   O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   cleanup_close int fd
       = rootfd < 0 ? mrc_fail_errno (err, "cgroup: open `%s`", cp.root)
-                   : walk_create (rootfd, cp.comp, cp.n, need, n_need,
-                                  &created, err);
-  int ret = fd < 0 ? -1 : mrc_cgroup_apply (fd, r, err);
+                   : mrc_cgroup_walk_create (rootfd, cp.root, cp.comp, cp.n,
+                                             &w, &created, err);
+  return fd < 0 ? -1 : setup_leaf (fd, plan, NULL, err);
+}
+
+static int
+v2_update (const struct mrc_cgroup *cg, const struct mrc_resources *r,
+           mrc_error_t *err)
+{
+  struct mrc_cgroup_plan plan;
+  if (mrc_cgroup_plan_build (r, &plan, err) < 0)
+    return -1;
+  int ret = mrc_cgroup_v2_update_plan (cg, &plan, err);
   mrc_cgroup_plan_free (&plan);
   return ret;
 }
@@ -458,17 +309,23 @@ mrc_cgroup_would_create (const char *path, char **created_from,
   cleanup_cg_path struct cg_path cp = { 0 };
   if (cg_path_parse (path, &cp, err) < 0)
     return -1;
-  char **comp = cp.comp;
-  size_t n = cp.n;
-  const char *root = cp.root;
-  cleanup_close int rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  cleanup_close int rootfd = open (cp.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
-    return mrc_fail_errno (err, "cgroup: open `%s`", root);
+    return mrc_fail_errno (err, "cgroup: open `%s`", cp.root);
+  return mrc_cgroup_would_create_at (rootfd, cp.comp, cp.n, created_from,
+                                     err);
+}
+
+int
+mrc_cgroup_would_create_at (int rootfd, char **comp, size_t n,
+                            char **created_from, mrc_error_t *err)
+{
+  *created_from = NULL;
   for (size_t i = 0; i < n; i++)
     {
-      cleanup_free char *p = join (comp, i + 1);
+      cleanup_free char *p = mrc_cgroup_join (comp, i + 1);
       if (p == NULL)
-        return mrc_fail_errno (err, "cgroup: `%s`", path);
+        return mrc_fail_errno (err, "cgroup: would create");
       struct stat st;
       if (fstatat (rootfd, p + 1, &st, AT_SYMLINK_NOFOLLOW) == 0)
         continue;
@@ -479,3 +336,55 @@ mrc_cgroup_would_create (const char *path, char **created_from,
     }
   return 0;
 }
+
+static int
+v2_freeze (const struct mrc_cgroup *cg, bool freeze, mrc_error_t *err)
+{
+  return mrc_cgroup_v2_freeze (cg->path, freeze, err);
+}
+
+static int
+v2_is_frozen (const struct mrc_cgroup *cg, bool *frozen, mrc_error_t *err)
+{
+  return mrc_cgroup_v2_is_frozen (cg->path, frozen, err);
+}
+
+static int
+v2_kill (const struct mrc_cgroup *cg, int sig, mrc_error_t *err)
+{
+  return mrc_cgroup_v2_kill (cg->path, sig, err);
+}
+
+static int
+v2_pids (const struct mrc_cgroup *cg, pid_t **pids, size_t *n,
+         mrc_error_t *err)
+{
+  return mrc_cgroup_v2_pids (cg->path, pids, n, err);
+}
+
+static int
+v2_stats_json (const struct mrc_cgroup *cg, const char *id, char **json,
+               size_t *len, mrc_error_t *err)
+{
+  cleanup_close int fd = mrc_cgroup_open (cg->path, err);
+  if (fd < 0)
+    return mrc_error_wrap (err, "cgroup: stats");
+  return mrc_cgroup_v2_stats_json (fd, id, json, len, err);
+}
+
+static int
+v2_oom_count (const struct mrc_cgroup *cg, uint64_t *n, mrc_error_t *err)
+{
+  cleanup_close int fd = mrc_cgroup_open (cg->path, err);
+  if (fd < 0)
+    return -1;
+  return mrc_cgroup_v2_oom_count (fd, n, err);
+}
+
+const struct mrc_cgroup_ops mrc_cgroup_v2_ops = {
+  .create = v2_create,         .update = v2_update,
+  .freeze = v2_freeze,         .is_frozen = v2_is_frozen,
+  .kill = v2_kill,             .pids = v2_pids,
+  .destroy = v2_destroy,       .stats_json = v2_stats_json,
+  .oom_count = v2_oom_count,
+};

@@ -94,3 +94,26 @@ mrc_cgroup_kv_get (const char *text, const char *key, uint64_t *out)
     }
   return false;
 }
+
+char *
+mrc_cgroup_v2_controllers (void)
+{
+  const char *root;
+  mrc_error_t ignored = NULL;
+  char *text = NULL;
+  size_t len;
+  cleanup_close int fd = -1;
+  if (mrc_cgroup_root (&root, &ignored) < 0
+      || (fd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0
+      || mrc_read_file_at (fd, "cgroup.controllers", 4096, &text, &len,
+                           &ignored) < 0)
+    {
+      mrc_error_free (&ignored);
+      return strdup ("");
+    }
+  /* "cpu io memory\n" -> "cpu,io,memory", the shape of a v1 name */
+  for (char *p = text; *p; p++)
+    if (*p == ' ' || *p == '\n')
+      *p = ',';
+  return text;
+}

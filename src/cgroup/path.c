@@ -221,10 +221,10 @@ resolve_systemd (const char *cgroups_path, const char *id, char **out,
   return r < 0 ? mrc_fail_errno (err, "cgroup: resolve `%s`", name) : 0;
 }
 
-int
-mrc_cgroup_resolve_in (const char *cgroups_path, const char *id,
-                       bool systemd, const char *own, char **out,
-                       mrc_error_t *err)
+/* CGROUPS_PATH (or the id) resolved; a relative one goes below BASE. */
+static int
+resolve_below (const char *cgroups_path, const char *id, bool systemd,
+               const char *base, char **out, mrc_error_t *err)
 {
   if (systemd)
     return resolve_systemd (cgroups_path, id, out, err);
@@ -233,29 +233,63 @@ mrc_cgroup_resolve_in (const char *cgroups_path, const char *id,
   cleanup_free char *buf = strdup ("");
   if (buf == NULL)
     return mrc_fail_errno (err, "cgroup: resolve `%s`", p);
-  if (p[0] != '/')
-    {
-      /* Next to our own cgroup, as runc: the parent of a cgroup that holds
-         processes (ours) is where controllers can still be enabled. */
-      if (own == NULL || own[0] != '/')
-        return mrc_fail (err, "cgroup: no cgroup2 entry (`0::`) in "
-                              "/proc/self/cgroup");
-      cleanup_free char *parent = strdup (own);
-      if (parent == NULL)
-        return mrc_fail_errno (err, "cgroup: resolve `%s`", p);
-      char *slash = strrchr (parent, '/');
-      *slash = '\0';
-      if (append_clean (&buf, parent, "own cgroup", err) < 0)
-        return -1;
-    }
-  size_t base = strlen (buf);
+  if (p[0] != '/' && append_clean (&buf, base, "own cgroup", err) < 0)
+    return -1;
+  size_t len = strlen (buf);
   if (append_clean (&buf, p, what, err) < 0)
     return -1;
-  if (strlen (buf) == base)
+  if (strlen (buf) == len)
     return mrc_error_code (err, EINVAL,
                            "cgroup: %s `%s` names no cgroup of its own", what,
                            p);
   *out = steal_ptr (&buf);
+  return 0;
+}
+
+static bool
+needs_own (const char *cgroups_path, bool systemd)
+{
+  return !systemd && !(cgroups_path && cgroups_path[0] == '/');
+}
+
+int
+mrc_cgroup_resolve_in (const char *cgroups_path, const char *id,
+                       bool systemd, const char *own, char **out,
+                       mrc_error_t *err)
+{
+  if (!needs_own (cgroups_path, systemd))
+    return resolve_below (cgroups_path, id, systemd, "", out, err);
+  /* Next to our own cgroup, as runc: the parent of a cgroup that holds
+     processes (ours) is where controllers can still be enabled. */
+  if (own == NULL || own[0] != '/')
+    return mrc_fail (err, "cgroup: no cgroup2 entry (`0::`) in "
+                          "/proc/self/cgroup");
+  cleanup_free char *parent = strdup (own);
+  if (parent == NULL)
+    return mrc_fail_errno (err, "cgroup: resolve `%s`", own);
+  *strrchr (parent, '/') = '\0';
+  return resolve_below (cgroups_path, id, systemd, parent, out, err);
+}
+
+int
+mrc_cgroup_resolve_v1_in (const char *cgroups_path, const char *id,
+                          bool systemd, const char *own, char **out,
+                          mrc_error_t *err)
+{
+  /* v1 has no "no internal processes" rule: runc puts a relative path
+     inside its own cgroup of each hierarchy. */
+  return resolve_below (cgroups_path, id, systemd, own ? own : "/", out,
+                        err);
+}
+
+int
+mrc_cgroup_read_own (char **text, mrc_error_t *err)
+{
+  size_t len;
+  if (mrc_read_file_at (AT_FDCWD, "/proc/self/cgroup", PROC_FILE_MAX, text,
+                        &len, err)
+      < 0)
+    return mrc_error_wrap (err, "cgroup: find our own cgroup");
   return 0;
 }
 
@@ -264,15 +298,11 @@ mrc_cgroup_resolve (const char *cgroups_path, const char *id, bool systemd,
                     char **out, mrc_error_t *err)
 {
   cleanup_free char *own = NULL;
-  bool relative = !systemd && !(cgroups_path && cgroups_path[0] == '/');
-  if (relative)
+  if (needs_own (cgroups_path, systemd))
     {
       cleanup_free char *text = NULL;
-      size_t len;
-      if (mrc_read_file_at (AT_FDCWD, "/proc/self/cgroup", PROC_FILE_MAX,
-                            &text, &len, err)
-          < 0)
-        return mrc_error_wrap (err, "cgroup: find our own cgroup");
+      if (mrc_cgroup_read_own (&text, err) < 0)
+        return -1;
       own = mrc_cgroup_own_from (text);
     }
   return mrc_cgroup_resolve_in (cgroups_path, id, systemd, own, out, err);

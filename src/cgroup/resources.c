@@ -91,9 +91,10 @@ mrc_cgroup_swap_value (int64_t swap, int64_t limit, int64_t *out, bool *set,
   return 0;
 }
 
-static int __attribute__ ((format (printf, 6, 7)))
-add (struct mrc_cgroup_plan *p, const char *ctrl, const char *what,
-     const char *file, unsigned flags, const char *fmt, ...)
+int
+mrc_cgroup_plan_add (struct mrc_cgroup_plan *p, const char *ctrl,
+                     const char *what, const char *file, unsigned flags,
+                     const char *fmt, ...)
 {
   struct mrc_cgroup_write *n = realloc (p->w, (p->n + 1) * sizeof *n);
   if (n == NULL)
@@ -136,8 +137,8 @@ add_limit (struct mrc_cgroup_plan *p, const char *ctrl, const char *what,
            const char *file, int64_t v)
 {
   if (v < 0)
-    return add (p, ctrl, what, file, 0, "max");
-  return add (p, ctrl, what, file, 0, "%" PRId64, v);
+    return mrc_cgroup_plan_add (p, ctrl, what, file, 0, "max");
+  return mrc_cgroup_plan_add (p, ctrl, what, file, 0, "%" PRId64, v);
 }
 
 static int
@@ -153,12 +154,17 @@ plan_memory (const struct mrc_memory *m, struct mrc_cgroup_plan *p,
   /* Kernels without swap accounting have no memory.swap.max: asking for
      no swap limit, or for no swap at all, is then already satisfied. */
   unsigned sflags = swap <= 0 ? MRC_CGW_OPTIONAL : 0;
+  /* the field the caller set: a swap value derived from the limit alone
+     is the limit's doing */
+  const char *swhat = m->has_swap && m->swap != 0 ? R "memory.swap"
+                                                  : R "memory.limit";
   if (set && swap < 0
-      && add (p, "memory", R "memory.swap", "memory.swap.max", sflags, "max")
+      && mrc_cgroup_plan_add (p, "memory", swhat, "memory.swap.max", sflags,
+                               "max")
              < 0)
     return -2;
   if (set && swap >= 0
-      && add (p, "memory", R "memory.swap", "memory.swap.max", sflags,
+      && mrc_cgroup_plan_add (p, "memory", swhat, "memory.swap.max", sflags,
               "%" PRId64, swap)
              < 0)
     return -2;
@@ -183,17 +189,17 @@ plan_cpu (const struct mrc_cpu *c, struct mrc_cgroup_plan *p,
       || (c->has_realtime_period && c->realtime_period != 0))
     return mrc_fail (err, "cgroup: " R "cpu.realtimeRuntime and "
                           "realtimePeriod are not supported on cgroup v2");
-  if (c->has_idle && add (p, "cpu", R "cpu.idle", "cpu.idle", 0,
+  if (c->has_idle && mrc_cgroup_plan_add (p, "cpu", R "cpu.idle", "cpu.idle", 0,
                           "%" PRId64, c->idle) < 0)
     return -2;
   if (c->has_shares && c->shares != 0
-      && add (p, "cpu", R "cpu.shares", "cpu.weight", 0, "%" PRIu64,
+      && mrc_cgroup_plan_add (p, "cpu", R "cpu.shares", "cpu.weight", 0, "%" PRIu64,
               mrc_cgroup_shares_to_weight (c->shares))
              < 0)
     return -2;
   /* The burst may not exceed the quota: written first, and again after
      cpu.max when the new quota is what makes it fit. */
-  if (c->has_burst && add (p, "cpu", R "cpu.burst", "cpu.max.burst",
+  if (c->has_burst && mrc_cgroup_plan_add (p, "cpu", R "cpu.burst", "cpu.max.burst",
                            MRC_CGW_RETRY_LAST, "%" PRIu64, c->burst) < 0)
     return -2;
   int64_t quota = c->has_quota ? c->quota : 0;
@@ -206,15 +212,15 @@ plan_cpu (const struct mrc_cpu *c, struct mrc_cgroup_plan *p,
       /* Without a period the kernel keeps the current one. */
       if (period != 0)
         snprintf (per, sizeof per, " %" PRIu64, period);
-      if (add (p, "cpu", quota != 0 ? R "cpu.quota" : R "cpu.period",
+      if (mrc_cgroup_plan_add (p, "cpu", quota != 0 ? R "cpu.quota" : R "cpu.period",
                "cpu.max", 0, "%s%s", q, per) < 0)
         return -2;
     }
   if (c->cpus && *c->cpus
-      && add (p, "cpuset", R "cpu.cpus", "cpuset.cpus", 0, "%s", c->cpus) < 0)
+      && mrc_cgroup_plan_add (p, "cpuset", R "cpu.cpus", "cpuset.cpus", 0, "%s", c->cpus) < 0)
     return -2;
   if (c->mems && *c->mems
-      && add (p, "cpuset", R "cpu.mems", "cpuset.mems", 0, "%s", c->mems) < 0)
+      && mrc_cgroup_plan_add (p, "cpuset", R "cpu.mems", "cpuset.mems", 0, "%s", c->mems) < 0)
     return -2;
   return 0;
 }
@@ -286,7 +292,7 @@ plan_io_max (const struct mrc_block_io *b, struct mrc_cgroup_plan *p)
             fmt_rate (part, sizeof part, t[k2].key, last->rate);
             strcat (line, part);
           }
-        if (add (p, "io", R "blockIO.throttle", "io.max", 0,
+        if (mrc_cgroup_plan_add (p, "io", R "blockIO.throttle", "io.max", 0,
                  "%" PRId64 ":%" PRId64 "%s", d->major, d->minor, line)
             < 0)
           return -2;
@@ -301,7 +307,7 @@ plan_io (const struct mrc_block_io *b, struct mrc_cgroup_plan *p)
      io.weight gets it converted to its own range. */
   if (b->has_weight && b->weight != 0)
     {
-      if (add (p, "io", R "blockIO.weight", DEFAULT_WEIGHT_FILE, 0, "%u",
+      if (mrc_cgroup_plan_add (p, "io", R "blockIO.weight", DEFAULT_WEIGHT_FILE, 0, "%u",
                (unsigned) b->weight) < 0
           || set_alt (p, "io.weight", "%" PRIu64,
                       mrc_cgroup_blkio_to_io_weight (b->weight)) < 0)
@@ -312,7 +318,7 @@ plan_io (const struct mrc_block_io *b, struct mrc_cgroup_plan *p)
       const struct mrc_weight_device *d = &b->weight_device[i];
       if (!d->has_weight || d->weight == 0)
         continue;
-      if (add (p, "io", R "blockIO.weightDevice", DEFAULT_WEIGHT_FILE, 0,
+      if (mrc_cgroup_plan_add (p, "io", R "blockIO.weightDevice", DEFAULT_WEIGHT_FILE, 0,
                "%" PRId64 ":%" PRId64 " %u", d->major, d->minor,
                (unsigned) d->weight) < 0
           || set_alt (p, "io.weight", "%" PRId64 ":%" PRId64 " %" PRIu64,
@@ -323,12 +329,34 @@ plan_io (const struct mrc_block_io *b, struct mrc_cgroup_plan *p)
   return plan_io_max (b, p);
 }
 
-/* A name that becomes part of a file name, or a word of a line. */
-static bool
-plain_name (const char *s)
+bool
+mrc_cgroup_plain_name (const char *s)
 {
   return s && *s && strcmp (s, ".") != 0 && strcmp (s, "..") != 0
          && strpbrk (s, "/ \t\n") == NULL;
+}
+
+int
+mrc_cgroup_plan_rdma (const struct mrc_resources *r,
+                      struct mrc_cgroup_plan *p, mrc_error_t *err)
+{
+  for (size_t i = 0; i < r->n_rdma; i++)
+    {
+      const struct mrc_rdma *d = &r->rdma[i];
+      if (!mrc_cgroup_plain_name (d->name))
+        return mrc_fail (err, "cgroup: invalid " R "rdma device `%s`",
+                         d->name ? d->name : "");
+      char h[40] = "", o[40] = "";
+      if (d->has_hca_handles)
+        snprintf (h, sizeof h, " hca_handle=%" PRIu32, d->hca_handles);
+      if (d->has_hca_objects)
+        snprintf (o, sizeof o, " hca_object=%" PRIu32, d->hca_objects);
+      if ((*h || *o)
+          && mrc_cgroup_plan_add (p, "rdma", R "rdma", "rdma.max", 0, "%s%s%s", d->name, h,
+                  o) < 0)
+        return -2;
+    }
+  return 0;
 }
 
 static int
@@ -338,38 +366,22 @@ plan_hugetlb_rdma (const struct mrc_resources *r, struct mrc_cgroup_plan *p,
   for (size_t i = 0; i < r->n_hugepage_limits; i++)
     {
       const struct mrc_hugepage_limit *h = &r->hugepage_limits[i];
-      if (!plain_name (h->page_size))
+      if (!mrc_cgroup_plain_name (h->page_size))
         return mrc_fail (err, "cgroup: invalid " R "hugepageLimits "
                               "pageSize `%s`",
                          h->page_size ? h->page_size : "");
       char file[128];
       snprintf (file, sizeof file, "hugetlb.%s.max", h->page_size);
-      if (add (p, "hugetlb", R "hugepageLimits", file, 0, "%" PRIu64,
+      if (mrc_cgroup_plan_add (p, "hugetlb", R "hugepageLimits", file, 0, "%" PRIu64,
                h->limit) < 0)
         return -2;
       /* Reservations are limited too where the kernel (5.7) has them. */
       snprintf (file, sizeof file, "hugetlb.%s.rsvd.max", h->page_size);
-      if (add (p, "hugetlb", R "hugepageLimits", file, MRC_CGW_OPTIONAL,
+      if (mrc_cgroup_plan_add (p, "hugetlb", R "hugepageLimits", file, MRC_CGW_OPTIONAL,
                "%" PRIu64, h->limit) < 0)
         return -2;
     }
-  for (size_t i = 0; i < r->n_rdma; i++)
-    {
-      const struct mrc_rdma *d = &r->rdma[i];
-      if (!plain_name (d->name))
-        return mrc_fail (err, "cgroup: invalid " R "rdma device `%s`",
-                         d->name ? d->name : "");
-      char h[40] = "", o[40] = "";
-      if (d->has_hca_handles)
-        snprintf (h, sizeof h, " hca_handle=%" PRIu32, d->hca_handles);
-      if (d->has_hca_objects)
-        snprintf (o, sizeof o, " hca_object=%" PRIu32, d->hca_objects);
-      if ((*h || *o)
-          && add (p, "rdma", R "rdma", "rdma.max", 0, "%s%s%s", d->name, h,
-                  o) < 0)
-        return -2;
-    }
-  return 0;
+  return mrc_cgroup_plan_rdma (r, p, err);
 }
 
 static int
@@ -379,7 +391,7 @@ plan_unified (const struct mrc_resources *r, struct mrc_cgroup_plan *p,
   for (size_t i = 0; i < r->n_unified; i++)
     {
       const struct mrc_kv *kv = &r->unified[i];
-      if (!plain_name (kv->key))
+      if (!mrc_cgroup_plain_name (kv->key))
         return mrc_fail (err, "cgroup: " R "unified: `%s` is not a cgroup "
                               "file name",
                          kv->key ? kv->key : "");
@@ -390,7 +402,7 @@ plan_unified (const struct mrc_resources *r, struct mrc_cgroup_plan *p,
                            kv->key);
       char what[300];
       snprintf (what, sizeof what, R "unified.%s", kv->key);
-      if (add (p, mrc_cgroup_file_controller (kv->key), what, kv->key, 0,
+      if (mrc_cgroup_plan_add (p, mrc_cgroup_file_controller (kv->key), what, kv->key, 0,
                "%s", kv->value ? kv->value : "") < 0)
         return -2;
     }
@@ -401,13 +413,16 @@ int
 mrc_cgroup_plan_build (const struct mrc_resources *r,
                        struct mrc_cgroup_plan *out, mrc_error_t *err)
 {
-  struct mrc_cgroup_plan p = { NULL, 0, 0 };
+  struct mrc_cgroup_plan p = { NULL, 0, 0, "memory.current" };
   int rc = 0;
   if (r && r->memory)
     rc = plan_memory (r->memory, &p, err);
   if (rc == 0 && r && r->cpu)
     rc = plan_cpu (r->cpu, &p, err);
-  if (rc == 0 && r && r->has_pids_limit)
+  /* pids.limit 0 is "not set", as runc has it (podman 4.3 writes 0 for
+     --pids-limit -1): a new cgroup stays unlimited, an update leaves the
+     limit alone.  Negative is "max". */
+  if (rc == 0 && r && r->has_pids_limit && r->pids_limit != 0)
     rc = add_limit (&p, "pids", R "pids.limit", "pids.max", r->pids_limit)
                  < 0
              ? -2
@@ -447,4 +462,26 @@ mrc_cgroup_plan_free (struct mrc_cgroup_plan *p)
       p->w = NULL;
       p->n = 0;
     }
+}
+
+void
+mrc_cgroup_plan_filter (struct mrc_cgroup_plan *p,
+                        bool (*keep) (void *ctx, const char *ctrl), void *ctx)
+{
+  size_t k = 0;
+  for (size_t i = 0; i < p->n; i++)
+    {
+      struct mrc_cgroup_write *w = &p->w[i];
+      if (keep (ctx, w->controller))
+        {
+          p->w[k++] = *w;
+          continue;
+        }
+      free (w->what);
+      free (w->file);
+      free (w->value);
+      free (w->alt_file);
+      free (w->alt_value);
+    }
+  p->n = k;
 }

@@ -25,7 +25,8 @@ open_live (const struct mrc_globals *g, const char *id, int lock_op,
     return -1;
   if (st->status == MRC_STATUS_STOPPED)
     return mrc_error_code (err, ESRCH, "container not running");
-  if (st->cgroup_path == NULL)
+  struct mrc_cgroup cg = mrc_state_cgroup (st);
+  if (!mrc_cgroup_present (&cg))
     return mrc_fail (err, "container `%s` has no cgroup", id);
   return 0;
 }
@@ -42,8 +43,9 @@ mrc_container_pause (const struct mrc_globals *g, const char *id, bool pause,
   if (r == 0 && !pause && st.status != MRC_STATUS_PAUSED)
     r = mrc_fail (err, "cannot resume a %s container: container not paused",
                   mrc_status_name (st.status));
+  struct mrc_cgroup cg = mrc_state_cgroup (&st);
   if (r == 0)
-    r = mrc_cgroup_freeze (st.cgroup_path, pause, err);
+    r = mrc_cgroup_freeze (&cg, pause, err);
   mrc_state_clear (&st);
   return r;
 }
@@ -56,8 +58,9 @@ mrc_container_update (const struct mrc_globals *g, const char *id,
   int r = open_live (g, id, LOCK_EX, &st, err);
   /* all or nothing: a failure restores the old values, so the container
      keeps the limits it had */
+  struct mrc_cgroup cg = mrc_state_cgroup (&st);
   if (r == 0)
-    r = mrc_cgroup_update (st.cgroup_path, res, err);
+    r = mrc_cgroup_update (&cg, res, err);
   mrc_state_clear (&st);
   return r;
 }
@@ -91,7 +94,8 @@ events_round (const struct mrc_globals *g, const char *id, bool stats,
     }
   uint64_t n = 0;
   mrc_error_t ignored = NULL;
-  if (mrc_cgroup_oom_count (st.cgroup_path, &n, &ignored) < 0)
+  struct mrc_cgroup cg = mrc_state_cgroup (&st);
+  if (mrc_cgroup_oom_count (&cg, &n, &ignored) < 0)
     mrc_error_free (&ignored); /* no memory controller: no oom events */
   else if (n > *ooms)
     {
@@ -103,7 +107,7 @@ events_round (const struct mrc_globals *g, const char *id, bool stats,
         r = mrc_fail_errno (err, "events: write");
     }
   if (r == 0 && stats
-      && (mrc_cgroup_stats_json (st.cgroup_path, id, &json, &len, err) < 0
+      && (mrc_cgroup_stats_json (&cg, id, &json, &len, err) < 0
           || print_line (json, len) < 0))
     r = *err ? -1 : mrc_fail_errno (err, "events: write");
   mrc_state_clear (&st);
@@ -123,7 +127,8 @@ mrc_container_events (const struct mrc_globals *g, const char *id,
     }
   /* oom events are the ones after we started watching */
   mrc_error_t ignored = NULL;
-  if (mrc_cgroup_oom_count (st.cgroup_path, &ooms, &ignored) < 0)
+  struct mrc_cgroup cg = mrc_state_cgroup (&st);
+  if (mrc_cgroup_oom_count (&cg, &ooms, &ignored) < 0)
     {
       mrc_error_free (&ignored);
       ooms = 0;

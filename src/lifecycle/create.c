@@ -93,6 +93,9 @@ record_state (const struct mrc_create_opts *o, struct mrc_created *c,
     .pid = c->init.pid, .status = status, .bundle = c->bundle,
     .rootfs = c->rootfs, .created = now, .owner = (char *) "",
     .cgroup_path = c->cg.path, .cgroup_created_from = c->cg.created_from,
+    .cgroup_v1 = c->cg.v1, .n_cgroup_v1 = c->cg.n_v1,
+    .cgroup_v1_created = c->cg.v1_created,
+    .n_cgroup_v1_created = c->cg.n_v1_created,
     .systemd_cgroup = c->systemd_cgroup,
     .annotations = c->spec->annotations,
     .n_annotations = c->spec->n_annotations, .created_unix_ns = ns,
@@ -130,8 +133,7 @@ mrc_created_undo (const struct mrc_globals *g, const char *id,
   mrc_error_t ignored = NULL;
   bool spawned = c->init.cloned;
   mrc_process_abort (&c->init);
-  if (c->cg.path
-      && mrc_cgroup_destroy (c->cg.path, c->cg.created_from, &ignored) < 0)
+  if (c->cgroup_made && mrc_cgroup_destroy (&c->cg, &ignored) < 0)
     {
       mrc_warn ("%s", ignored->msg);
       mrc_error_free (&ignored);
@@ -165,6 +167,7 @@ mrc_created_release (struct mrc_created *c)
 {
   mrc_spec_free (c->spec);
   mrc_cgroup_release (&c->cg);
+  mrc_cgroup_procs_close (&c->cgroup_procs);
   free (c->config);
   free (c->bundle);
   free (c->rootfs);
@@ -185,17 +188,19 @@ mrc_created_release (struct mrc_created *c)
   c->dir_fd = c->root_fd = c->init.pidfd = c->init.sync_fd = -1;
   c->console_fd = c->init.pty_master = -1;
   c->cg = (struct mrc_cgroup) MRC_CGROUP_INIT;
+  c->cgroup_procs = (struct mrc_cgroup_procs) MRC_CGROUP_PROCS_INIT;
 }
 
 int
 mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
                    struct mrc_created *c, mrc_error_t *err)
 {
-  cleanup_free char *cg_path = NULL, *predicted = NULL, *cg_fs = NULL;
+  cleanup_free char *cg_fs = NULL;
   memset (c, 0, sizeof *c);
   c->dir_fd = c->root_fd = c->init.pidfd = c->init.sync_fd = -1;
   c->console_fd = c->init.pty_master = -1;
   c->cg = (struct mrc_cgroup) MRC_CGROUP_INIT;
+  c->cgroup_procs = (struct mrc_cgroup_procs) MRC_CGROUP_PROCS_INIT;
   c->systemd_cgroup = g->systemd_cgroup;
   /* Everything that can be checked without touching the system first, so
      bad input leaves nothing behind. */
@@ -220,27 +225,20 @@ mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
   /* The cgroup before the clone: the init is born in it.  A limit whose
      controller is missing fails here, and undo removes the state dir. */
   const struct mrc_linux *l = c->spec->linux_;
-  if (mrc_cgroup_resolve (l ? l->cgroups_path : NULL, o->id, g->systemd_cgroup,
-                          &cg_path, err)
-      < 0)
-    goto fail;
   /* Recorded before the cgroup is made, so a create killed at any point
      leaves state.json saying what `delete` has to remove. */
-  c->cg.path = steal_ptr (&cg_path);
-  if (mrc_cgroup_would_create (c->cg.path, &c->cg.created_from, err) < 0
-      || record_state (o, c, MRC_STATUS_CREATING, err) < 0)
+  bool changed;
+  if (mrc_cgroup_prepare (l ? l->cgroups_path : NULL, o->id,
+                          g->systemd_cgroup, &c->cg, err) < 0
+      || record_state (o, c, MRC_STATUS_CREATING, err) < 0
+      || mrc_cgroup_create (&c->cg, l, &changed, err) < 0)
     goto fail;
-  cg_path = steal_ptr (&c->cg.path);
-  predicted = steal_ptr (&c->cg.created_from);
-  if (mrc_cgroup_create (cg_path, l, &c->cg, err) < 0)
-    goto fail;
+  c->cgroup_made = true;
   /* rewritten only when another creator raced us for a parent */
-  bool same = (predicted == NULL) == (c->cg.created_from == NULL)
-              && (predicted == NULL
-                  || strcmp (predicted, c->cg.created_from) == 0);
-  if (!same && record_state (o, c, MRC_STATUS_CREATING, err) < 0)
+  if ((changed && record_state (o, c, MRC_STATUS_CREATING, err) < 0)
+      || mrc_cgroup_procs_open (&c->cg, &c->cgroup_procs, err) < 0)
     goto fail;
-  cg_fs = mrc_cgroup_fs_path (c->cg.path);
+  cg_fs = c->cg.path ? mrc_cgroup_fs_path (c->cg.path) : NULL;
   struct mrc_spawn_opts so = {
     .id = o->id, .spec = c->spec, .bundle = c->bundle, .rootfs = c->rootfs,
     .state_fd = c->dir_fd, .state_dir = c->state_dir,
@@ -248,7 +246,9 @@ mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
     .lock_fd = c->dir_fd, .no_pivot = o->no_pivot,
     .no_new_keyring = o->no_new_keyring, .preserve_fds = o->preserve_fds,
     .inherited_fds = g->inherited_fds,
-    .console_fd = c->console_fd, .cgroup_fd = c->cg.fd, .root = g->root,
+    .console_fd = c->console_fd, .cgroup_fd = c->cg.fd,
+    .cgroup_procs = c->cgroup_procs.n ? &c->cgroup_procs : NULL,
+    .root = g->root,
   };
   if (mrc_process_spawn (&so, &c->init, err) < 0
       || record_state (o, c, MRC_STATUS_CREATED, err) < 0)

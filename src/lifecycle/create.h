@@ -21,6 +21,8 @@ struct mrc_created
   int dir_fd; /* locked exclusively */
   int console_fd; /* connected --console-socket, or -1 */
   struct mrc_cgroup cg;
+  bool cgroup_made;   /* cg exists: undo removes it */
+  struct mrc_cgroup_procs cgroup_procs;
   bool systemd_cgroup;
   struct mrc_spawned init;
   const char *pid_file;

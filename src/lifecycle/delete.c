@@ -65,8 +65,9 @@ mrc_delete_locked (int root_fd, int dir_fd, const char *id, bool force,
     }
   /* The cgroup goes with the container: what create made, no more (a
      joined cgroup stays); leftover processes in it are killed first. */
-  if (r == 0 && st.cgroup_path)
-    r = mrc_cgroup_destroy (st.cgroup_path, st.cgroup_created_from, err);
+  struct mrc_cgroup cg = mrc_state_cgroup (&st);
+  if (r == 0 && mrc_cgroup_present (&cg))
+    r = mrc_cgroup_destroy (&cg, err);
   if (r == 0)
     {
       /* poststop: read now, run by the caller once the container is gone

@@ -92,8 +92,12 @@ launch (const char *root, const struct mrc_exec_opts *o,
   cleanup_close int pidfd = -1, console_fd = -1, cgroup_fd = -1;
   if (check_terminal (o, p, &console_fd, err) < 0)
     return -1;
-  if (st->cgroup_path
-      && (cgroup_fd = mrc_cgroup_open (st->cgroup_path, err)) < 0)
+  /* the same cgroups as the init: cgroup2 at the clone, v1 by the child
+     itself before anything else (process/exec.c) */
+  struct mrc_cgroup cg = mrc_state_cgroup (st);
+  cleanup_cgroup_procs struct mrc_cgroup_procs procs = MRC_CGROUP_PROCS_INIT;
+  if (mrc_cgroup_open_fd (&cg, err) < 0
+      || (cgroup_fd = cg.fd, mrc_cgroup_procs_open (&cg, &procs, err)) < 0)
     return mrc_error_wrap (err, "exec: the container's cgroup");
   cleanup_security struct mrc_security *sec = NULL;
   cleanup_free char *state = NULL;
@@ -117,7 +121,8 @@ launch (const char *root, const struct mrc_exec_opts *o,
                               .preserve_fds = o->preserve_fds,
                               .inherited_fds = o->inherited_fds,
                               .console_fd = console_fd,
-                              .cgroup_fd = cgroup_fd };
+                              .cgroup_fd = cgroup_fd,
+                              .cgroup_procs = procs.n ? &procs : NULL };
   struct mrc_spawned s;
   if (mrc_process_exec (&e, &s, err) < 0)
     return -1;

@@ -164,9 +164,10 @@ mrc_features_json (char **out, size_t *len, mrc_error_t *err)
 bool
 mrc_features_cgroup (const char *key)
 {
-  /* cgroup v2 with the cgroupfs mapping of --systemd-cgroup paths (no
-     systemd D-Bus, so not systemdUser); rdma limits go to rdma.max */
-  static const char *const supported[] = { "v2", "systemd", "rdma" };
+  /* cgroup v2 (unified), and v1 (hybrid and legacy hosts: src/cgroup/v1.c),
+     with the cgroupfs mapping of --systemd-cgroup paths (no systemd D-Bus,
+     so not systemdUser); rdma limits go to rdma.max */
+  static const char *const supported[] = { "v1", "v2", "systemd", "rdma" };
   for (size_t i = 0; i < sizeof supported / sizeof supported[0]; i++)
     if (strcmp (key, supported[i]) == 0)
       return true;

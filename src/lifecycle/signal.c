@@ -53,8 +53,9 @@ mrc_container_pids (const struct mrc_state *st, pid_t **out, size_t *n,
                     mrc_error_t *err)
 {
   /* The cgroup knows every process, in any pid namespace layout. */
-  if (st->cgroup_path)
-    return mrc_cgroup_pids (st->cgroup_path, out, n, err);
+  struct mrc_cgroup cg = mrc_state_cgroup (st);
+  if (mrc_cgroup_present (&cg))
+    return mrc_cgroup_pids (&cg, out, n, err);
   ino_t init_ns, self_ns, ns;
   size_t count = 0, cap = 16;
   cleanup_free pid_t *pids = malloc (cap * sizeof *pids);
@@ -111,8 +112,9 @@ mrc_container_signal (const struct mrc_state *st, int sig, bool all,
     return -1;
   /* --all through the cgroup (cgroup.kill for SIGKILL); without one,
      through the pid namespace */
-  if (all && st->cgroup_path)
-    return mrc_cgroup_kill (st->cgroup_path, sig, err);
+  struct mrc_cgroup cg = mrc_state_cgroup (st);
+  if (all && mrc_cgroup_present (&cg))
+    return mrc_cgroup_kill (&cg, sig, err);
   if (all && signal_others (st, sig, err) < 0)
     return -1;
   if (mrc_pidfd_send_signal (fd, sig) < 0)
@@ -139,7 +141,8 @@ mrc_container_stop_all (const struct mrc_state *st, mrc_error_t *err)
     }
   /* SIGKILL to a pid namespace's init kills every process in it; the
      cgroup also reaches a container that shares the host's. */
-  if (st->cgroup_path && mrc_cgroup_kill (st->cgroup_path, SIGKILL, err) < 0)
+  struct mrc_cgroup cg = mrc_state_cgroup (st);
+  if (mrc_cgroup_present (&cg) && mrc_cgroup_kill (&cg, SIGKILL, err) < 0)
     return -1;
   if (mrc_pidfd_send_signal (fd, SIGKILL) < 0 && errno != ESRCH)
     return mrc_fail_errno (err, "kill the container");

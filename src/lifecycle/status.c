@@ -23,6 +23,15 @@ creator_alive (int dir_fd)
   return errno == EWOULDBLOCK;
 }
 
+static int
+is_frozen (const struct mrc_state *st, bool *frozen, mrc_error_t *err)
+{
+  struct mrc_cgroup cg = mrc_state_cgroup (st);
+  *frozen = false;
+  return mrc_cgroup_present (&cg) ? mrc_cgroup_is_frozen (&cg, frozen, err)
+                                  : 0;
+}
+
 void
 mrc_status_refresh (int dir_fd, bool locked, struct mrc_state *st)
 {
@@ -39,9 +48,7 @@ mrc_status_refresh (int dir_fd, bool locked, struct mrc_state *st)
   mrc_error_t ignored = NULL;
   if (faccessat (dir_fd, MRC_EXEC_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
     st->status = MRC_STATUS_CREATED;
-  else if (st->cgroup_path
-           && mrc_cgroup_is_frozen (st->cgroup_path, &frozen, &ignored) == 0
-           && frozen)
+  else if (is_frozen (st, &frozen, &ignored) == 0 && frozen)
     st->status = MRC_STATUS_PAUSED;
   else
     st->status = MRC_STATUS_RUNNING;

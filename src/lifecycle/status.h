@@ -4,8 +4,21 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "mrc/cgroup.h"
 #include "mrc/error.h"
 #include "mrc/state.h"
+
+/* The cgroup record of ST, borrowed: valid while ST is; no fd. */
+static inline struct mrc_cgroup
+mrc_state_cgroup (const struct mrc_state *st)
+{
+  struct mrc_cgroup cg = {
+    st->cgroup_path, -1, st->cgroup_created_from,
+    st->cgroup_v1, st->n_cgroup_v1,
+    st->cgroup_v1_created, st->n_cgroup_v1_created,
+  };
+  return cg;
+}
 
 /* Derive the live status (LOCKED: the caller holds the state dir's lock,
  * so a `creating` record means its creator died): the init must exist

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <linux/sched.h>
 
+#include "mrc/cgroup.h"
 #include "mrc/cleanup.h"
 #include "mrc/security.h"
 #include "mrc/sync.h"
@@ -83,6 +84,11 @@ child_setup (struct exec_child *c, char **exec_path, char ***envp,
              mrc_error_t *err)
 {
   const struct mrc_process *p = c->e->process;
+  /* Into the container's v1 cgroups first, as the init (init.c, step 0),
+     before joining any namespace. */
+  if (c->e->cgroup_procs
+      && mrc_cgroup_procs_join (c->e->cgroup_procs, err) < 0)
+    return mrc_error_wrap (err, "exec");
   /* Not dumpable while we hold host fds: processes of the container must
      not ptrace us or open /proc/<pid>/fd or exe before execve resets this
      (CVE-2019-5736, CVE-2016-9962). */

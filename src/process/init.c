@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <linux/keyctl.h>
 
+#include "mrc/cgroup.h"
 #include "mrc/cleanup.h"
 #include "mrc/fdpass.h"
 #include "mrc/file.h"
@@ -130,6 +131,15 @@ static int
 setup_process (const struct mrc_init_args *a, int sync_fd, mrc_error_t *err)
 {
   const struct mrc_spawn_opts *o = a->opts;
+  /* 0. Into the container's cgroup of every cgroup v1 hierarchy before
+     anything else runs (cgroup2 placed us at the clone, CLONE_INTO_CGROUP),
+     so not one page or fork of the container is accounted elsewhere.
+     Through cgroup.procs files the runtime opened, with the credentials of
+     the clone (a new user namespace does not change them), and before the
+     cgroup namespace (1b), so that it is rooted at the container's cgroup
+     in these hierarchies too. */
+  if (o->cgroup_procs && mrc_cgroup_procs_join (o->cgroup_procs, err) < 0)
+    return -1;
   /* 1. A new user namespace has no mappings until the parent writes them
      (nor rlimits, in a new or joined one: see spawn.c); until then we are
      nobody, so nothing else can happen first.  Then root of it: the

@@ -33,6 +33,20 @@ or_empty (const char *s)
   return s ? s : "";
 }
 
+/* KEY: {k: v, ...}, left out when empty. */
+static void
+gen_kv_map (struct mrc_gen *g, const char *key, const struct mrc_kv *kv,
+            size_t n)
+{
+  if (n == 0)
+    return;
+  mrc_gen_str (g, key);
+  mrc_gen_open_map (g);
+  for (size_t i = 0; i < n; i++)
+    mrc_gen_kstr (g, kv[i].key, kv[i].value);
+  mrc_gen_close_map (g);
+}
+
 static void
 gen_state (struct mrc_gen *g, const struct mrc_state *st, bool internal)
 {
@@ -45,14 +59,7 @@ gen_state (struct mrc_gen *g, const struct mrc_state *st, bool internal)
   mrc_gen_kstr (g, "rootfs", or_empty (st->rootfs));
   mrc_gen_kstr (g, "created", or_empty (st->created));
   mrc_gen_kstr (g, "owner", or_empty (st->owner));
-  if (st->n_annotations > 0)
-    {
-      mrc_gen_str (g, "annotations");
-      mrc_gen_open_map (g);
-      for (size_t i = 0; i < st->n_annotations; i++)
-        mrc_gen_kstr (g, st->annotations[i].key, st->annotations[i].value);
-      mrc_gen_close_map (g);
-    }
+  gen_kv_map (g, "annotations", st->annotations, st->n_annotations);
   if (internal)
     {
       /* "status" is the OCI view; this one can also say "creating". */
@@ -63,6 +70,9 @@ gen_state (struct mrc_gen *g, const struct mrc_state *st, bool internal)
         mrc_gen_kstr (g, "mrcCgroupPath", st->cgroup_path);
       if (st->cgroup_created_from)
         mrc_gen_kstr (g, "mrcCgroupCreatedFrom", st->cgroup_created_from);
+      gen_kv_map (g, "mrcCgroupV1", st->cgroup_v1, st->n_cgroup_v1);
+      gen_kv_map (g, "mrcCgroupV1CreatedFrom", st->cgroup_v1_created,
+                  st->n_cgroup_v1_created);
       mrc_gen_kbool (g, "mrcSystemdCgroup", st->systemd_cgroup);
       mrc_gen_kint (g, "mrcCreatedNs", st->created_unix_ns);
     }
@@ -127,6 +137,11 @@ static const struct mrc_field state_fields[] = {
            st.pid_start_time),
   STATE_STR ("mrcCgroupPath", cgroup_path),
   STATE_STR ("mrcCgroupCreatedFrom", cgroup_created_from),
+  MRC_FIELD ("mrcCgroupV1", MRC_K_MAP_STR, 0, struct state_doc, st.cgroup_v1,
+             MRC_HAS (struct state_doc, st.n_cgroup_v1), NULL),
+  MRC_FIELD ("mrcCgroupV1CreatedFrom", MRC_K_MAP_STR, 0, struct state_doc,
+             st.cgroup_v1_created,
+             MRC_HAS (struct state_doc, st.n_cgroup_v1_created), NULL),
   MRC_BOOL ("mrcSystemdCgroup", struct state_doc, st.systemd_cgroup),
   MRC_NUM ("mrcCreatedNs", MRC_K_I64, struct state_doc, st.created_unix_ns),
 };

@@ -36,7 +36,7 @@ EOF
 
 setup_file() {
 	[ "$(id -u)" = 0 ] || skip "needs root"
-	cw_install podman conmon tmux
+	cw_install podman conmon catatonit tmux
 	command -v podman >/dev/null || skip "podman not installed"
 	[ -x "$MINI_RUNC" ] || skip "no $MINI_RUNC (run make)"
 	# Short paths: conmon's attach socket lives under the runroot.

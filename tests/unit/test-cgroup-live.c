@@ -26,6 +26,16 @@
 static const char *root;
 static char base[64];
 
+/* The cgroup2 back end's create on a path, as the old path API had it. */
+static int
+v2_create (const char *path, const struct mrc_linux *lin,
+           struct mrc_cgroup *cg, mrc_error_t *err)
+{
+  mrc_cgroup_release (cg);
+  cg->path = strdup (path);
+  return mrc_cgroup_v2_ops.create (cg, lin, err);
+}
+
 static bool
 exists (const char *cgpath)
 {
@@ -110,7 +120,7 @@ test_lifecycle (void)
   struct mrc_linux lin = { 0 };
   struct mrc_cgroup cg = MRC_CGROUP_INIT;
   mrc_error_t err = NULL;
-  if (!ok (mrc_cgroup_create (path, &lin, &cg, &err) == 0, "create `%s`",
+  if (!ok (v2_create (path, &lin, &cg, &err) == 0, "create `%s`",
            path))
     {
       diag ("%s", err->msg);
@@ -137,27 +147,27 @@ test_lifecycle (void)
 
   pid_t *pids = NULL;
   size_t n = 0;
-  ok (mrc_cgroup_pids (path, &pids, &n, &err) == 0 && n == 1
+  ok (mrc_cgroup_v2_pids (path, &pids, &n, &err) == 0 && n == 1
           && pids[0] == pid,
       "pids lists the child");
   free (pids);
 
   bool frozen = true;
-  ok (mrc_cgroup_is_frozen (path, &frozen, &err) == 0 && !frozen,
+  ok (mrc_cgroup_v2_is_frozen (path, &frozen, &err) == 0 && !frozen,
       "not frozen at first");
-  ok (mrc_cgroup_freeze (path, true, &err) == 0, "freeze");
+  ok (mrc_cgroup_v2_freeze (path, true, &err) == 0, "freeze");
   char *ev = slurp (path, "cgroup.events");
   ok (ev && strstr (ev, "frozen 1"), "cgroup.events says frozen 1");
   free (ev);
-  ok (mrc_cgroup_is_frozen (path, &frozen, &err) == 0 && frozen,
+  ok (mrc_cgroup_v2_is_frozen (path, &frozen, &err) == 0 && frozen,
       "is_frozen says so");
-  ok (mrc_cgroup_freeze (path, false, &err) == 0, "thaw");
+  ok (mrc_cgroup_v2_freeze (path, false, &err) == 0, "thaw");
   ev = slurp (path, "cgroup.events");
   ok (ev && strstr (ev, "frozen 0"), "cgroup.events says frozen 0");
   free (ev);
 
   char *json = NULL;
-  int jr = mrc_cgroup_stats_json (path, "unit", &json, &len, &err);
+  int jr = mrc_cgroup_v2_stats_json (cg.fd, "unit", &json, &len, &err);
   ok (jr == 0
           && strstr (json, "{\"type\":\"stats\",\"id\":\"unit\",\"data\":"
                            "{\"cpu\":{\"usage\":")
@@ -165,11 +175,11 @@ test_lifecycle (void)
       "stats JSON: %s", jr == 0 ? json : err->msg);
   free (json);
   uint64_t ooms = 9;
-  ok (mrc_cgroup_oom_count (path, &ooms, &err) == 0 && ooms == 0,
+  ok (mrc_cgroup_v2_oom_count (cg.fd, &ooms, &err) == 0 && ooms == 0,
       "no OOM kills");
 
   pid_t second = spawn_in (cg.fd, NULL);
-  ok (mrc_cgroup_kill (path, SIGUSR1, &err) == 0, "other signals go to "
+  ok (mrc_cgroup_v2_kill (path, SIGUSR1, &err) == 0, "other signals go to "
       "cgroup.procs");
   int st = wait_status (pid), st2 = wait_status (second);
   ok (WIFSIGNALED (st) && WTERMSIG (st) == SIGUSR1 && WIFSIGNALED (st2)
@@ -185,11 +195,11 @@ test_lifecycle (void)
   /* Last: on Linux 6.18 a cgroup that went through cgroup.kill SIGKILLs
      every later CLONE_INTO_CGROUP child at birth. */
   pid = spawn_in (cg.fd, NULL);
-  ok (mrc_cgroup_kill (path, SIGKILL, &err) == 0, "kill through the cgroup");
+  ok (mrc_cgroup_v2_kill (path, SIGKILL, &err) == 0, "kill through the cgroup");
   st = wait_status (pid);
   ok (WIFSIGNALED (st) && WTERMSIG (st) == SIGKILL, "the child got SIGKILL");
 
-  ok (mrc_cgroup_destroy (cg.path, cg.created_from, &err) == 0, "destroy");
+  ok (mrc_cgroup_v2_destroy (cg.path, cg.created_from, &err) == 0, "destroy");
   ok (!exists (path) && !exists (base), "leaf and created parent removed");
   mrc_cgroup_release (&cg);
   mrc_error_free (&err);
@@ -215,7 +225,7 @@ test_controllers (void)
                 "cgroup: controller `memory` is not available in `%s` "
                 "(needed for linux.resources.memory.limit)",
                 root);
-      ok (mrc_cgroup_create (path, &lin, &cg, &err) < 0, "memory limit "
+      ok (v2_create (path, &lin, &cg, &err) < 0, "memory limit "
           "without the controller fails");
       is_str (err ? err->msg : NULL, want, "  naming the controller");
       ok (!exists (path) && !exists (base), "  and leaves nothing behind");
@@ -227,14 +237,14 @@ test_controllers (void)
       struct mrc_resources rh = { .hugepage_limits = h,
                                   .n_hugepage_limits = 1 };
       lin.resources = &rh;
-      ok (mrc_cgroup_create (path, &lin, &cg, &err) == 0, "hugetlb limit");
+      ok (v2_create (path, &lin, &cg, &err) == 0, "hugetlb limit");
       char *sc = slurp (base, "cgroup.subtree_control");
       ok (sc && strstr (sc, "hugetlb"), "  hugetlb enabled in the parent");
       free (sc);
       char *v = slurp (path, "hugetlb.2MB.max");
       is_str (v, "4194304\n", "  hugetlb.2MB.max written");
       free (v);
-      ok (mrc_cgroup_destroy (cg.path, cg.created_from, &err) == 0
+      ok (mrc_cgroup_v2_destroy (cg.path, cg.created_from, &err) == 0
               && !exists (base),
           "  destroyed");
       mrc_cgroup_release (&cg);
@@ -253,7 +263,7 @@ test_failure_and_join (void)
   struct mrc_linux lin = { .resources = &r };
   struct mrc_cgroup cg = MRC_CGROUP_INIT;
   mrc_error_t err = NULL;
-  ok (mrc_cgroup_create (path, &lin, &cg, &err) < 0 && err
+  ok (v2_create (path, &lin, &cg, &err) < 0 && err
           && strstr (err->msg, "linux.resources.unified.cgroup.max.depth"),
       "a bad unified value fails: %s", err ? err->msg : "");
   ok (!exists (base), "  every directory it made is gone");
@@ -263,10 +273,10 @@ test_failure_and_join (void)
   snprintf (full, sizeof full, "%s%s", root, base);
   ok (mkdir (full, 0755) == 0, "make `%s` by hand", base);
   lin.resources = NULL;
-  ok (mrc_cgroup_create (base, &lin, &cg, &err) == 0
+  ok (v2_create (base, &lin, &cg, &err) == 0
           && cg.created_from == NULL,
       "joining it: created_from is NULL");
-  ok (mrc_cgroup_destroy (cg.path, cg.created_from, &err) == 0
+  ok (mrc_cgroup_v2_destroy (cg.path, cg.created_from, &err) == 0
           && exists (base),
       "destroy leaves it");
 

@@ -1,5 +1,5 @@
 /* linux.resources -> cgroup v2 writes: runc's conversions (shares, swap,
- * blkio weight), -1 as "max", pids 0 as a real limit, io.max lines, the
+ * blkio weight), -1 as "max", pids 0 as "not set", io.max lines, the
  * values refused, and the order of the writes. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -55,7 +55,7 @@ plans (const struct mrc_resources *r, const char *want, const char *what)
 static void
 refuses (const struct mrc_resources *r, const char *needle, const char *what)
 {
-  struct mrc_cgroup_plan p = { NULL, 0, 0 };
+  struct mrc_cgroup_plan p = { NULL, 0, 0, NULL };
   mrc_error_t err = NULL;
   ok (mrc_cgroup_plan_build (r, &p, &err) < 0 && p.w == NULL,
       "%s: refused", what);
@@ -146,7 +146,7 @@ test_memory_cpu_pids (void)
   plans (&rc, "", "realtime period 0 is no request");
 
   struct mrc_resources rp = { .has_pids_limit = true, .pids_limit = 0 };
-  plans (&rp, "pids.max=0\n", "pids 0 is a real limit");
+  plans (&rp, "", "pids 0 is not set, as runc: no write");
   rp.pids_limit = -1;
   plans (&rp, "pids.max=max\n", "pids -1 is max");
   rp.pids_limit = 42;

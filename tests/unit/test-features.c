@@ -89,8 +89,8 @@ main (void)
               mrc_security_seccomp_archs (), "seccomp archs");
   check_list (get (root, "linux", "seccomp", "knownFlags"),
               mrc_security_seccomp_flags (), "seccomp flags");
-  ok (YAJL_IS_FALSE (get (root, "linux", "cgroup", "v1")),
-      "cgroup v1: not claimed (no v1 code)");
+  ok (YAJL_IS_TRUE (get (root, "linux", "cgroup", "v1")),
+      "cgroup v1: the hybrid and legacy back end");
   ok (YAJL_IS_TRUE (get (root, "linux", "cgroup", "v2")), "cgroup v2");
   ok (YAJL_IS_TRUE (get (root, "linux", "netDevices", "enabled")),
       "netDevices");

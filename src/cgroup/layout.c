@@ -1,0 +1,315 @@
+/* Which cgroup layout this host has, and its v1 hierarchies, from
+ * /proc/self/mountinfo: never assumed from what /sys/fs/cgroup is. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+
+#include "mrc/cleanup.h"
+#include "mrc/file.h"
+#include "cgroup-internal.h"
+
+#define PROC_FILE_MAX (1 << 20)
+
+/* The v1 controllers Linux has; any other mount option (rw, xattr,
+ * noprefix, release_agent=..., clone_children, cpuset_v2_mode) is not part
+ * of a hierarchy's name.  Named hierarchies ("name=systemd") are. */
+static const char *const v1_controllers[]
+    = { "cpuset",  "cpu",        "cpuacct", "io",       "blkio",
+        "memory",  "devices",    "freezer", "net_cls",  "perf_event",
+        "net_prio", "hugetlb",   "pids",    "rdma",     "misc",
+        "debug",   NULL };
+
+static const char *const layout_names[] = {
+  [MRC_CGROUP_UNIFIED] = "unified",
+  [MRC_CGROUP_HYBRID] = "hybrid",
+  [MRC_CGROUP_LEGACY] = "legacy",
+};
+
+const char *
+mrc_cgroup_layout_name (enum mrc_cgroup_layout l)
+{
+  return (size_t) l < sizeof layout_names / sizeof layout_names[0]
+             ? layout_names[l]
+             : "unknown";
+}
+
+static bool
+is_controller (const char *opt)
+{
+  for (size_t i = 0; v1_controllers[i]; i++)
+    if (strcmp (opt, v1_controllers[i]) == 0)
+      return true;
+  return false;
+}
+
+bool
+mrc_cgroup_hier_has (const char *hierarchy, const char *controller)
+{
+  size_t cl = strlen (controller);
+  for (const char *p = hierarchy; p && *p;)
+    {
+      size_t len = strcspn (p, ",");
+      if (len == cl && strncmp (p, controller, cl) == 0)
+        return true;
+      p += len + (p[len] == ',');
+    }
+  return false;
+}
+
+/* Whether two comma lists hold the same names, in any order. */
+static bool
+same_set (const char *a, const char *b, size_t blen)
+{
+  cleanup_free char *bb = strndup (b, blen);
+  if (bb == NULL)
+    return false;
+  size_t na = 0, nb = 0;
+  for (const char *p = a; *p; p += strcspn (p, ",") + (p[strcspn (p, ",")] == ','))
+    {
+      char one[64];
+      snprintf (one, sizeof one, "%.*s", (int) strcspn (p, ","), p);
+      if (!mrc_cgroup_hier_has (bb, one))
+        return false;
+      na++;
+    }
+  for (const char *p = bb; *p; p += strcspn (p, ",") + (p[strcspn (p, ",")] == ','))
+    nb++;
+  return na == nb;
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void
+unescape (char *s)
+{
+  char *out = s;
+  for (char *p = s; *p; p++)
+    if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0'
+        && p[2] <= '7' && p[3] >= '0' && p[3] <= '7')
+      {
+        *out++ = (char) ((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+        p += 3;
+      }
+    else
+      *out++ = *p;
+  *out = '\0';
+}
+
+/* The hierarchy's name from the super options "rw,cpu,cpuacct". */
+static char *
+name_from_options (const char *opts)
+{
+  cleanup_free char *copy = strdup (opts);
+  char *name = calloc (1, strlen (opts) + 1), *save = NULL;
+  if (copy == NULL || name == NULL)
+    {
+      free (name);
+      return NULL;
+    }
+  for (char *o = strtok_r (copy, ",", &save); o; o = strtok_r (NULL, ",", &save))
+    if (is_controller (o) || strncmp (o, "name=", 5) == 0)
+      {
+        if (*name)
+          strcat (name, ",");
+        strcat (name, o);
+      }
+  if (*name == '\0')
+    {
+      free (name);
+      return NULL;
+    }
+  return name;
+}
+
+void
+mrc_cgroup_hiers_free (struct mrc_cgroup_hier *h, size_t n)
+{
+  for (size_t i = 0; h && i < n; i++)
+    {
+      free (h[i].name);
+      free (h[i].mnt);
+      free (h[i].root);
+    }
+  free (h);
+}
+
+/* One mountinfo line: "ID PARENT MAJ:MIN ROOT MNT OPTS ... - cgroup SRC
+ * SUPER".  0 when it is no v1 cgroup mount. */
+static int
+parse_line (char *l, struct mrc_cgroup_hier *out)
+{
+  char *sep = strstr (l, " - ");
+  if (sep == NULL || strncmp (sep + 3, "cgroup ", 7) != 0)
+    return 0;
+  char *super = strrchr (sep + 3, ' ');
+  *sep = '\0';
+  char *save = NULL, *f[5] = { NULL };
+  f[0] = strtok_r (l, " ", &save);
+  for (int i = 1; f[i - 1] && i < 5; i++)
+    f[i] = strtok_r (NULL, " ", &save);
+  if (f[4] == NULL || super == NULL)
+    return 0;
+  out->name = name_from_options (super + 1);
+  if (out->name == NULL)
+    return 0;
+  out->root = strdup (f[3]);
+  out->mnt = strdup (f[4]);
+  if (out->root == NULL || out->mnt == NULL)
+    return -1;
+  unescape (out->root);
+  unescape (out->mnt);
+  return 1;
+}
+
+int
+mrc_cgroup_hiers_parse (const char *mountinfo, bool (*usable) (const char *),
+                        struct mrc_cgroup_hier **out, size_t *n,
+                        mrc_error_t *err)
+{
+  struct mrc_cgroup_hier *h = calloc (MRC_CGROUP_V1_MAX, sizeof *h);
+  size_t count = 0;
+  if (h == NULL)
+    return mrc_fail_errno (err, "cgroup: read the v1 hierarchies");
+  for (const char *line = mountinfo; line && *line;)
+    {
+      const char *eol = strchrnul (line, '\n');
+      cleanup_free char *l = strndup (line, (size_t) (eol - line));
+      line = *eol ? eol + 1 : NULL;
+      struct mrc_cgroup_hier one = { NULL, NULL, NULL };
+      int r = l ? parse_line (l, &one) : -1;
+      if (r == 1 && usable && !usable (one.mnt))
+        r = 0;
+      if (r <= 0)
+        {
+          free (one.name), free (one.mnt), free (one.root);
+          if (r < 0)
+            {
+              mrc_cgroup_hiers_free (h, count);
+              return mrc_fail_errno (err, "cgroup: read the v1 hierarchies");
+            }
+          continue;
+        }
+      /* A later mount of the same hierarchy stacks on the earlier one. */
+      size_t i = 0;
+      while (i < count && strcmp (h[i].name, one.name) != 0)
+        i++;
+      if (i == MRC_CGROUP_V1_MAX)
+        {
+          free (one.name), free (one.mnt), free (one.root);
+          continue;
+        }
+      if (i < count)
+        free (h[i].name), free (h[i].mnt), free (h[i].root);
+      else
+        count++;
+      h[i] = one;
+    }
+  *out = h;
+  *n = count;
+  return 0;
+}
+
+/* Still a v1 cgroup file system there, not hidden by a later mount. */
+static bool
+is_cgroup1 (const char *mnt)
+{
+  struct statfs sf;
+  return statfs (mnt, &sf) == 0 && sf.f_type == CGROUP_SUPER_MAGIC;
+}
+
+int
+mrc_cgroup_hiers (const struct mrc_cgroup_hier **out, size_t *n,
+                  mrc_error_t *err)
+{
+  static struct mrc_cgroup_hier *cache;
+  static size_t n_cache;
+  if (cache == NULL)
+    {
+      cleanup_free char *text = NULL;
+      size_t len;
+      if (mrc_read_file_at (AT_FDCWD, "/proc/self/mountinfo", PROC_FILE_MAX,
+                            &text, &len, err)
+              < 0
+          || mrc_cgroup_hiers_parse (text, is_cgroup1, &cache, &n_cache, err)
+                 < 0)
+        return mrc_error_wrap (err, "cgroup: find the cgroup mounts");
+    }
+  *out = cache;
+  *n = n_cache;
+  return 0;
+}
+
+const struct mrc_cgroup_hier *
+mrc_cgroup_hier_find (const char *name)
+{
+  const struct mrc_cgroup_hier *h;
+  size_t n;
+  mrc_error_t ignored = NULL;
+  if (mrc_cgroup_hiers (&h, &n, &ignored) < 0)
+    {
+      mrc_error_free (&ignored);
+      return NULL;
+    }
+  for (size_t i = 0; i < n; i++)
+    if (strcmp (h[i].name, name) == 0)
+      return &h[i];
+  return NULL;
+}
+
+int
+mrc_cgroup_layout_of (const struct mrc_cgroup_hier *h, size_t n_v1,
+                      bool has_v2, enum mrc_cgroup_layout *out,
+                      mrc_error_t *err)
+{
+  bool v1 = false;
+  /* a named hierarchy alone (systemd's name=systemd beside a full
+     cgroup2) limits nothing: the host is unified */
+  for (size_t i = 0; i < n_v1 && !v1; i++)
+    v1 = strncmp (h[i].name, "name=", 5) != 0;
+  if (v1)
+    *out = has_v2 ? MRC_CGROUP_HYBRID : MRC_CGROUP_LEGACY;
+  else if (has_v2)
+    *out = MRC_CGROUP_UNIFIED;
+  else
+    return mrc_error_code (err, ENOENT,
+                           "cgroup: no cgroup file system is mounted");
+  return 0;
+}
+
+int
+mrc_cgroup_layout (enum mrc_cgroup_layout *out, mrc_error_t *err)
+{
+  const struct mrc_cgroup_hier *h;
+  size_t n;
+  const char *root;
+  mrc_error_t no_v2 = NULL;
+  if (mrc_cgroup_hiers (&h, &n, err) < 0)
+    return -1;
+  bool has_v2 = mrc_cgroup_root (&root, &no_v2) == 0;
+  if (!has_v2 && no_v2->errnum != ENOENT)
+    {
+      *err = no_v2;
+      return -1;
+    }
+  mrc_error_free (&no_v2);
+  return mrc_cgroup_layout_of (h, n, has_v2, out, err);
+}
+
+char *
+mrc_cgroup_own_v1_from (const char *proc_cgroup, const char *name)
+{
+  for (const char *p = proc_cgroup; p && *p;)
+    {
+      const char *eol = strchrnul (p, '\n');
+      const char *c1 = memchr (p, ':', (size_t) (eol - p));
+      const char *c2 = c1 ? memchr (c1 + 1, ':', (size_t) (eol - c1 - 1)) : NULL;
+      if (c2 && c2 > c1 + 1 && same_set (name, c1 + 1, (size_t) (c2 - c1 - 1)))
+        return strndup (c2 + 1, (size_t) (eol - c2 - 1));
+      p = *eol ? eol + 1 : NULL;
+    }
+  return NULL;
+}
