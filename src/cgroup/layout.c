@@ -38,6 +38,8 @@ mrc_cgroup_layout_name (enum mrc_cgroup_layout l)
              : "unknown";
 }
 
+static bool has_seg (const char *l, size_t len, const char *seg, size_t slen);
+
 static bool
 is_controller (const char *opt)
 {
@@ -50,36 +52,47 @@ is_controller (const char *opt)
 bool
 mrc_cgroup_hier_has (const char *hierarchy, const char *controller)
 {
-  size_t cl = strlen (controller);
-  for (const char *p = hierarchy; p && *p;)
+  return hierarchy && *controller
+         && has_seg (hierarchy, strlen (hierarchy), controller,
+                     strlen (controller));
+}
+
+/* Whether the comma list L (LEN bytes) has the name SEG (SLEN bytes). */
+static bool
+has_seg (const char *l, size_t len, const char *seg, size_t slen)
+{
+  for (const char *p = l, *end = l + len; p < end;)
     {
-      size_t len = strcspn (p, ",");
-      if (len == cl && strncmp (p, controller, cl) == 0)
+      const char *c = memchr (p, ',', (size_t) (end - p));
+      size_t n = c ? (size_t) (c - p) : (size_t) (end - p);
+      if (n == slen && memcmp (p, seg, n) == 0)
         return true;
-      p += len + (p[len] == ',');
+      p += n + 1;
     }
   return false;
+}
+
+/* Every name of A (ALEN bytes) is in B. */
+static bool
+subset (const char *a, size_t alen, const char *b, size_t blen)
+{
+  for (const char *p = a, *end = a + alen; p < end;)
+    {
+      const char *c = memchr (p, ',', (size_t) (end - p));
+      size_t n = c ? (size_t) (c - p) : (size_t) (end - p);
+      if (!has_seg (b, blen, p, n))
+        return false;
+      p += n + 1;
+    }
+  return true;
 }
 
 /* Whether two comma lists hold the same names, in any order. */
 static bool
 same_set (const char *a, const char *b, size_t blen)
 {
-  cleanup_free char *bb = strndup (b, blen);
-  if (bb == NULL)
-    return false;
-  size_t na = 0, nb = 0;
-  for (const char *p = a; *p; p += strcspn (p, ",") + (p[strcspn (p, ",")] == ','))
-    {
-      char one[64];
-      snprintf (one, sizeof one, "%.*s", (int) strcspn (p, ","), p);
-      if (!mrc_cgroup_hier_has (bb, one))
-        return false;
-      na++;
-    }
-  for (const char *p = bb; *p; p += strcspn (p, ",") + (p[strcspn (p, ",")] == ','))
-    nb++;
-  return na == nb;
+  size_t alen = strlen (a);
+  return subset (a, alen, b, blen) && subset (b, blen, a, alen);
 }
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo. */

@@ -1,0 +1,412 @@
+#!/usr/bin/env bats
+# cgroup v1 as seen from the host, on this host as it is (hybrid: the v1
+# controllers are live here, so limits are enforced): the container's group
+# in every mounted v1 hierarchy, each linux.resources field read back from
+# its v1 file, enforcement (an OOM kill with its event, a fork bomb held by
+# pids.max, a device the devices controller denies, the freezer stopping
+# processes, kill --all), update all or nothing, exec joining the same
+# groups, and what a v1 host refuses.  A legacy host (v1 only) is made for
+# one lifecycle in a private mount namespace without the cgroup2 mount.
+# Run against runc with MINI_RUNC=$(command -v runc).
+
+load helpers
+
+# The v1 hierarchies mounted here: "MOUNTPOINT CONTROLLERS" per line,
+# controllers as /proc/PID/cgroup lists them (mount options that are not
+# controllers dropped).
+v1_hierarchies() {
+	awk '$9 == "cgroup" {
+		n = split($NF, o, ","); c = ""
+		for (i = 1; i <= n; i++)
+			if (o[i] !~ /^(rw|ro|xattr|noprefix|clone_children|cpuset_v2_mode|favordynmods|release_agent=.*)$/)
+				c = c (c == "" ? "" : ",") o[i]
+		print $5, c
+	}' /proc/self/mountinfo
+}
+
+# v1_mount CONTROLLER: the mount point of the v1 hierarchy holding it.
+v1_mount() {
+	v1_hierarchies | awk -v c="$1" '{ n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $1; exit } }'
+}
+
+# requires_v1 CONTROLLER...: skip unless each is in a mounted v1 hierarchy.
+requires_v1() {
+	local c
+	for c in "$@"; do
+		[ -n "$(v1_mount "$c")" ] || skip "no cgroup v1 hierarchy has $c"
+	done
+}
+
+# v1_dir PID CONTROLLER: PID's group of that hierarchy, as a host path.
+v1_dir() {
+	local mnt path
+	mnt=$(v1_mount "$2")
+	path=$(awk -F: -v c="$2" '{ n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) print $3 }' "/proc/$1/cgroup")
+	[ -n "$mnt" ] && [ -n "$path" ] || return 1
+	echo "$mnt${path%/}"
+}
+
+# v1_file PID CONTROLLER FILE: the content of that file of PID's group.
+v1_file() {
+	local d
+	d=$(v1_dir "$1" "$2") || return 1
+	cat "$d/$3"
+}
+
+start_sleeper() {
+	set_args sh -c 'echo ready > /tmp/ready; while :; do sleep 0.1; done'
+	rund -0 mrc run -d --bundle "$BUNDLE" "$1"
+	wait_file "$BUNDLE/rootfs/tmp/ready"
+}
+
+init_pid() {
+	state_field "$1" pid
+}
+
+@test "cgroup v1: the init has a group of its own in every mounted hierarchy, delete removes them" {
+	requires_v1 memory
+	start_sleeper "$ID"
+	local pid mnt ctl dirs=() d
+	pid=$(init_pid "$ID")
+	while read -r mnt ctl; do
+		d=$(v1_dir "$pid" "${ctl%%,*}")
+		# its own group, named after the container, holding the init
+		[ "${d##*/}" = "$ID" ]
+		grep -qx "$pid" "$d/cgroup.procs"
+		dirs+=("$d")
+	done < <(v1_hierarchies)
+	[ "${#dirs[@]}" -ge 1 ]
+	run -0 mrc delete --force "$ID"
+	wait_gone "$pid"
+	for d in "${dirs[@]}"; do
+		[ ! -e "$d" ]
+	done
+	assert_nothing_left
+}
+
+@test "cgroup v1: a relative cgroupsPath goes inside the runtime's own group of each hierarchy, as runc" {
+	requires_v1 memory
+	start_sleeper "$ID"
+	local pid own got
+	pid=$(init_pid "$ID")
+	own=$(awk -F: '$2 == "memory" {print $3}' /proc/self/cgroup)
+	got=$(awk -F: '$2 == "memory" {print $3}' "/proc/$pid/cgroup")
+	[ "$got" = "${own%/}/$ID" ]
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}
+
+@test "cgroup v1: an absolute cgroupsPath, every directory made is removed, an existing parent stays" {
+	requires_v1 memory pids
+	local mem pids
+	mem=$(v1_mount memory)
+	pids=$(v1_mount pids)
+	# a parent that exists in one hierarchy only: it must survive delete
+	mkdir "$pids/mrct-keep-$ID"
+	cfg_edit --arg p "/mrct-keep-$ID/a/$ID" '.linux.cgroupsPath = $p'
+	start_sleeper "$ID"
+	local pid
+	pid=$(init_pid "$ID")
+	[ "$(v1_dir "$pid" memory)" = "$mem/mrct-keep-$ID/a/$ID" ]
+	[ "$(v1_dir "$pid" pids)" = "$pids/mrct-keep-$ID/a/$ID" ]
+	run -0 mrc delete --force "$ID"
+	wait_gone "$pid"
+	[ ! -e "$mem/mrct-keep-$ID/a/$ID" ]
+	[ -d "$pids/mrct-keep-$ID" ]
+	if is_mini_runc; then
+		# mini-runc removes the parents it made (runc leaves them)
+		[ ! -e "$mem/mrct-keep-$ID" ]
+		[ ! -e "$pids/mrct-keep-$ID/a" ]
+	else
+		local m
+		for m in $(v1_hierarchies | awk '{print $1}'); do
+			rmdir "$m/mrct-keep-$ID/a" "$m/mrct-keep-$ID" 2>/dev/null || true
+		done
+		rmdir /sys/fs/cgroup/unified/mrct-keep-$ID/a /sys/fs/cgroup/unified/mrct-keep-$ID 2>/dev/null || true
+	fi
+	rmdir "$pids/mrct-keep-$ID" 2>/dev/null || true
+	assert_nothing_left
+}
+
+@test "cgroup v1: every resource is written to its v1 file" {
+	requires_v1 memory cpu cpuset pids
+	cfg_edit '.linux.resources = {
+		memory: {limit: 67108864, reservation: 33554432, swappiness: 10, disableOOMKiller: false},
+		cpu: {shares: 512, quota: 50000, period: 100000, cpus: "0", mems: "0"},
+		pids: {limit: 50}
+	}'
+	start_sleeper "$ID"
+	local pid
+	pid=$(init_pid "$ID")
+	[ "$(v1_file "$pid" memory memory.limit_in_bytes)" = 67108864 ]
+	[ "$(v1_file "$pid" memory memory.soft_limit_in_bytes)" = 33554432 ]
+	[ "$(v1_file "$pid" memory memory.swappiness)" = 10 ]
+	grep -qx 'oom_kill_disable 0' <(v1_file "$pid" memory memory.oom_control)
+	[ "$(v1_file "$pid" cpu cpu.shares)" = 512 ]
+	[ "$(v1_file "$pid" cpu cpu.cfs_quota_us)" = 50000 ]
+	[ "$(v1_file "$pid" cpu cpu.cfs_period_us)" = 100000 ]
+	[ "$(v1_file "$pid" cpuset cpuset.cpus)" = 0 ]
+	[ "$(v1_file "$pid" cpuset cpuset.mems)" = 0 ]
+	[ "$(v1_file "$pid" pids pids.max)" = 50 ]
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}
+
+@test "cgroup v1: blkio and the devices controller get runc's lines" {
+	requires_v1 blkio devices
+	local maj min
+	# a block device's numbers: the one the test directory lives on
+	maj=$(( $(stat -c '%d' "$BATS_TEST_TMPDIR") >> 8 ))
+	min=$(( $(stat -c '%d' "$BATS_TEST_TMPDIR") & 255 ))
+	[ -e "/sys/dev/block/$maj:$min" ] || skip "the test directory is on no block device"
+	cfg_edit --argjson ma "$maj" --argjson mi "$min" '.linux.resources.blockIO = {
+		throttleReadBpsDevice: [{major: $ma, minor: $mi, rate: 1048576}],
+		throttleWriteIOPSDevice: [{major: $ma, minor: $mi, rate: 100}]
+	}'
+	start_sleeper "$ID"
+	local pid
+	pid=$(init_pid "$ID")
+	grep -qx "$maj:$min 1048576" <(v1_file "$pid" blkio blkio.throttle.read_bps_device)
+	grep -qx "$maj:$min 100" <(v1_file "$pid" blkio blkio.throttle.write_iops_device)
+	# default deny, then runc's default list: /dev/null is allowed, not all
+	! grep -qx 'a \*:\* rwm' <(v1_file "$pid" devices devices.list)
+	grep -qx 'c 1:3 rwm' <(v1_file "$pid" devices devices.list)
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}
+
+@test "cgroup v1: a memory limit OOM-kills: exit 137, and events reports the OOM" {
+	requires_v1 memory
+	# no swap on these hosts, so tmpfs pages cannot leave memory
+	cfg_edit '.linux.resources.memory = {limit: 16777216}'
+	set_args sh -c 'exec dd if=/dev/zero of=/dev/shm/fill bs=1M count=64'
+	run mrc run --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 137 ]
+	assert_nothing_left
+	local id2
+	new_id id2
+	set_args sh -c 'while [ ! -e /tmp/go ]; do sleep 0.05; done; dd if=/dev/zero of=/dev/shm/fill bs=1M count=64; echo after > /tmp/after; while :; do sleep 0.1; done'
+	rund -0 mrc run -d --bundle "$BUNDLE" "$id2"
+	mrc events --interval 100ms "$id2" >"$BATS_TEST_TMPDIR/events" 2>&1 &
+	local ev=$!
+	sleep 0.3
+	touch "$BUNDLE/rootfs/tmp/go"
+	wait_file "$BUNDLE/rootfs/tmp/after"
+	local n=100
+	until grep -q "\"type\":\"oom\",\"id\":\"$id2\"" "$BATS_TEST_TMPDIR/events" || [ $n -eq 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+	grep -q "\"type\":\"oom\",\"id\":\"$id2\"" "$BATS_TEST_TMPDIR/events"
+	run -0 mrc delete --force "$id2"
+	wait "$ev" || true
+	assert_nothing_left
+}
+
+@test "cgroup v1: pids.max stops a fork bomb" {
+	requires_v1 pids
+	cfg_edit '.linux.resources.pids = {limit: 8}'
+	# The bomb's shell dies at its first failed fork; the init then only
+	# uses builtins and exec, which need no new process.
+	set_args sh -c 'sh -c "i=0; while [ \$i -lt 30 ]; do sleep 30 & i=\$((i + 1)); echo \$i > /tmp/n; done" 2>/tmp/err; echo ready > /tmp/ready; exec sleep 100'
+	rund -0 mrc run -d --bundle "$BUNDLE" "$ID"
+	wait_file "$BUNDLE/rootfs/tmp/ready"
+	local pid
+	pid=$(init_pid "$ID")
+	[ "$(cat "$BUNDLE/rootfs/tmp/n")" -lt 30 ]
+	[ "$(v1_file "$pid" pids pids.current)" -le 8 ]
+	grep -qi "fork\|resource temporarily unavailable" "$BUNDLE/rootfs/tmp/err"
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}
+
+@test "cgroup v1: the devices controller denies a node outside the list" {
+	requires_v1 devices
+	# /dev/kmsg (1:11) is in no default rule; /dev/null (1:3) is.
+	cfg_edit '.linux.devices = [] | .linux.resources.devices = [{allow: false, access: "rwm"}]'
+	cfg_edit '.mounts += [{destination: "/hostkmsg", type: "bind", source: "/dev/kmsg", options: ["bind", "ro"]}]'
+	set_args sh -c 'cat /hostkmsg >/dev/null 2>/tmp/err; echo $? > /tmp/rc; echo ok > /dev/null && echo null-ok > /tmp/null; echo ready > /tmp/ready; while :; do sleep 0.1; done'
+	rund -0 mrc run -d --bundle "$BUNDLE" "$ID"
+	wait_file "$BUNDLE/rootfs/tmp/ready"
+	[ "$(cat "$BUNDLE/rootfs/tmp/rc")" != 0 ]
+	grep -qi "not permitted" "$BUNDLE/rootfs/tmp/err"
+	[ "$(cat "$BUNDLE/rootfs/tmp/null")" = null-ok ]
+	# the v1 controller did it: the group's list has no 1:11
+	! grep -q ' 1:11 ' <(v1_file "$(init_pid "$ID")" devices devices.list)
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}
+
+@test "cgroup v1: pause stops every process (freezer.state FROZEN), resume runs them again" {
+	requires_v1 freezer
+	set_args sh -c '(while :; do sleep 0.05; done) & echo ready > /tmp/ready; while :; do sleep 0.05; done'
+	rund -0 mrc run -d --bundle "$BUNDLE" "$ID"
+	wait_file "$BUNDLE/rootfs/tmp/ready"
+	local pid p
+	pid=$(init_pid "$ID")
+	run -0 mrc pause "$ID"
+	[ "$(state_field "$ID" status)" = paused ]
+	[ "$(v1_file "$pid" freezer freezer.state)" = FROZEN ]
+	# a frozen task shows as D (in the refrigerator), every one of them
+	for p in $(cat "$(v1_dir "$pid" freezer)/cgroup.procs"); do
+		[ "$(awk '{print $3}' "/proc/$p/stat")" = D ]
+	done
+	run -0 mrc resume "$ID"
+	[ "$(state_field "$ID" status)" = running ]
+	[ "$(v1_file "$pid" freezer freezer.state)" = THAWED ]
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}
+
+@test "cgroup v1: kill --all reaches every process, delete --force of a paused container ends it" {
+	requires_v1 freezer
+	set_args sh -c '(while :; do sleep 0.1; done) & (while :; do sleep 0.1; done) & echo ready > /tmp/ready; while :; do sleep 0.1; done'
+	rund -0 mrc run -d --bundle "$BUNDLE" "$ID"
+	wait_file "$BUNDLE/rootfs/tmp/ready"
+	local pid d pids
+	pid=$(init_pid "$ID")
+	d=$(v1_dir "$pid" freezer)
+	pids=$(cat "$d/cgroup.procs")
+	[ "$(echo "$pids" | wc -l)" -ge 3 ]
+	run -0 mrc kill --all "$ID" KILL
+	wait_status "$ID" stopped
+	for p in $pids; do wait_gone "$p"; done
+	run -0 mrc delete "$ID"
+	assert_nothing_left
+	# paused: the frozen processes die once thawed, and nothing stays
+	local id2
+	new_id id2
+	start_sleeper "$id2"
+	pid=$(init_pid "$id2")
+	run -0 mrc pause "$id2"
+	run -0 mrc delete --force "$id2"
+	wait_gone "$pid"
+	assert_nothing_left
+}
+
+@test "cgroup v1: an exec'd process joins the container's group in every hierarchy" {
+	requires_v1 memory
+	start_sleeper "$ID"
+	local pid epid
+	pid=$(init_pid "$ID")
+	rund -0 mrc exec -d --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$ID" sleep 30
+	epid=$(cat "$BATS_TEST_TMPDIR/exec.pid")
+	# the same groups, line for line, cgroup2 included
+	diff <(cat "/proc/$pid/cgroup") <(cat "/proc/$epid/cgroup")
+	grep -qx "$epid" "$(v1_dir "$pid" memory)/cgroup.procs"
+	run -0 mrc ps --format json "$ID"
+	[[ "$output" == *"$epid"* ]]
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}
+
+@test "cgroup v1: update writes new limits, all or nothing" {
+	requires_v1 memory pids cpuset
+	cfg_edit '.linux.resources = {memory: {limit: 67108864}, pids: {limit: 50}}'
+	start_sleeper "$ID"
+	local pid
+	pid=$(init_pid "$ID")
+	run -0 mrc update --memory 128m --pids-limit 99 --cpu-share 256 "$ID"
+	[ "$(v1_file "$pid" memory memory.limit_in_bytes)" = 134217728 ]
+	[ "$(v1_file "$pid" pids pids.max)" = 99 ]
+	# a cpuset no machine has fails the whole update: the memory and pids
+	# written before it are put back
+	run mrc update --memory 96m --pids-limit 77 --cpuset-cpus 4096 "$ID"
+	[ "$status" -ne 0 ]
+	grep_i cpuset.cpus
+	[ "$(v1_file "$pid" memory memory.limit_in_bytes)" = 134217728 ]
+	[ "$(v1_file "$pid" pids pids.max)" = 99 ]
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}
+
+@test "cgroup v1: events --stats reads the v1 files" {
+	requires_v1 memory pids cpuacct
+	cfg_edit '.linux.resources = {memory: {limit: 67108864}, pids: {limit: 50}}'
+	start_sleeper "$ID"
+	run -0 mrc events --stats "$ID"
+	[ "$(jq -r .type <<<"$output")" = stats ]
+	[ "$(jq -r .data.memory.usage.limit <<<"$output")" = 67108864 ]
+	[ "$(jq -r .data.memory.usage.usage <<<"$output")" -gt 0 ]
+	[ "$(jq -r .data.pids.limit <<<"$output")" = 50 ]
+	[ "$(jq -r .data.pids.current <<<"$output")" -ge 1 ]
+	[ "$(jq -r .data.cpu.usage.total <<<"$output")" -gt 0 ]
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}
+
+@test "cgroup v1: pids.limit 0 and negative mean unlimited, as runc" {
+	requires_v1 pids
+	cfg_edit '.linux.resources.pids = {limit: 0}'
+	start_sleeper "$ID"
+	[ "$(v1_file "$(init_pid "$ID")" pids pids.max)" = max ]
+	run -0 mrc delete --force "$ID"
+	local id2
+	new_id id2
+	cfg_edit '.linux.resources.pids = {limit: -1}'
+	start_sleeper "$id2"
+	[ "$(v1_file "$(init_pid "$id2")" pids pids.max)" = max ]
+	run -0 mrc delete --force "$id2"
+	assert_nothing_left
+}
+
+@test "cgroup v1: a unified key is refused naming it, nothing left" {
+	requires_mini_runc
+	requires_v1 memory
+	cfg_edit '.linux.resources.unified = {"memory.high": "1G"}'
+	set_args true
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep_i "linux.resources.unified.memory.high" "cgroup v2"
+}
+
+@test "cgroup v1: a limit whose controller no hierarchy has fails naming the field, nothing left" {
+	requires_mini_runc
+	requires_v1 memory
+	[ -z "$(v1_mount net_cls)" ] || skip "this host has net_cls"
+	cfg_edit '.linux.resources.network = {classID: 1048577}'
+	set_args true
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep_i "controller \`net_cls\` is not available" "linux.resources.network.classID"
+}
+
+@test "cgroup v1: a legacy host (no cgroup2 mount): run, pause, kill --all, delete" {
+	requires_mini_runc
+	requires_v1 memory freezer pids
+	local cg2
+	cg2=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
+	[ -n "$cg2" ] || skip "no cgroup2 mount to hide"
+	cfg_edit '.linux.resources = {memory: {limit: 67108864}, pids: {limit: 40}}'
+	set_args sh -c '(while :; do sleep 0.1; done) & echo ready > /tmp/ready; while :; do sleep 0.1; done'
+	# One private mount namespace for the whole lifecycle: every call sees
+	# the same legacy layout.
+	cat >"$BATS_TEST_TMPDIR/legacy.sh" <<-EOF
+		set -e
+		umount -l "$cg2"
+		M="$MINI_RUNC --root $ROOT"
+		\$M run -d --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+		while [ ! -e "$BUNDLE/rootfs/tmp/ready" ]; do sleep 0.05; done
+		pid=\$(\$M state "$ID" | jq .pid)
+		sed -n 's/^0:://p' /proc/\$pid/cgroup
+		awk -F: '\$2 == "memory" {print "memory:" \$3}' /proc/\$pid/cgroup
+		\$M pause "$ID"
+		\$M state "$ID" | jq -r .status
+		\$M resume "$ID"
+		\$M ps --format json "$ID" | jq length
+		\$M kill --all "$ID" KILL
+		n=0; while [ "\$(\$M state "$ID" | jq -r .status)" != stopped ] && [ \$n -lt 100 ]; do sleep 0.05; n=\$((n+1)); done
+		\$M state "$ID" | jq -r .status
+		\$M delete "$ID"
+		echo deleted
+	EOF
+	run unshare -m --propagation private bash "$BATS_TEST_TMPDIR/legacy.sh"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# not placed in cgroup2 (no mount of it to use); the v1 groups are there
+	[[ "${lines[0]}" != *"/$ID" ]]
+	[[ "${lines[1]}" == memory:*"/$ID" ]]
+	[ "${lines[2]}" = paused ]
+	[ "${lines[3]}" -ge 2 ]
+	[ "${lines[4]}" = stopped ]
+	[ "${lines[5]}" = deleted ]
+	assert_nothing_left
+}
