@@ -7,6 +7,9 @@
 #   (d) (a) joining a running container's network, ipc and uts namespaces
 #       by path, as a pod's containers join its infra container's
 #   (e) (a) with a seccomp allow-list like podman's default profile
+#   (f) (a) with a memory, pids and cpu limit, on this host's own cgroup
+#       layout (hybrid here: the limits go to cgroup v1), for mini-runc
+#       and runc (crun refuses hybrid hosts)
 # and print each runtime's median and its ratio to mini-runc's median.
 #
 #   bash bench/run.sh            (as root; `make bench` builds first)
@@ -18,9 +21,10 @@
 #   MINI_RUNC       the mini-runc binary (default ./mini-runc)
 #   BENCH_REQUIRE_MINI_RUNC=1  fail instead of skipping a missing mini-runc
 #
-# crun refuses this machine's hybrid cgroup layout, so the whole benchmark
-# runs in a private mount namespace with cgroup2 mounted on /sys/fs/cgroup
-# (see shared/TESTING.md); all three runtimes see the same system.  The
+# crun refuses this machine's hybrid cgroup layout, so (a) to (e) run in a
+# private mount namespace with cgroup2 mounted on /sys/fs/cgroup (see
+# shared/TESTING.md); all three runtimes see the same system.  (f) then
+# runs on the host as it is, in a second pass of this script.  The
 # iterations are interleaved (mini-runc, runc, crun, mini-runc, ...) so that
 # the machine's drift over time hits every runtime alike; absolute times vary
 # from run to run on shared machines, the ratios are what to compare.
@@ -33,9 +37,16 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 if [ -z "${BENCH_INNER:-}" ]; then
+	rc=0
 	# shellcheck disable=SC2016 # $0 and $@ belong to the inner shell
-	exec env BENCH_INNER=1 unshare -m --propagation private \
-		bash -c 'mount -t cgroup2 none /sys/fs/cgroup && exec bash "$0" "$@"' "$0" "$@"
+	env BENCH_INNER=1 unshare -m --propagation private \
+		bash -c 'mount -t cgroup2 none /sys/fs/cgroup && exec bash "$0" "$@"' "$0" "$@" || rc=$?
+	# (f): limits on the host's own layout, where it is not plain cgroup2
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ]; then
+		rt=${BENCH_RUNTIMES:-mini-runc runc}
+		env BENCH_INNER=host BENCH_RUNTIMES="${rt/crun/}" bash "$0" "$@" || rc=$?
+	fi
+	exit "$rc"
 fi
 
 N=${BENCH_N:-30}
@@ -121,59 +132,72 @@ measure() {
 		"$rt" --root "$root" run --bundle "$work/pod-$name" "$id" ;;
 	seccomp)
 		"$rt" --root "$root" run --bundle "$work/seccomp" "$id" ;;
+	limits)
+		"$rt" --root "$root" run --bundle "$work/limits" "$id" ;;
 	esac </dev/null >/dev/null 2>>"$errlog.$name" || rc=$?
 	t1=${EPOCHREALTIME/./}
 	elapsed=$((t1 - t0))
 	return "$rc"
 }
 
-# exec needs a running container per runtime: one long sleep each, in a
-# bundle of its own (same rootfs, other args).
-target=$work/target
-mkdir -p "$target"
-jq --arg root "$bundle/rootfs" '.process.args = ["sleep", "100000"] | .root.path = $root' \
-	"$bundle/config.json" >"$target/config.json"
-for name in "${names[@]}"; do
-	"${bin[$name]}" --root "$work/root-$name" run -d --bundle "$target" \
-		"bench-target-$name" </dev/null >/dev/null 2>>"$errlog.$name" ||
-		echo "bench: $name could not start the exec target" >&2
-done
-
-# The pod case joins each runtime's own exec target's namespaces.
-for name in "${names[@]}"; do
-	pid=$("${bin[$name]}" --root "$work/root-$name" state "bench-target-$name" \
-		2>/dev/null | jq -r .pid) || pid=0
-	mkdir -p "$work/pod-$name"
-	jq --arg root "$bundle/rootfs" --arg ns "/proc/$pid/ns" '.root.path = $root
-		| .linux.namespaces |= map(
-			if .type == "network" then .path = $ns + "/net"
-			elif .type == "ipc" then .path = $ns + "/ipc"
-			elif .type == "uts" then .path = $ns + "/uts" else . end)' \
-		"$bundle/config.json" >"$work/pod-$name/config.json"
-done
-
-# run with a seccomp allow-list like podman's default: every syscall its
-# profile allows without argument or capability conditions on amd64
-# (containers-common's seccomp.json), the rest refused with EPERM.
-cases=(run lifecycle exec pod)
-profile=/usr/share/containers/seccomp.json
-if [ -r "$profile" ]; then
-	mkdir -p "$work/seccomp"
-	jq --arg root "$bundle/rootfs" --slurpfile p "$profile" '
-		.root.path = $root
-		| .linux.seccomp = {
-			defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: 1,
-			architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
-			syscalls: [{action: "SCMP_ACT_ALLOW",
-				names: [$p[0].syscalls[] | select(.action == "SCMP_ACT_ALLOW"
-					and ((.includes // {}) | del(.arches) == {})
-					and ((.includes.arches // ["amd64"]) | index("amd64") != null)
-					and ((.excludes // {}) == {})
-					and ((.args // []) == [])) | .names[]] | unique}]}' \
-		"$bundle/config.json" >"$work/seccomp/config.json"
-	cases+=(seccomp)
+if [ "$BENCH_INNER" = host ]; then
+	# (f) the limits callers set by default and commonly (podman's pids
+	# limit, a memory limit, ctr's cpu shares with a quota)
+	mkdir -p "$work/limits"
+	jq --arg root "$bundle/rootfs" '.root.path = $root
+		| .linux.resources = {memory: {limit: 268435456}, pids: {limit: 2048},
+			cpu: {shares: 1024, quota: 50000, period: 100000}}' \
+		"$bundle/config.json" >"$work/limits/config.json"
+	cases=(limits)
 else
-	echo "bench: no $profile (golang-github-containers-common): seccomp case skipped" >&2
+	# exec needs a running container per runtime: one long sleep each, in a
+	# bundle of its own (same rootfs, other args).
+	target=$work/target
+	mkdir -p "$target"
+	jq --arg root "$bundle/rootfs" '.process.args = ["sleep", "100000"] | .root.path = $root' \
+		"$bundle/config.json" >"$target/config.json"
+	for name in "${names[@]}"; do
+		"${bin[$name]}" --root "$work/root-$name" run -d --bundle "$target" \
+			"bench-target-$name" </dev/null >/dev/null 2>>"$errlog.$name" ||
+			echo "bench: $name could not start the exec target" >&2
+	done
+
+	# The pod case joins each runtime's own exec target's namespaces.
+	for name in "${names[@]}"; do
+		pid=$("${bin[$name]}" --root "$work/root-$name" state "bench-target-$name" \
+			2>/dev/null | jq -r .pid) || pid=0
+		mkdir -p "$work/pod-$name"
+		jq --arg root "$bundle/rootfs" --arg ns "/proc/$pid/ns" '.root.path = $root
+			| .linux.namespaces |= map(
+				if .type == "network" then .path = $ns + "/net"
+				elif .type == "ipc" then .path = $ns + "/ipc"
+				elif .type == "uts" then .path = $ns + "/uts" else . end)' \
+			"$bundle/config.json" >"$work/pod-$name/config.json"
+	done
+
+	# run with a seccomp allow-list like podman's default: every syscall its
+	# profile allows without argument or capability conditions on amd64
+	# (containers-common's seccomp.json), the rest refused with EPERM.
+	cases=(run lifecycle exec pod)
+	profile=/usr/share/containers/seccomp.json
+	if [ -r "$profile" ]; then
+		mkdir -p "$work/seccomp"
+		jq --arg root "$bundle/rootfs" --slurpfile p "$profile" '
+			.root.path = $root
+			| .linux.seccomp = {
+				defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: 1,
+				architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+				syscalls: [{action: "SCMP_ACT_ALLOW",
+					names: [$p[0].syscalls[] | select(.action == "SCMP_ACT_ALLOW"
+						and ((.includes // {}) | del(.arches) == {})
+						and ((.includes.arches // ["amd64"]) | index("amd64") != null)
+						and ((.excludes // {}) == {})
+						and ((.args // []) == [])) | .names[]] | unique}]}' \
+			"$bundle/config.json" >"$work/seccomp/config.json"
+		cases+=(seccomp)
+	else
+		echo "bench: no $profile (golang-github-containers-common): seccomp case skipped" >&2
+	fi
 fi
 seq=0
 for ((i = 1; i <= WARMUP + N; i++)); do
@@ -226,9 +250,12 @@ cell() { # case name -> "12.34 ms  1.05x"
 }
 
 echo
+[ "$BENCH_INNER" != host ] ||
+	echo "on this host's own cgroup layout ($(awk '$9 == "cgroup" {v1 = 1} $9 == "cgroup2" {v2 = 1} END {print v1 && v2 ? "hybrid" : v1 ? "legacy" : "unified"}' /proc/self/mountinfo)):"
 echo "median of $N runs after $WARMUP warm-up; ratio = runtime / mini-runc (above 1: slower than mini-runc)"
 declare -A title=([run]="run /bin/true" [lifecycle]="create+start+delete"
-	[exec]="exec /bin/true" [pod]="run, joining a pod" [seccomp]="run, seccomp profile")
+	[exec]="exec /bin/true" [pod]="run, joining a pod" [seccomp]="run, seccomp profile"
+	[limits]="run, memory+pids+cpu")
 printf '%-10s' ""
 for c in "${cases[@]}"; do printf '  %-22s' "${title[$c]}"; done
 printf '\n%-10s' runtime
@@ -246,7 +273,7 @@ done | sed 's/^/# /'
 # Memory: the peak resident set of the runtime process itself during
 # `create` (the container's init is not its waited-for child, so it is not
 # counted), as GNU time reports it.
-if [ -x /usr/bin/time ]; then
+if [ -x /usr/bin/time ] && [ "$BENCH_INNER" != host ]; then
 	echo
 	printf '%-10s  %s\n' runtime "peak RSS of create (KiB)"
 	for name in "${names[@]}"; do

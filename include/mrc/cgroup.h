@@ -157,6 +157,14 @@ int mrc_cgroup_procs_join (struct mrc_cgroup_procs *p, mrc_error_t *err) MRC_WUR
 void mrc_cgroup_procs_close (struct mrc_cgroup_procs *p);
 #define cleanup_cgroup_procs __attribute__ ((cleanup (mrc_cgroup_procs_close)))
 
+/* On a host with v1 hierarchies: fork a process that moves itself into
+ * its own v1 group, so the RCU grace period the first move of a container
+ * process waits for (about 8 ms) starts now and passes while the caller
+ * goes on (see src/cgroup/warm.c).  Returns its pid, 0 when there was
+ * nothing to do; best effort.  mrc_cgroup_warm_end reaps it. */
+pid_t mrc_cgroup_warm_start (void);
+void mrc_cgroup_warm_end (pid_t pid);
+
 /* `update`: apply R to the existing cgroup CG, all or nothing.  On
  * cgroup2 the controllers R needs are enabled on the way down; a missing
  * controller is an error naming it and the field. */

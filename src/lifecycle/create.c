@@ -191,9 +191,25 @@ mrc_created_release (struct mrc_created *c)
   c->cgroup_procs = (struct mrc_cgroup_procs) MRC_CGROUP_PROCS_INIT;
 }
 
+static int create_steps (const struct mrc_globals *g,
+                         const struct mrc_create_opts *o,
+                         struct mrc_created *c, mrc_error_t *err);
+
 int
 mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
                    struct mrc_created *c, mrc_error_t *err)
+{
+  /* First of all: the grace period a v1 move waits for then passes while
+     the config is read and the cgroups are made (src/cgroup/warm.c). */
+  pid_t warm = mrc_cgroup_warm_start ();
+  int r = create_steps (g, o, c, err);
+  mrc_cgroup_warm_end (warm);
+  return r;
+}
+
+static int
+create_steps (const struct mrc_globals *g, const struct mrc_create_opts *o,
+              struct mrc_created *c, mrc_error_t *err)
 {
   cleanup_free char *cg_fs = NULL;
   memset (c, 0, sizeof *c);

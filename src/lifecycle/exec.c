@@ -87,7 +87,7 @@ check_terminal (const struct mrc_exec_opts *o, const struct mrc_process *p,
 static int
 launch (const char *root, const struct mrc_exec_opts *o,
         const struct mrc_state *st, const struct mrc_spec *spec,
-        struct mrc_process *p, int *status, mrc_error_t *err)
+        struct mrc_process *p, pid_t *warm, int *status, mrc_error_t *err)
 {
   cleanup_close int pidfd = -1, console_fd = -1, cgroup_fd = -1;
   if (check_terminal (o, p, &console_fd, err) < 0)
@@ -124,7 +124,11 @@ launch (const char *root, const struct mrc_exec_opts *o,
                               .cgroup_fd = cgroup_fd,
                               .cgroup_procs = procs.n ? &procs : NULL };
   struct mrc_spawned s;
-  if (mrc_process_exec (&e, &s, err) < 0)
+  int launched = mrc_process_exec (&e, &s, err);
+  /* joined (or failed): the head start has done its work */
+  mrc_cgroup_warm_end (*warm);
+  *warm = 0;
+  if (launched < 0)
     return -1;
   if (o->pid_file && mrc_write_pid_file (o->pid_file, s.pid, err) < 0)
     {
@@ -146,9 +150,25 @@ launch (const char *root, const struct mrc_exec_opts *o,
   return r;
 }
 
+static int exec_steps (const struct mrc_globals *g,
+                       const struct mrc_exec_opts *o, pid_t *warm,
+                       int *status, mrc_error_t *err);
+
 int
 mrc_container_exec (const struct mrc_globals *g, const struct mrc_exec_opts *o,
                     int *status, mrc_error_t *err)
+{
+  /* the exec'd process moves into the v1 groups too: its grace period
+     starts now (src/cgroup/warm.c) */
+  pid_t warm = mrc_cgroup_warm_start ();
+  int r = exec_steps (g, o, &warm, status, err);
+  mrc_cgroup_warm_end (warm);
+  return r;
+}
+
+static int
+exec_steps (const struct mrc_globals *g, const struct mrc_exec_opts *o,
+            pid_t *warm, int *status, mrc_error_t *err)
 {
   cleanup_close int root_fd = -1, dir_fd = -1;
   struct mrc_state st = { 0 };
@@ -170,7 +190,7 @@ mrc_container_exec (const struct mrc_globals *g, const struct mrc_exec_opts *o,
       dir_fd = -1;
     }
   if (r == 0)
-    r = launch (g->root, o, &st, spec, p, status, err);
+    r = launch (g->root, o, &st, spec, p, warm, status, err);
   mrc_state_clear (&st);
   return r;
 }
