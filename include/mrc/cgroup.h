@@ -131,6 +131,9 @@ int mrc_cgroup_open_fd (struct mrc_cgroup *cg, mrc_error_t *err) MRC_WUR;
  * itself stays). */
 void mrc_cgroup_release (struct mrc_cgroup *cg);
 
+/* The mount point of the v1 hierarchy NAME ("cpu,cpuacct"), or NULL. */
+const char *mrc_cgroup_v1_mountpoint (const char *name);
+
 /* "DIR" as a user sees it: the cgroup2 mount point joined with PATH.
  * Never fails (falls back to PATH). */
 char *mrc_cgroup_fs_path (const char *path);

@@ -12,6 +12,7 @@
 
 struct mrc_security;
 struct mrc_cgroup_procs;
+struct mrc_setup_cgroup_v1;
 
 struct mrc_spawn_opts
 {
@@ -23,6 +24,8 @@ struct mrc_spawn_opts
   int state_fd;        /* the container's state dir: exec.sock lives here */
   const char *state_dir; /* its absolute path */
   const char *cgroup_dir; /* file system path of its cgroup, or NULL */
+  const struct mrc_setup_cgroup_v1 *cgroup_v1; /* its v1 groups */
+  size_t n_cgroup_v1;
   int lock_fd;         /* the state-dir lock: closed in the child */
   bool no_pivot;
   bool no_new_keyring;

@@ -11,6 +11,15 @@
 #include "mrc/error.h"
 #include "mrc/spec.h"
 
+/* One cgroup v1 hierarchy, for a `cgroup` mount on a v1 host. */
+struct mrc_setup_cgroup_v1
+{
+  const char *name;  /* its controllers, as mount options: "cpu,cpuacct",
+                        "name=systemd" */
+  const char *dir;   /* its directory under the mount: "cpu,cpuacct" */
+  const char *host;  /* the container's group in it, on the host */
+};
+
 struct mrc_setup_ctx
 {
   const struct mrc_spec *spec;
@@ -19,6 +28,10 @@ struct mrc_setup_ctx
   const char *cgroup_dir; /* file system path of the container's cgroup,
                              or NULL: bound on a cgroup mount a user
                              namespace cannot mount itself */
+  /* A v1 host's hierarchies: a `cgroup` mount then gets runc's tree of
+     them (a tmpfs, one cgroup mount or bind each), not cgroup2. */
+  const struct mrc_setup_cgroup_v1 *cgroup_v1;
+  size_t n_cgroup_v1;
   const char *state_dir; /* absolute path of the container's state dir
                             (root-owned, 0700; removed by delete) */
   bool no_pivot;        /* --no-pivot: MS_MOVE + chroot instead */

@@ -326,3 +326,10 @@ mrc_cgroup_own_v1_from (const char *proc_cgroup, const char *name)
     }
   return NULL;
 }
+
+const char *
+mrc_cgroup_v1_mountpoint (const char *name)
+{
+  const struct mrc_cgroup_hier *h = mrc_cgroup_hier_find (name);
+  return h ? h->mnt : NULL;
+}

@@ -126,6 +126,30 @@ send_pidfd (const char *path, int pidfd, mrc_error_t *err)
   return 0;
 }
 
+/* What a `cgroup` mount shows on a v1 host: each hierarchy of the record,
+ * under the name of its mount point's directory, as runc shows them. */
+static int
+cgroup_v1_view (struct mrc_created *c, mrc_error_t *err)
+{
+  c->cgroup_v1 = calloc (c->cg.n_v1 + 1, sizeof *c->cgroup_v1);
+  if (c->cgroup_v1 == NULL)
+    return mrc_fail_errno (err, "cgroup mounts");
+  for (size_t i = 0; i < c->cg.n_v1; i++)
+    {
+      const char *mnt = mrc_cgroup_v1_mountpoint (c->cg.v1[i].key);
+      char *host = NULL;
+      if (mnt == NULL)
+        continue;
+      if (asprintf (&host, "%s%s", mnt, c->cg.v1[i].value) < 0)
+        return mrc_fail_errno (err, "cgroup mounts");
+      const char *slash = strrchr (mnt, '/');
+      c->cgroup_v1[c->n_cgroup_v1++] = (struct mrc_setup_cgroup_v1){
+        c->cg.v1[i].key, slash ? slash + 1 : mnt, host
+      };
+    }
+  return 0;
+}
+
 void
 mrc_created_undo (const struct mrc_globals *g, const char *id,
                   struct mrc_created *c)
@@ -168,6 +192,9 @@ mrc_created_release (struct mrc_created *c)
   mrc_spec_free (c->spec);
   mrc_cgroup_release (&c->cg);
   mrc_cgroup_procs_close (&c->cgroup_procs);
+  for (size_t i = 0; i < c->n_cgroup_v1; i++)
+    free ((char *) c->cgroup_v1[i].host);
+  free (c->cgroup_v1);
   free (c->config);
   free (c->bundle);
   free (c->rootfs);
@@ -255,10 +282,13 @@ create_steps (const struct mrc_globals *g, const struct mrc_create_opts *o,
       || mrc_cgroup_procs_open (&c->cg, &c->cgroup_procs, err) < 0)
     goto fail;
   cg_fs = c->cg.path ? mrc_cgroup_fs_path (c->cg.path) : NULL;
+  if (c->cg.n_v1 > 0 && cgroup_v1_view (c, err) < 0)
+    goto fail;
   struct mrc_spawn_opts so = {
     .id = o->id, .spec = c->spec, .bundle = c->bundle, .rootfs = c->rootfs,
     .state_fd = c->dir_fd, .state_dir = c->state_dir,
     .cgroup_dir = cg_fs,
+    .cgroup_v1 = c->cgroup_v1, .n_cgroup_v1 = c->n_cgroup_v1,
     .lock_fd = c->dir_fd, .no_pivot = o->no_pivot,
     .no_new_keyring = o->no_new_keyring, .preserve_fds = o->preserve_fds,
     .inherited_fds = g->inherited_fds,

@@ -6,6 +6,7 @@
 #include "mrc/cgroup.h"
 #include "mrc/container.h"
 #include "mrc/process.h"
+#include "mrc/setup.h"
 #include "mrc/spec.h"
 
 /* What create made, for run to go on with or undo. */
@@ -23,6 +24,8 @@ struct mrc_created
   struct mrc_cgroup cg;
   bool cgroup_made;   /* cg exists: undo removes it */
   struct mrc_cgroup_procs cgroup_procs;
+  struct mrc_setup_cgroup_v1 *cgroup_v1; /* for a `cgroup` mount (v1) */
+  size_t n_cgroup_v1;
   bool systemd_cgroup;
   struct mrc_spawned init;
   const char *pid_file;

@@ -22,8 +22,9 @@ static const struct
   const char *oci;
   const char *kernel;
 } type_aliases[] = {
-  /* mini-runc is cgroup v2 only: runc's default spec says "cgroup", and on
-   * a hybrid host a new cgroup namespace can mount the unified tree. */
+  /* runc's default spec says "cgroup": cgroup2 where the host's
+   * controllers are there; a v1 host gets runc's tree of v1 mounts
+   * instead (cgroupfs.c). */
   { "cgroup", "cgroup2" },
 };
 
@@ -175,6 +176,14 @@ userns_fallback_bind (const struct mrc_setup_ctx *ctx, int rootfd,
 {
   const char *host = strcmp (type, "cgroup2") == 0 ? ctx->cgroup_dir
                                                    : userns_fallback (type);
+  return mrc_setup_bind_host (rootfd, m, mf, host, err);
+}
+
+int
+mrc_setup_bind_host (int rootfd, const struct mrc_mount *m,
+                     const struct mrc_mount_flags *mf, const char *host,
+                     mrc_error_t *err)
+{
   if (host == NULL)
     return 1;
   cleanup_close int hfd = open (host, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -302,12 +311,12 @@ mount_fs_detached (const struct mrc_setup_ctx *ctx, struct mrc_bind *b,
 
 /* A filesystem of its own: proc, sysfs, tmpfs, devpts, mqueue, cgroup2...
  * In a user namespace that may not make one (EPERM), the fallback bind. */
-static int
-mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
-          const struct mrc_mount *m, const struct mrc_mount_flags *mf,
-          mrc_error_t *err)
+int
+mrc_setup_mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
+                    const struct mrc_mount *m,
+                    const struct mrc_mount_flags *mf, const char *type,
+                    mrc_error_t *err)
 {
-  const char *type = kernel_type (m->type);
   const char *src = m->source ? m->source : m->type;
   bool copyup = (mf->extensions & MRC_MOUNT_TMPCOPYUP)
                 && strcmp (type, "tmpfs") == 0;
@@ -412,8 +421,10 @@ mrc_setup_mount_one (const struct mrc_setup_ctx *ctx, int rootfd,
     r = mrc_fail (err, "mount to `%s`: missing type", m->destination);
   else if (mf.flags & MS_REMOUNT)
     r = remount (rootfd, m, &mf, err);
+  else if (strcmp (m->type, "cgroup") == 0 && ctx->n_cgroup_v1 > 0)
+    r = mrc_setup_cgroup_v1_tree (ctx, rootfd, m, &mf, err);
   else
-    r = mount_fs (ctx, rootfd, m, &mf, err);
+    r = mrc_setup_mount_fs (ctx, rootfd, m, &mf, kernel_type (m->type), err);
   mrc_mount_flags_clear (&mf);
   return r;
 }

@@ -10,6 +10,28 @@
 
 /* Perform one mounts[] entry onto its destination inside ROOTFD (an fd of
  * the bound rootfs). */
+/* A new filesystem of kernel TYPE for mounts[] entry M (flags MF) onto
+ * its destination inside ROOTFD; in a user namespace refused (EPERM), the
+ * fallback bind of the host's instance where there is one. */
+int mrc_setup_mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
+                        const struct mrc_mount *m,
+                        const struct mrc_mount_flags *mf, const char *type,
+                        mrc_error_t *err) MRC_WUR;
+
+/* M's destination becomes a recursive bind of HOST (a host directory)
+ * with MF's options and the target rules of M's type; 1 when HOST is
+ * NULL or cannot be opened. */
+int mrc_setup_bind_host (int rootfd, const struct mrc_mount *m,
+                         const struct mrc_mount_flags *mf, const char *host,
+                         mrc_error_t *err) MRC_WUR;
+
+/* A `cgroup` mount on a v1 host (ctx->cgroup_v1): runc's tree, a tmpfs
+ * with one cgroup mount per hierarchy (cgroupfs.c). */
+int mrc_setup_cgroup_v1_tree (const struct mrc_setup_ctx *ctx, int rootfd,
+                              const struct mrc_mount *m,
+                              const struct mrc_mount_flags *mf,
+                              mrc_error_t *err) MRC_WUR;
+
 int mrc_setup_mount_one (const struct mrc_setup_ctx *ctx, int rootfd,
                          const struct mrc_mount *m, mrc_error_t *err) MRC_WUR;
 

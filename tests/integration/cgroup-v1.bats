@@ -11,6 +11,12 @@
 
 load helpers
 
+# cgroup_mount: the `cgroup` entry of runc's default spec.
+cgroup_mount() {
+	cfg_edit '.mounts += [{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup",
+		options: ["nosuid", "noexec", "nodev", "relatime", "ro"]}]'
+}
+
 # The v1 hierarchies mounted here: "MOUNTPOINT CONTROLLERS" per line,
 # controllers as /proc/PID/cgroup lists them (mount options that are not
 # controllers dropped).
@@ -408,5 +414,52 @@ init_pid() {
 	[ "${lines[3]}" -ge 2 ]
 	[ "${lines[4]}" = stopped ]
 	[ "${lines[5]}" = deleted ]
+	assert_nothing_left
+}
+
+@test "cgroup v1: a cgroup mount shows the container's own groups, as runc's tree, read-only" {
+	requires_v1 memory pids
+	cgroup_mount
+	cfg_edit '.linux.resources = {memory: {limit: 67108864}, pids: {limit: 50}}'
+	set_args sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max;
+		ls /sys/fs/cgroup | tr "\n" " "; echo;
+		touch /sys/fs/cgroup/x 2>&1; touch /sys/fs/cgroup/memory/x 2>&1; true'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" = 67108864 ]
+	[ "${lines[1]}" = 50 ]
+	# one directory per hierarchy, named as on the host
+	local mnt dir
+	while read -r mnt _; do
+		dir=${mnt##*/}
+		[[ " ${lines[2]} " == *" $dir "* ]]
+	done < <(v1_hierarchies)
+	# not writable (runc's tmpfs answers EACCES, mini-runc's EROFS)
+	[[ "${lines[3]}" == *"Read-only file system"* || "${lines[3]}" == *"Permission denied"* ]]
+	[[ "${lines[4]}" == *"Read-only file system"* ]]
+	[ ! -e "$BUNDLE/rootfs/sys/fs/cgroup/x" ]
+	assert_nothing_left
+}
+
+@test "cgroup v1: without a cgroup namespace the container's own groups are bound, not the host's" {
+	requires_v1 memory
+	cgroup_mount
+	cfg_edit '.linux.namespaces |= map(select(.type != "cgroup"))'
+	cfg_edit '.linux.resources = {memory: {limit: 67108864}}'
+	set_args sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes; grep " /sys/fs/cgroup/memory " /proc/self/mountinfo'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" = 67108864 ]
+	# the mount's root is the container's group in the host's hierarchy
+	[[ "$(awk '{print $4}' <<<"${lines[1]}")" == */"$ID" ]]
+	assert_nothing_left
+}
+
+@test "cgroup v1: in a user namespace the cgroup mount binds the container's groups" {
+	requires_v1 memory
+	cgroup_mount
+	userns_config
+	cfg_edit '.linux.resources = {memory: {limit: 67108864}}'
+	set_args cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "$output" = 67108864 ]
 	assert_nothing_left
 }
