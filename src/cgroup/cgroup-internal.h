@@ -120,6 +120,12 @@ int mrc_cgroup_plan_add (struct mrc_cgroup_plan *p, const char *ctrl,
 /* A name that becomes part of a file name, or a word of a line. */
 bool mrc_cgroup_plain_name (const char *s);
 
+/* hugetlb.SIZE.SUFFIX (and .rsvd.SUFFIX where the kernel has it) for
+ * R->hugepageLimits: SUFFIX "max" on cgroup2, "limit_in_bytes" on v1; -2
+ * when memory ran out. */
+int mrc_cgroup_plan_hugetlb (const struct mrc_resources *r, const char *suffix,
+                             struct mrc_cgroup_plan *p, mrc_error_t *err);
+
 /* rdma.max lines for R->rdma (the same file on v1 and cgroup2); -2 when
  * memory ran out. */
 int mrc_cgroup_plan_rdma (const struct mrc_resources *r,

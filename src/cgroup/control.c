@@ -12,20 +12,13 @@
 #include <unistd.h>
 
 #include "mrc/cleanup.h"
+#include "mrc/log.h"
 #include "mrc/file.h"
 #include "cgroup-internal.h"
 
 #define FREEZE_TIMEOUT_MS 10000
 #define KILL_ROUNDS 100
 #define MAX_DEPTH 64
-
-static int64_t
-now_ms (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* `frozen` of cgroup.events read through EVFD, -1 on error. */
 static int
@@ -54,7 +47,7 @@ wait_frozen (int dirfd, bool want, mrc_error_t *err)
                                    O_RDONLY | O_CLOEXEC);
   if (evfd < 0)
     return mrc_fail_errno (err, "open `cgroup.events`");
-  int64_t deadline = now_ms () + FREEZE_TIMEOUT_MS;
+  int64_t deadline = mrc_monotonic_ms () + FREEZE_TIMEOUT_MS;
   for (;;)
     {
       int f = read_frozen (evfd);
@@ -62,7 +55,7 @@ wait_frozen (int dirfd, bool want, mrc_error_t *err)
         return mrc_fail_errno (err, "read `cgroup.events`");
       if (f == (int) want)
         return 0;
-      int64_t left = deadline - now_ms ();
+      int64_t left = deadline - mrc_monotonic_ms ();
       if (left <= 0)
         return mrc_error_code (err, ETIMEDOUT,
                                "timed out waiting for `frozen %d` in "

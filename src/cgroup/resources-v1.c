@@ -275,26 +275,7 @@ static int
 plan_hugetlb (const struct mrc_resources *r, struct mrc_cgroup_plan *p,
               mrc_error_t *err)
 {
-  for (size_t i = 0; i < r->n_hugepage_limits; i++)
-    {
-      const struct mrc_hugepage_limit *h = &r->hugepage_limits[i];
-      if (!mrc_cgroup_plain_name (h->page_size))
-        return mrc_fail (err, "cgroup: invalid " R "hugepageLimits "
-                              "pageSize `%s`",
-                         h->page_size ? h->page_size : "");
-      char file[128];
-      snprintf (file, sizeof file, "hugetlb.%s.limit_in_bytes", h->page_size);
-      if (mrc_cgroup_plan_add (p, "hugetlb", R "hugepageLimits", file, 0, "%" PRIu64,
-               h->limit) < 0)
-        return -2;
-      /* Reservations are limited too where the kernel (5.7) has them. */
-      snprintf (file, sizeof file, "hugetlb.%s.rsvd.limit_in_bytes",
-                h->page_size);
-      if (mrc_cgroup_plan_add (p, "hugetlb", R "hugepageLimits", file, MRC_CGW_OPTIONAL,
-               "%" PRIu64, h->limit) < 0)
-        return -2;
-    }
-  return 0;
+  return mrc_cgroup_plan_hugetlb (r, "limit_in_bytes", p, err);
 }
 
 /* classID 0 is the kernel's default and runc's "not set". */

@@ -359,9 +359,9 @@ mrc_cgroup_plan_rdma (const struct mrc_resources *r,
   return 0;
 }
 
-static int
-plan_hugetlb_rdma (const struct mrc_resources *r, struct mrc_cgroup_plan *p,
-                   mrc_error_t *err)
+int
+mrc_cgroup_plan_hugetlb (const struct mrc_resources *r, const char *suffix,
+                         struct mrc_cgroup_plan *p, mrc_error_t *err)
 {
   for (size_t i = 0; i < r->n_hugepage_limits; i++)
     {
@@ -371,17 +371,25 @@ plan_hugetlb_rdma (const struct mrc_resources *r, struct mrc_cgroup_plan *p,
                               "pageSize `%s`",
                          h->page_size ? h->page_size : "");
       char file[128];
-      snprintf (file, sizeof file, "hugetlb.%s.max", h->page_size);
-      if (mrc_cgroup_plan_add (p, "hugetlb", R "hugepageLimits", file, 0, "%" PRIu64,
-               h->limit) < 0)
+      snprintf (file, sizeof file, "hugetlb.%s.%s", h->page_size, suffix);
+      if (mrc_cgroup_plan_add (p, "hugetlb", R "hugepageLimits", file, 0,
+                               "%" PRIu64, h->limit) < 0)
         return -2;
       /* Reservations are limited too where the kernel (5.7) has them. */
-      snprintf (file, sizeof file, "hugetlb.%s.rsvd.max", h->page_size);
-      if (mrc_cgroup_plan_add (p, "hugetlb", R "hugepageLimits", file, MRC_CGW_OPTIONAL,
-               "%" PRIu64, h->limit) < 0)
+      snprintf (file, sizeof file, "hugetlb.%s.rsvd.%s", h->page_size, suffix);
+      if (mrc_cgroup_plan_add (p, "hugetlb", R "hugepageLimits", file,
+                               MRC_CGW_OPTIONAL, "%" PRIu64, h->limit) < 0)
         return -2;
     }
-  return mrc_cgroup_plan_rdma (r, p, err);
+  return 0;
+}
+
+static int
+plan_hugetlb_rdma (const struct mrc_resources *r, struct mrc_cgroup_plan *p,
+                   mrc_error_t *err)
+{
+  int rc = mrc_cgroup_plan_hugetlb (r, "max", p, err);
+  return rc < 0 ? rc : mrc_cgroup_plan_rdma (r, p, err);
 }
 
 static int

@@ -16,20 +16,13 @@
 #include <unistd.h>
 
 #include "mrc/cleanup.h"
+#include "mrc/log.h"
 #include "mrc/file.h"
 #include "cgroup-internal.h"
 
 #define MAX_DEPTH 64
 #define FREEZE_TIMEOUT_MS 10000
 #define KILL_ROUNDS 100
-
-static int64_t
-now_ms (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 nap_ms (long ms)
@@ -424,7 +417,7 @@ set_state (int dirfd, const char *state, mrc_error_t *err)
   cleanup_close int fd = openat (dirfd, "freezer.state", O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return mrc_fail_errno (err, "open `freezer.state`");
-  int64_t deadline = now_ms () + FREEZE_TIMEOUT_MS;
+  int64_t deadline = mrc_monotonic_ms () + FREEZE_TIMEOUT_MS;
   for (long wait = 1;; wait = wait < 10 ? wait * 2 : 10)
     {
       char buf[32];
@@ -434,7 +427,7 @@ set_state (int dirfd, const char *state, mrc_error_t *err)
         return mrc_fail_errno (err, "read `freezer.state`");
       if (strcmp (buf, state) == 0)
         return 0;
-      if (now_ms () >= deadline)
+      if (mrc_monotonic_ms () >= deadline)
         return mrc_error_code (err, ETIMEDOUT,
                                "timed out waiting for `freezer.state` to "
                                "say `%s` (it says `%s`)",

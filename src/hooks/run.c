@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "mrc/cleanup.h"
+#include "mrc/log.h"
 #include "mrc/hooks.h"
 #include "mrc/proc.h"
 
@@ -316,14 +317,6 @@ drain_once (struct hook_out *o, mrc_error_t *err)
   return 1;
 }
 
-static int64_t
-now_ms (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Until the hook exits (0) or DEADLINE passes (1); DEADLINE < 0: none. */
 static int
 supervise (struct hook_proc *p, int64_t deadline, mrc_error_t *err)
@@ -339,7 +332,7 @@ supervise (struct hook_proc *p, int64_t deadline, mrc_error_t *err)
       int wait_ms = -1;
       if (deadline >= 0)
         {
-          int64_t left = deadline - now_ms ();
+          int64_t left = deadline - mrc_monotonic_ms ();
           if (left <= 0)
             return 1;
           wait_ms = left > INT_MAX ? INT_MAX : (int) left;
@@ -414,7 +407,7 @@ run_guarded (const struct mrc_hook *hook, struct hook_proc *p,
   if (p->len == 0)
     mrc_closep (&p->in_fd);
   int64_t deadline = hook->has_timeout && hook->timeout > 0
-                         ? now_ms () + (int64_t) hook->timeout * 1000
+                         ? mrc_monotonic_ms () + (int64_t) hook->timeout * 1000
                          : -1;
   int r = supervise (p, deadline, err);
   if (r != 0)

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mrc/log.h"
 #include "mrc/term.h"
 
 /* How long mrc_relay_finish keeps reading a pty whose slave some other
@@ -301,23 +302,15 @@ mrc_relay_new (int master, struct mrc_relay **out, mrc_error_t *err)
   return mrc_relay_new_io (master, STDIN_FILENO, STDOUT_FILENO, out, err);
 }
 
-static long long
-now_ms (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Copy what the pty still holds: up to EIO when the slave is closed, or
  * until it stays quiet when some leftover process keeps it open. */
 static void
 drain (struct mrc_relay *r)
 {
-  long long end = now_ms () + DRAIN_TOTAL_MS;
+  long long end = mrc_monotonic_ms () + DRAIN_TOTAL_MS;
   while (r->master_open)
     {
-      long long left = end - now_ms ();
+      long long left = end - mrc_monotonic_ms ();
       if (left <= 0)
         return;
       struct pollfd p = { .fd = r->master, .events = POLLIN };
