@@ -35,7 +35,4 @@ void mrc_log_error_final (const char *msg);
 /* "2026-11-25T19:38:29.123456789Z" into BUF (at least 40 bytes). */
 void mrc_rfc3339_now (char *buf, unsigned size, long long *unix_ns);
 
-/* CLOCK_MONOTONIC in milliseconds, for deadlines. */
-int64_t mrc_monotonic_ms (void);
-
 #endif

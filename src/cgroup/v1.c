@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "mrc/cleanup.h"
-#include "mrc/log.h"
+#include "mrc/clock.h"
 #include "mrc/file.h"
 #include "cgroup-internal.h"
 

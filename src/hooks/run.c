@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "mrc/cleanup.h"
+#include "mrc/clock.h"
 #include "mrc/log.h"
 #include "mrc/hooks.h"
 #include "mrc/proc.h"

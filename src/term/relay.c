@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mrc/log.h"
+#include "mrc/clock.h"
 #include "mrc/term.h"
 
 /* How long mrc_relay_finish keeps reading a pty whose slave some other

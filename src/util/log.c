@@ -50,14 +50,6 @@ mrc_log_close (void)
   sink.fd = -1;
 }
 
-int64_t
-mrc_monotonic_ms (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void
 mrc_rfc3339_now (char *buf, unsigned size, long long *unix_ns)
 {
