@@ -10,6 +10,7 @@
 #include <sys/capability.h>
 #include <yajl/yajl_gen.h>
 
+#include "mrc/cgroup.h"
 #include "mrc/container.h"
 #include "mrc/hooks.h"
 #include "mrc/security.h"
@@ -146,6 +147,14 @@ mrc_features_json (char **out, size_t *len, mrc_error_t *err)
     snprintf (ver, sizeof ver, "%u.%u.%u", v->major, v->minor, v->micro);
   str (g, "io.github.seccomp.libseccomp.version");
   str (g, ver);
+  /* the cgroup layouts the back ends serve, from their own names */
+  char layouts[64] = "";
+  for (int l = MRC_CGROUP_UNIFIED; l <= MRC_CGROUP_LEGACY; l++)
+    snprintf (layouts + strlen (layouts), sizeof layouts - strlen (layouts),
+              "%s%s", *layouts ? "," : "",
+              mrc_cgroup_layout_name ((enum mrc_cgroup_layout) l));
+  str (g, "org.mini-runc.cgroup.layouts");
+  str (g, layouts);
   yajl_gen_map_close (g);
   strv (g, "potentiallyUnsafeConfigAnnotations", NULL);
   yajl_gen_map_close (g);

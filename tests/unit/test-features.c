@@ -91,6 +91,11 @@ main (void)
               mrc_security_seccomp_flags (), "seccomp flags");
   ok (YAJL_IS_TRUE (get (root, "linux", "cgroup", "v1")),
       "cgroup v1: the hybrid and legacy back end");
+  yajl_val layouts = get (root, "annotations", "org.mini-runc.cgroup.layouts",
+                          NULL);
+  const char *ls = YAJL_IS_STRING (layouts) ? YAJL_GET_STRING (layouts) : "";
+  ok (strcmp (ls ? ls : "", "unified,hybrid,legacy") == 0,
+      "the cgroup layouts served are listed");
   ok (YAJL_IS_TRUE (get (root, "linux", "cgroup", "v2")), "cgroup v2");
   ok (YAJL_IS_TRUE (get (root, "linux", "netDevices", "enabled")),
       "netDevices");
