@@ -294,15 +294,15 @@ char *mrc_cgroup_own_v1_from (const char *proc_cgroup, const char *name);
 /* mkdir -p cgroup path COMP[0..N-1] below ROOTFD (mount point MNT, for
  * messages), calling AT_LEVEL (may be NULL) on each existing or new level
  * before descending into it (cgroup2 enables controllers there) and
- * AFTER_MKDIR on each level it made (v1 cpuset copies the parent's cpus
- * and mems).  *CREATED gets the first level made (N when none).  Returns
- * the leaf's O_DIRECTORY fd. */
+ * AFTER_OPEN on each level below the root once it is open, made or found
+ * (v1 cpuset fills an empty one from its parent).  *CREATED gets the first
+ * level made (N when none).  Returns the leaf's O_DIRECTORY fd. */
 struct mrc_cgroup_walk
 {
   int (*at_level) (void *ctx, int dirfd, const char *cgpath,
                    mrc_error_t *err);
-  int (*after_mkdir) (void *ctx, int parentfd, int dirfd, const char *cgpath,
-                      mrc_error_t *err);
+  int (*after_open) (void *ctx, int parentfd, int dirfd, const char *cgpath,
+                     mrc_error_t *err);
   void *ctx;
 };
 

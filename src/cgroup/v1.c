@@ -56,7 +56,8 @@ open_hier (const struct mrc_cgroup *cg, const char *controller,
 /* ------------------------------------------------------------ create -- */
 
 /* A new cpuset cgroup has no cpus and no mems, and takes no process until
- * it has both: give it its parent's, level by level, as runc does. */
+ * it has both: give each level that has none, made now or found empty
+ * (a plain mkdir by someone else), its parent's, top down, as runc does. */
 static int
 cpuset_inherit (void *ctx, int parentfd, int dirfd, const char *cgpath,
                 mrc_error_t *err)

@@ -136,8 +136,8 @@ mrc_cgroup_walk_create (int rootfd, const char *mnt, char **comp, size_t n,
                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (next < 0)
         return level_error (errno, "open", mnt, cgpath, err);
-      if (made && w && w->after_mkdir
-          && w->after_mkdir (w->ctx, cur, next, cgpath, err) < 0)
+      if (w && w->after_open
+          && w->after_open (w->ctx, cur, next, cgpath, err) < 0)
         {
           close (next);
           return -1;

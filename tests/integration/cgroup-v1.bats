@@ -463,3 +463,25 @@ init_pid() {
 	[ "$output" = 67108864 ]
 	assert_nothing_left
 }
+
+@test "cgroup v1: an existing cpuset parent without cpus or mems is filled from its own parent, as runc" {
+	requires_v1 cpuset
+	local cs
+	cs=$(v1_mount cpuset)
+	# a plain mkdir: no cpus, no mems, so it could take no process
+	mkdir "$cs/mrct-empty-$ID"
+	[ -z "$(tr -d '\n' <"$cs/mrct-empty-$ID/cpuset.cpus")" ]
+	cfg_edit --arg p "/mrct-empty-$ID/$ID" '.linux.cgroupsPath = $p'
+	start_sleeper "$ID"
+	[ "$(cat "$cs/mrct-empty-$ID/cpuset.cpus")" = "$(cat "$cs/cpuset.cpus")" ]
+	[ "$(cat "$cs/mrct-empty-$ID/$ID/cpuset.mems")" = "$(cat "$cs/cpuset.mems")" ]
+	run -0 mrc delete --force "$ID"
+	# someone else's parent stays
+	[ -d "$cs/mrct-empty-$ID" ]
+	rmdir "$cs/mrct-empty-$ID"
+	local m
+	for m in $(v1_hierarchies | awk '{print $1}') /sys/fs/cgroup/unified; do
+		rmdir "$m/mrct-empty-$ID" 2>/dev/null || true
+	done
+	assert_nothing_left
+}
