@@ -6,10 +6,21 @@
 #
 # Every container gets its own bundle under /tmp/bundles/NAME with a fresh
 # copy of the busybox rootfs, the id NAME, and linux.cgroupsPath
-# /mrc-test/NAME, so its cgroup is $CG/mrc-test/NAME ($CGDIR).
+# /mrc-test/NAME ($CGPATH).
+#
+# The same cases run in both boots of run.sh, LAYOUT v2 (cgroup2 alone) and
+# v1 (only v1 hierarchies).  A container's cgroup is then one directory
+# ($CG/mrc-test/NAME on v2) or one per hierarchy (/sys/fs/cgroup/memory/
+# mrc-test/NAME ... on v1): find its files with cg_path (by $CGPATH, also
+# once the container stopped) or cg_file (by a live process's
+# /proc/PID/cgroup), both from /proc/self/mountinfo, and pick the file a
+# layout has with `if [ "$LAYOUT" = v1 ]`.
 
 MRC_ROOT=/run/mrc
 CG=/sys/fs/cgroup
+# What /init mounted (the kernel command line's mrc_layout=); 00-harness.sh
+# checks it against mountinfo.
+LAYOUT=$(cat /run/mrc-layout 2>/dev/null || echo v2)
 
 mrc() {
 	mini-runc --root "$MRC_ROOT" "$@"
@@ -83,7 +94,6 @@ new_bundle() {
 	ID=$1
 	B=/tmp/bundles/$1
 	CGPATH=/mrc-test/$1
-	CGDIR=$CG$CGPATH
 	ARGS='["true"]'
 	RESOURCES=
 	LINUX=
@@ -185,7 +195,155 @@ status_is() {
 	mrc state "$ID" 2>/dev/null | grep -q "\"status\": *\"$1\""
 }
 
-# cg_value FILE KEY: the value of KEY in a flat-keyed cgroup file of $CGDIR.
+# ---------------------------------------------------------------- cgroups
+
+# cg_mounts: one line per mounted cgroup hierarchy of /proc/self/mountinfo:
+#   TYPE ROOT MOUNTPOINT SUPER-OPTIONS
+# TYPE is cgroup2 or cgroup (v1, whose super options name its controllers
+# or name=NAME).
+cg_mounts() {
+	awk '{
+		for (i = 7; i <= NF && $i != "-"; i++) ;
+		if ($(i + 1) == "cgroup" || $(i + 1) == "cgroup2")
+			print $(i + 1), $4, $5, $(i + 3)
+	}' /proc/self/mountinfo
+}
+
+# cg_layout_seen: v2, v1 (legacy), hybrid or none, from mountinfo.
+cg_layout_seen() {
+	cg_mounts | awk '$1 == "cgroup2" {u = 1} $1 == "cgroup" {l = 1}
+		END {print (u && l) ? "hybrid" : u ? "v2" : l ? "v1" : "none"}'
+}
+
+# cg_mount CTRL: "ROOT MOUNTPOINT" of the hierarchy holding controller CTRL
+# (memory, cpu, name=systemd ...): the v1 hierarchy whose options list it,
+# else the cgroup2 mount (so CTRL "cgroup" names cgroup2).
+cg_mount() {
+	cg_mounts | awk -v c="$1" '
+		$1 == "cgroup" && !v1 {
+			n = split($4, o, ",")
+			for (i = 1; i <= n; i++) if (o[i] == c) v1 = $2 " " $3
+		}
+		$1 == "cgroup2" && !v2 {v2 = $2 " " $3}
+		END {
+			if (v1) print v1
+			else if (v2) print v2
+			else exit 1
+		}'
+}
+
+# cg_dir CTRL PATH: the directory of cgroup PATH in CTRL's hierarchy.
+cg_dir() {
+	local m root mnt
+	m=$(cg_mount "$1") || return 1
+	root=${m%% *} mnt=${m#* }
+	case $root in
+	/) echo "$mnt$2" ;;
+	*) echo "$mnt${2#$root}" ;;
+	esac
+}
+
+# cg_ctrl FILE: the controller a cgroup file belongs to, its name's prefix
+# (memory.max, memory.limit_in_bytes: memory; cgroup.freeze: cgroup, that
+# is cgroup2).  The core files of v1 (cgroup.procs, tasks) are in every
+# hierarchy: pass their controller to cg_path.
+cg_ctrl() {
+	echo "${1%%.*}"
+}
+
+# cg_path FILE [CTRL]: FILE in the container's cgroup ($CGPATH) of CTRL's
+# hierarchy (default: FILE's own controller).
+cg_path() {
+	local d
+	d=$(cg_dir "${2:-$(cg_ctrl "$1")}" "$CGPATH") || { echo "/nonexistent/$1"; return 1; }
+	echo "$d/$1"
+}
+
+# cg_read FILE [CTRL]: the contents of cg_path FILE [CTRL].
+cg_read() {
+	cat "$(cg_path "$@")" 2>/dev/null
+}
+
+# cg_pid_cgroup PID CTRL: PID's cgroup path in CTRL's hierarchy, from
+# /proc/PID/cgroup (a v1 line listing CTRL, else the 0:: line of cgroup2).
+cg_pid_cgroup() {
+	awk -v c="$2" '{
+		p = index($0, ":"); rest = substr($0, p + 1)
+		q = index(rest, ":"); list = substr(rest, 1, q - 1); path = substr(rest, q + 1)
+		if (list == "") { v2 = path; have2 = 1; next }
+		n = split(list, o, ",")
+		for (i = 1; i <= n; i++) if (o[i] == c) { print path; found = 1; exit }
+	}
+	END { if (!found) { if (have2) print v2; else exit 1 } }' "/proc/$1/cgroup" 2>/dev/null
+}
+
+# cg_file PID CTRL FILE: FILE of PID's own cgroup in CTRL's hierarchy.
+cg_file() {
+	local p d
+	p=$(cg_pid_cgroup "$1" "$2") || { echo "/nonexistent/$3"; return 1; }
+	d=$(cg_dir "$2" "$p") || { echo "/nonexistent/$3"; return 1; }
+	echo "$d/$3"
+}
+
+# cg_dirs PATH: the directory of cgroup PATH in every mounted hierarchy,
+# one per line (one on v2).
+cg_dirs() {
+	cg_mounts | while read -r type root mnt opts; do
+		case $root in
+		/) echo "$mnt$1" ;;
+		*) echo "$mnt${1#$root}" ;;
+		esac
+	done
+}
+
+# cg_exists_all PATH: cgroup PATH exists in every hierarchy.
+cg_exists_all() {
+	local d
+	for d in $(cg_dirs "$1"); do
+		[ -d "$d" ] || { diag "missing: $d"; return 1; }
+	done
+}
+
+# cg_gone PATH: cgroup PATH exists in no hierarchy.
+cg_gone() {
+	local d
+	for d in $(cg_dirs "$1"); do
+		[ ! -e "$d" ] || { diag "still there: $d"; return 1; }
+	done
+}
+
+# cg_mkdir_all PATH: make cgroup PATH in every hierarchy, a v1 cpuset one
+# with its parent's cpus and mems (as an administrator's group has them:
+# it could take no process otherwise).
+cg_mkdir_all() {
+	local d p
+	for d in $(cg_dirs "$1"); do
+		mkdir -p "$d" || return 1
+		# (cgroup2's empty cpuset.cpus means its parent's.)
+		if [ "$LAYOUT" = v1 ] && [ -e "$d/cpuset.cpus" ] && [ -z "$(cat "$d/cpuset.cpus")" ]; then
+			p=${d%/*}
+			cat "$p/cpuset.cpus" >"$d/cpuset.cpus" &&
+				cat "$p/cpuset.mems" >"$d/cpuset.mems" || return 1
+		fi
+	done
+}
+
+# cg_rmdir_all PATH: remove cgroup PATH from every hierarchy.
+cg_rmdir_all() {
+	local d
+	for d in $(cg_dirs "$1"); do
+		[ ! -d "$d" ] || rmdir "$d"
+	done
+}
+
+# cg_procs: the pids of the container's cgroup, from the pids hierarchy on
+# v1 (every hierarchy holds the same ones), on one line.
+cg_procs() {
+	cg_read cgroup.procs pids | tr '\n' ' '
+}
+
+# cg_value FILE KEY [CTRL]: the value of KEY in a flat-keyed cgroup file of
+# the container's cgroup (see cg_path).
 cg_value() {
-	awk -v k="$2" '$1 == k {print $2}' "$CGDIR/$1" 2>/dev/null
+	awk -v k="$2" '$1 == k {print $2}' "$(cg_path "$1" ${3:+"$3"})" 2>/dev/null
 }

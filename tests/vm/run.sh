@@ -1,9 +1,25 @@
 #!/bin/bash
-# The pure cgroup v2 kernel harness: boots a Debian kernel under QEMU (TCG)
-# with every controller on cgroup2, runs mini-runc's VM cases inside, and
-# prints their results as TAP.
+# The cgroup enforcement harness: boots a Debian kernel under QEMU (TCG)
+# twice, runs mini-runc's VM cases inside each boot, and prints the results
+# of both as one TAP stream.
 #
 #   tests/vm/run.sh [CASE-SCRIPT...]
+#
+# The two boots, one after the other, of the same kernel and initramfs:
+#   v2  `cgroup_no_v1=all`: every controller on cgroup2, which /init mounts
+#       alone on /sys/fs/cgroup (the unified layout);
+#   v1  no such argument: /init mounts a tmpfs on /sys/fs/cgroup and one v1
+#       hierarchy per controller the kernel lists in /proc/cgroups
+#       (cpu,cpuacct and net_cls,net_prio together, as distributions mount
+#       them, and the named name=systemd), and no cgroup2 at all (the legacy
+#       layout).
+# The kernel command line tells /init which (mrc_layout=v2 or v1).  The same
+# case scripts run in both: they find a container's cgroup files through
+# tests/vm/lib.sh (cg_file, cg_path), which reads the layout from
+# /proc/self/mountinfo and /proc/PID/cgroup, and assert each layout's own
+# files (memory.max or memory.limit_in_bytes, cgroup.freeze or
+# freezer.state ...).  Every result line is prefixed with its boot
+# ("ok 12 - v1: ...") and the numbering runs on across both.
 #
 # Without arguments it runs tests/vm/cases/*.sh, and tests/vm/cases-cgroup/*.sh
 # once the lifecycle creates cgroups (until then it reports them skipped).
@@ -11,20 +27,23 @@
 # Steps: (1) a kernel (boot/vmlinuz-* of the package linux-image-amd64 depends
 # on) is fetched once into the cache; (2) an initramfs is built from busybox,
 # ./mini-runc with the libraries ldd lists, a busybox bundle rootfs, the
-# case scripts and tests/vm/init; (3) QEMU boots it with a hard timeout; the
-# TAP the VM prints between the markers is extracted and printed.
+# case scripts and tests/vm/init; (3) QEMU boots it once per layout, each
+# boot with a hard timeout; the TAP each VM prints between the markers is
+# extracted and printed.
 #
-# Exit status: 0 only when the VM reported and every case passed.  A VM that
-# cannot boot, hangs, or never reports is a failure, never a skip.
+# Exit status: 0 only when every boot reported and every case passed.  A VM
+# that cannot boot, hangs, or never reports is a failure, never a skip.
 #
 # Environment:
 #   MINI_RUNC       the binary to test (default: ./mini-runc of this checkout)
+#   MRC_VM_LAYOUTS  the boots to run, in order (default "v2 v1")
 #   MRC_VM_CACHE    kernel cache (default: tests/vm/.cache, kept between runs)
 #   MRC_VM_KERNEL   use this bzImage instead of the cached Debian one
-#   MRC_VM_TIMEOUT  seconds before the VM is killed (default 300)
+#   MRC_VM_TIMEOUT  seconds before one boot's VM is killed (default 240)
 #   MRC_VM_CASE_TIMEOUT  seconds one case script may take inside (default 120)
 #   MRC_VM_VERBOSE  1: print the whole console, not only the TAP
-# The console of the last run stays in $MRC_VM_CACHE/console.log.
+# The console of each boot of the last run stays in
+# $MRC_VM_CACHE/console-LAYOUT.log.
 
 set -uo pipefail
 
@@ -32,7 +51,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 MINI_RUNC=${MINI_RUNC:-$REPO/mini-runc}
 CACHE=${MRC_VM_CACHE:-$HERE/.cache}
-VM_TIMEOUT=${MRC_VM_TIMEOUT:-300}
+VM_TIMEOUT=${MRC_VM_TIMEOUT:-240}
+LAYOUTS=${MRC_VM_LAYOUTS:-v2 v1}
 CASE_TIMEOUT=${MRC_VM_CASE_TIMEOUT:-120}
 BEGIN_MARK='=== MRC-VM-TAP BEGIN ==='
 END_MARK='=== MRC-VM-TAP END ==='
@@ -203,73 +223,82 @@ build_initramfs() {
 
 # ------------------------------------------------------------------ boot --
 
-# report CONSOLE-LOG: print the TAP, return non-zero when anything failed.
+# The result lines of the boot being reported, numbered on from the
+# previous boots'; N and FAILED count across all boots.
+OUT=()
+N=0
+FAILED=0
+
+# emit LAYOUT LINE: add a result or comment line of LAYOUT's boot to OUT,
+# numbered on from the previous ones and prefixed with the layout.
+emit() {
+	local layout=$1 line=$2 st rest
+	case $line in
+	"ok "[0-9]* | "ok - "*) st=ok rest=${line#ok } ;;
+	"not ok "[0-9]* | "not ok - "*) st="not ok" rest=${line#not ok } ;;
+	"#"*) OUT+=("$line"); return ;;
+	*) OUT+=("# $line"); return ;;
+	esac
+	rest=${rest#"${rest%%[!0-9]*}"}
+	rest=${rest# }
+	rest=${rest#- }
+	N=$((N + 1))
+	[ "$st" = ok ] || FAILED=$((FAILED + 1))
+	OUT+=("$st $N - $layout: $rest")
+}
+
+# report LAYOUT CONSOLE-LOG: add that boot's TAP and the host's verdicts
+# on it (HOST_TAP) to OUT; return non-zero when anything failed.
 report() {
-	local console=$1 tap line n=0 failed=0
+	local layout=$1 console=$2 tap line n0=$N f0=$FAILED
 	# The firmware's terminal escapes may share the marker's line.
 	tap=$(tr -d '\r' <"$console" |
 		sed -e "s/.*$BEGIN_MARK/$BEGIN_MARK/" -e "s/.*$END_MARK.*/$END_MARK/" |
 		sed -n "/^$BEGIN_MARK\$/,/^$END_MARK\$/p")
 	if [ "${MRC_VM_VERBOSE:-0}" = 1 ]; then
-		tr -d '\r' <"$console" | sed 's/^/# console: /'
+		while IFS= read -r line; do
+			OUT+=("# $layout console: $line")
+		done < <(tr -d '\r' <"$console")
 	fi
 	if [ -z "$tap" ]; then
-		echo "# the console ended with:"
-		tr -d '\r' <"$console" | tail -n 40 | sed 's/^/#   /'
+		OUT+=("# $layout: the console ended with:")
+		while IFS= read -r line; do
+			OUT+=("#   $line")
+		done < <(tr -d '\r' <"$console" | tail -n 40)
 		host_fail "the VM never reported (no '$BEGIN_MARK' on the console)"
 	elif ! grep -qxF "$END_MARK" <<<"$tap"; then
-		echo "# the console ended with:"
-		tr -d '\r' <"$console" | tail -n 15 | sed 's/^/#   /'
+		OUT+=("# $layout: the console ended with:")
+		while IFS= read -r line; do
+			OUT+=("#   $line")
+		done < <(tr -d '\r' <"$console" | tail -n 15)
 		host_fail "the VM stopped before '$END_MARK' (timeout or crash)"
 	fi
 	while IFS= read -r line; do
 		case $line in
 		"$BEGIN_MARK" | "$END_MARK" | 1..*) ;;
-		"ok "[0-9]*)
-			n=$((n + 1))
-			echo "$line" ;;
-		"not ok "[0-9]*)
-			n=$((n + 1)) failed=$((failed + 1))
-			echo "$line" ;;
-		"#"*) echo "$line" ;;
-		*) echo "# $line" ;;
+		*) emit "$layout" "$line" ;;
 		esac
 	done <<<"$tap"
 	for line in "${HOST_TAP[@]}"; do
-		n=$((n + 1))
-		case $line in
-		"not ok - "*)
-			failed=$((failed + 1))
-			echo "not ok $n - ${line#not ok - }" ;;
-		"ok - "*) echo "ok $n - ${line#ok - }" ;;
-		esac
+		emit "$layout" "$line"
 	done
-	if [ "$n" -eq 0 ]; then
-		n=1 failed=1
-		echo "not ok 1 - vm: no case reported a result"
+	HOST_TAP=()
+	if [ "$N" -eq "$n0" ]; then
+		emit "$layout" "not ok - vm: no case reported a result"
 	fi
-	echo "1..$n"
-	[ "$failed" -eq 0 ]
+	OUT+=("# $layout: $((N - n0 - (FAILED - f0))) passed, $((FAILED - f0)) failed")
+	[ "$FAILED" -eq "$f0" ]
 }
 
-main() {
-	local console rc start
-	WORK=$(mktemp -d "${TMPDIR:-/tmp}/mrc-vm.XXXXXX") || die "mktemp failed"
-	[ -x "$MINI_RUNC" ] || die "$MINI_RUNC is not built (run make)"
-	ensure_tools
-	find_kernel
-
-	CASES=$(select_cases "$@")
-	[ -n "$CASES" ] || die "no case scripts to run"
-	if [ "$#" -eq 0 ] && ! cgroups_wired; then
-		echo "# skipped: cgroups not wired yet (no mrc_cgroup_create in src/lifecycle)"
-		HOST_TAP+=("ok - vm: tests/vm/cases-cgroup # skip cgroups not wired yet")
-	fi
-	build_initramfs || die "cannot build the initramfs"
-
-	mkdir -p "$CACHE" || die "cannot create $CACHE"
-	console=$CACHE/console.log
-	log "booting $(basename "$KERNEL") ($(du -k "$WORK/initrd.gz" | cut -f1) KiB initramfs)"
+# boot LAYOUT: boot the initramfs with LAYOUT's cgroup layout and report.
+boot() {
+	local layout=$1 console rc start args="console=ttyS0 quiet panic=-1"
+	case $layout in
+	v2) args="$args cgroup_no_v1=all mrc_layout=v2" ;;
+	v1) args="$args mrc_layout=v1" ;;
+	esac
+	console=$CACHE/console-$layout.log
+	log "$layout: booting $(basename "$KERNEL") ($(du -k "$WORK/initrd.gz" | cut -f1) KiB initramfs): $args"
 	start=$SECONDS
 	# TCG: KVM fails on these machines.  No NIC (no option ROM needed), no
 	# VGA; the serial console is stdio.  panic=-1 and -no-reboot turn a
@@ -278,16 +307,51 @@ main() {
 		-accel tcg -m 1024 -smp 2 -nographic -no-reboot \
 		-vga none -nic none \
 		-kernel "$KERNEL" -initrd "$WORK/initrd.gz" \
-		-append "console=ttyS0 quiet panic=-1 cgroup_no_v1=all" \
+		-append "$args" \
 		</dev/null >"$console" 2>&1
 	rc=$?
-	log "VM ran $((SECONDS - start))s, qemu exit status $rc"
+	log "$layout: VM ran $((SECONDS - start))s, qemu exit status $rc"
 	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 		host_fail "the VM was killed after ${VM_TIMEOUT}s"
 	elif [ "$rc" -ne 0 ]; then
 		host_fail "qemu exited with status $rc"
 	fi
-	report "$console"
+	report "$layout" "$console"
+}
+
+main() {
+	local layout line
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/mrc-vm.XXXXXX") || die "mktemp failed"
+	[ -x "$MINI_RUNC" ] || die "$MINI_RUNC is not built (run make)"
+	[ -n "${LAYOUTS// /}" ] || die "MRC_VM_LAYOUTS names no boot"
+	for layout in $LAYOUTS; do
+		case $layout in
+		v2 | v1) ;;
+		*) die "unknown layout '$layout' in MRC_VM_LAYOUTS (v2 or v1)" ;;
+		esac
+	done
+	ensure_tools
+	find_kernel
+
+	CASES=$(select_cases "$@")
+	[ -n "$CASES" ] || die "no case scripts to run"
+	build_initramfs || die "cannot build the initramfs"
+	mkdir -p "$CACHE" || die "cannot create $CACHE"
+
+	for layout in $LAYOUTS; do
+		if [ "$#" -eq 0 ] && ! cgroups_wired; then
+			OUT+=("# $layout: skipped: cgroups not wired yet (no mrc_cgroup_create in src/lifecycle)")
+			HOST_TAP+=("ok - vm: tests/vm/cases-cgroup # skip cgroups not wired yet")
+		fi
+		boot "$layout"
+		# Each boot's results as soon as it is over.
+		for line in "${OUT[@]}"; do
+			echo "$line"
+		done
+		OUT=()
+	done
+	echo "1..$N"
+	[ "$FAILED" -eq 0 ]
 }
 
 main "$@"

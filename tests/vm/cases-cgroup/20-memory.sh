@@ -1,6 +1,30 @@
-# memory.max: a hog is OOM-killed, memory.events counts it, `events`
-# reports it, `events --stats` shows the limit.
+# The memory limit: a hog is OOM-killed, the kernel counts it (cgroup2
+# memory.events, v1 memory.oom_control), `events` reports it, `events
+# --stats` shows the limit.
 . /tests/lib.sh
+
+# check_limit DESC: the memory limit files hold $LIMIT (memory.max; on v1
+# memory.limit_in_bytes, and memory.memsw.limit_in_bytes where the kernel
+# accounts swap: memory.swap is the total of both there).
+check_limit() {
+	if [ "$LAYOUT" = v1 ]; then
+		expect_eq "memory.limit_in_bytes is the configured limit" $LIMIT "$(cg_read memory.limit_in_bytes)"
+		if [ -e "$CG/memory/memory.memsw.limit_in_bytes" ]; then
+			expect_eq "memory.memsw.limit_in_bytes is the configured swap" $LIMIT "$(cg_read memory.memsw.limit_in_bytes)"
+		fi
+	else
+		expect_eq "memory.max is the configured limit" $LIMIT "$(cg_read memory.max)"
+	fi
+}
+
+# oom_kills: the kernel's count of OOM kills in the container's cgroup.
+oom_kills() {
+	if [ "$LAYOUT" = v1 ]; then
+		cg_value memory.oom_control oom_kill
+	else
+		cg_value memory.events oom_kill
+	fi
+}
 
 LIMIT=16777216
 MEM="\"memory\": {\"limit\": $LIMIT, \"swap\": $LIMIT}"
@@ -10,9 +34,14 @@ new_bundle oom
 RESOURCES=$MEM
 ARGS='["tail", "/dev/zero"]'
 run_ctr --keep
-expect_eq "run of a memory hog at memory.max=16M exits 137" 137 "$?" || diag_file "$B/out"
-expect_eq "memory.max is the configured limit" $LIMIT "$(cat $CGDIR/memory.max 2>/dev/null)"
-expect_eq "memory.events counts one oom_kill" 1 "$(cg_value memory.events oom_kill)"
+expect_eq "run of a memory hog at a 16M memory limit exits 137" 137 "$?" || diag_file "$B/out"
+check_limit
+if [ "$LAYOUT" = v1 ]; then
+	expect_eq "memory.oom_control counts one oom_kill" 1 "$(oom_kills)"
+	expect_eq "and says the group is not under OOM any more" 0 "$(cg_value memory.oom_control under_oom)"
+else
+	expect_eq "memory.events counts one oom_kill" 1 "$(oom_kills)"
+fi
 remove_ctr
 
 # 2. A hog under a live init; `events` watches.

@@ -1,4 +1,5 @@
-# pids.max: fork fails once the container holds pids.limit tasks.
+# pids.max: fork fails once the container holds pids.limit tasks.  The
+# pids controller's files have the same names on cgroup2 and v1.
 . /tests/lib.sh
 
 new_bundle pids
@@ -6,7 +7,7 @@ RESOURCES='"pids": {"limit": 10}'
 sh_args 'i=0; while [ $i -lt 30 ]; do sleep 1000 & i=$((i+1)); echo "started=$i"; done; echo all-started'
 run_ctr --keep
 rc=$?
-expect_eq "pids.max is the configured limit" 10 "$(cat $CGDIR/pids.max 2>/dev/null)"
+expect_eq "pids.max is the configured limit" 10 "$(cg_read pids.max)"
 if [ "$rc" -ne 0 ] && in_out "fork" && ! in_out "^all-started"; then
 	ok "fork fails at pids.max (the shell reports it and stops)"
 else
@@ -26,7 +27,7 @@ if [ -n "$max" ] && [ "$max" -ge 1 ]; then
 	ok "pids.events counts the refused fork ($max)"
 else
 	not_ok "pids.events counts the refused fork"
-	diag "pids.events: $(cat $CGDIR/pids.events 2>&1)"
+	diag "pids.events: $(cat "$(cg_path pids.events)" 2>&1)"
 fi
 remove_ctr
 
