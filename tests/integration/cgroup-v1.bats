@@ -485,3 +485,35 @@ init_pid() {
 	done
 	assert_nothing_left
 }
+
+@test "cgroup v1: swap, kernelTCP, cpu burst, realtime and idle are written; limit and swap raised and lowered together" {
+	requires_v1 memory cpu
+	local probe
+	probe=$(v1_mount memory)
+	[ -e "$probe/memory.memsw.limit_in_bytes" ] || skip "no swap accounting (memory.memsw)"
+	cfg_edit '.linux.resources = {
+		memory: {limit: 67108864, swap: 134217728, kernelTCP: 33554432},
+		cpu: {shares: 512, quota: 50000, period: 100000, burst: 10000,
+			realtimePeriod: 1000000, realtimeRuntime: 10000, idle: 0}
+	}'
+	start_sleeper "$ID"
+	local pid
+	pid=$(init_pid "$ID")
+	[ "$(v1_file "$pid" memory memory.memsw.limit_in_bytes)" = 134217728 ]
+	# (runc 1.1 ignores kernel memory settings, with a warning)
+	! is_mini_runc || [ "$(v1_file "$pid" memory memory.kmem.tcp.limit_in_bytes)" = 33554432 ]
+	[ "$(v1_file "$pid" cpu cpu.cfs_burst_us)" = 10000 ]
+	[ "$(v1_file "$pid" cpu cpu.rt_period_us)" = 1000000 ]
+	[ "$(v1_file "$pid" cpu cpu.rt_runtime_us)" = 10000 ]
+	[ "$(v1_file "$pid" cpu cpu.idle)" = 0 ]
+	# both up: the kernel wants limit <= memsw at every moment
+	run -0 mrc update --memory 256m --memory-swap 512m "$ID"
+	[ "$(v1_file "$pid" memory memory.limit_in_bytes)" = 268435456 ]
+	[ "$(v1_file "$pid" memory memory.memsw.limit_in_bytes)" = 536870912 ]
+	# both down again
+	run -0 mrc update --memory 32m --memory-swap 48m "$ID"
+	[ "$(v1_file "$pid" memory memory.limit_in_bytes)" = 33554432 ]
+	[ "$(v1_file "$pid" memory memory.memsw.limit_in_bytes)" = 50331648 ]
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}
