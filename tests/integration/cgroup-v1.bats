@@ -502,7 +502,8 @@ init_pid() {
 	[ "$(v1_file "$pid" memory memory.memsw.limit_in_bytes)" = 134217728 ]
 	# (runc 1.1 ignores kernel memory settings, with a warning)
 	! is_mini_runc || [ "$(v1_file "$pid" memory memory.kmem.tcp.limit_in_bytes)" = 33554432 ]
-	[ "$(v1_file "$pid" cpu cpu.cfs_burst_us)" = 10000 ]
+	# (runc 1.1 predates cpu.burst)
+	! is_mini_runc || [ "$(v1_file "$pid" cpu cpu.cfs_burst_us)" = 10000 ]
 	[ "$(v1_file "$pid" cpu cpu.rt_period_us)" = 1000000 ]
 	[ "$(v1_file "$pid" cpu cpu.rt_runtime_us)" = 10000 ]
 	[ "$(v1_file "$pid" cpu cpu.idle)" = 0 ]
