@@ -137,6 +137,15 @@ stage_asan() {
 		[ -e "$report" ] || continue
 		echo "--- sanitizer report $report"
 		head -n 60 "$report"
+		# LeakSanitizer's own note that it could not read a thread's
+		# registers (the process was killed while its exit-time check
+		# ran, as the tests that SIGKILL the runtime at random points
+		# do) is no finding: LSan goes on and reports nothing more.
+		# Any other line is one.
+		if ! grep -qvE '^==[0-9]+==Unable to get registers from thread [0-9]+\.$' "$report"; then
+			echo "# asan: LeakSanitizer could not inspect a process that was killed meanwhile (${report#$PWD/})"
+			continue
+		fi
 		tap_fail "asan: sanitizer report ${report#$PWD/}"
 	done
 }
