@@ -1,6 +1,7 @@
-# Shared by podman.bats and containerd.bats: the real callers of mini-runc,
-# installed from Debian, each run privately (their own root, run dir and
-# socket, so nothing of the host's or another test run's is touched).
+# Shared by podman.bats, containerd.bats and docker.bats: the real callers
+# of mini-runc, installed from Debian, each run privately (their own root,
+# run dir and socket, so nothing of the host's or another test run's is
+# touched).
 #
 # The runtime the callers are given is a wrapper ($CW_WRAP) that appends
 # its argv to $CW_LOG and then runs $MINI_RUNC.  For the verbs whose stdio
@@ -103,21 +104,158 @@ cw_umount_under() {
 	done
 }
 
-# The cgroup2 mount and whether it has a controller.
-cw_cgroup2_mount() {
-	awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo
-}
-cw_cgroup2_has() {
-	local m
-	m=$(cw_cgroup2_mount)
-	[ -n "$m" ] && grep -qw "$1" "$m/cgroup.controllers"
+# cw_cgroup_dir PID CONTROLLER: the host directory of PID's cgroup for
+# CONTROLLER, found as docker stats, the runc shim and podman stats find
+# it: from /proc/PID/cgroup.  A v1 line "N:CTL[,CTL...]:/path" naming
+# CONTROLLER means that v1 hierarchy's mount (a hybrid or legacy host);
+# otherwise the "0::/path" line and the cgroup2 mount (a unified host, or
+# a controller only cgroup2 has).  Fails when PID is in the hierarchy's
+# root group: a container's cgroup is one of its own, never the root.
+cw_cgroup_dir() {
+	local pid=$1 ctl=$2 n ctls path fstype=cgroup2 mroot mnt
+	while IFS=: read -r n ctls path; do
+		if [ "$n" != 0 ] && [[ ",$ctls," == *",$ctl,"* ]]; then
+			fstype=cgroup
+			break
+		fi
+	done <"/proc/$pid/cgroup"
+	if [ "$fstype" = cgroup2 ]; then
+		path=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+	fi
+	[ -n "$path" ] && [ "$path" != / ] || {
+		echo "pid $pid: no cgroup of its own for $ctl: $(tr '\n' ' ' <"/proc/$pid/cgroup")" >&2
+		return 1
+	}
+	# mountinfo: root and mount point are fields 4 and 5; after the "-"
+	# come the fs type and, two on, the super options (v1: controllers).
+	read -r mroot mnt < <(awk -v t="$fstype" -v c="$ctl" '{
+		for (i = 7; $i != "-"; i++) ;
+		if ($(i + 1) != t) next
+		if (t == "cgroup" && index("," $(i + 3) ",", "," c ",") == 0) next
+		print $4, $5; exit }' /proc/self/mountinfo)
+	[ -n "$mnt" ] || {
+		echo "no $fstype mount for $ctl" >&2
+		return 1
+	}
+	[ "$mroot" = / ] || path=${path#"$mroot"}
+	echo "$mnt$path"
 }
 
-# cw_requires_mini_runc: skip a test whose expectation is mini-runc's own
-# (cgroup v2 only): runc, given as MINI_RUNC for reference, uses the v1
-# controllers of a hybrid host instead.
-cw_requires_mini_runc() {
-	case "$("$MINI_RUNC" --version 2>/dev/null | head -n1)" in
-	runc\ version* | crun\ version*) skip "expectation specific to mini-runc (cgroup v2 only)" ;;
-	esac
+# cw_cgroup_v1 PID CONTROLLER: PID's CONTROLLER is a v1 hierarchy's.
+cw_cgroup_v1() {
+	awk -F: -v c="$2" '$1 != 0 && index("," $2 ",", "," c ",") {f = 1} END {exit !f}' "/proc/$1/cgroup"
+}
+
+# cw_cgroup_file PID CONTROLLER FILE: the host path of FILE in PID's
+# cgroup for CONTROLLER (v1 or cgroup2, as cw_cgroup_dir finds it).
+cw_cgroup_file() {
+	local d
+	d=$(cw_cgroup_dir "$1" "$2") || return 1
+	echo "$d/$3"
+}
+
+# cw_cgroup_expect PID CONTROLLER V1FILE=VALUE V2FILE=VALUE: the limit is
+# applied in PID's own cgroup: the v1 file holds VALUE where CONTROLLER is
+# a v1 hierarchy (this hybrid host), the cgroup2 file on a unified host.
+cw_cgroup_expect() {
+	local pid=$1 ctl=$2 want f got
+	if cw_cgroup_v1 "$pid" "$ctl"; then want=$3; else want=$4; fi
+	f=$(cw_cgroup_file "$pid" "$ctl" "${want%%=*}") || return 1
+	want=${want#*=}
+	got=$(cat "$f") || return 1
+	[ "$got" = "$want" ] || {
+		echo "$f: '$got', expected '$want'" >&2
+		return 1
+	}
+}
+
+# cw_bytes SIZE: a size as docker and podman print it (go-units'
+# BytesSize: "632KiB", "6.254MiB") in bytes.
+cw_bytes() {
+	awk -v s="$1" 'BEGIN {
+		u = s; sub(/^[0-9]+(\.[0-9]+)?/, "", u)
+		m["B"] = 1; m["KiB"] = 1024; m["MiB"] = 1048576; m["GiB"] = 1073741824
+		if (s !~ /^[0-9]/ || !(u in m)) exit 1
+		printf "%d\n", s * m[u] }'
+}
+
+# cw_created_ids: the container ids the runtime was asked to create since
+# the current test's "==== NAME" line in $CW_LOG.
+cw_created_ids() {
+	awk '/^==== / {delete ids; n = 0; next}
+		/ argv: .*create / {ids[++n] = $NF}
+		END {for (i = 1; i <= n; i++) print ids[i]}' "$CW_LOG"
+}
+
+# cw_cgroup_mounts: the mount points of every cgroup hierarchy, v1 and v2.
+cw_cgroup_mounts() {
+	awk '{for (i = 7; $i != "-"; i++) ; if ($(i + 1) ~ /^cgroup2?$/) print $5}' /proc/self/mountinfo
+}
+
+# cw_cgroups_left ID...: cgroup directories, in any hierarchy, whose name
+# ends with one of the ids (containerd and docker name them ID, podman's
+# cgroupfs manager libpod-ID).
+cw_cgroups_left() {
+	local mnt id names=()
+	[ $# -gt 0 ] || return 0
+	for id in "$@"; do
+		names+=(${names[0]+-o} -name "*$id")
+	done
+	for mnt in $(cw_cgroup_mounts); do
+		find "$mnt" -maxdepth 4 -type d \( "${names[@]}" \) 2>/dev/null || true
+	done
+}
+
+# cw_procs_left ID...: processes (not this shell) whose command line
+# names one of the ids: a shim, conmon, a runtime call that never ended.
+cw_procs_left() {
+	local id f pid cmd
+	for id in "$@"; do
+		for f in $(grep -lsF -- "$id" /proc/[0-9]*/cmdline); do
+			pid=${f#/proc/}
+			pid=${pid%/cmdline}
+			[ "$pid" = "$$" ] || [ "$pid" = "$BASHPID" ] && continue
+			# (grep itself matched, and is gone by now)
+			cmd=$(tr '\0' ' ' <"$f" 2>/dev/null) && [[ "$cmd" == *"$id"* ]] || continue
+			echo "$pid: $cmd"
+		done
+	done
+}
+
+# cw_left ID...: everything of the ids still there, one line each: cgroup
+# directories, processes, mounts (of this mount namespace).
+cw_left() {
+	[ $# -gt 0 ] || return 0
+	cw_cgroups_left "$@" | sed 's/^/cgroup: /'
+	cw_procs_left "$@" | sed 's/^/process: /'
+	local id
+	for id in "$@"; do
+		grep -F -- "$id" /proc/self/mountinfo | awk '{print "mount: " $5}'
+	done
+}
+
+# cw_listed ROOT ID...: the ids the runtime still lists (state root ROOT,
+# or the runtime's default one when ROOT is empty).
+cw_listed() {
+	local root=$1
+	shift
+	"$MINI_RUNC" ${root:+--root "$root"} list --format json 2>/dev/null |
+		jq -r --args '.[]? | select(.id | IN($ARGS.positional[])) | "state: \(.id)"' "$@"
+}
+
+# cw_assert_clean [ROOT]: nothing of the containers this test created is
+# left: no cgroup directory in any hierarchy, no process naming it (its
+# shim or conmon), no mount, no container in the runtime's `list` (state
+# root ROOT, or the runtime's default one).  A removal may finish a moment
+# after the client returns.
+cw_assert_clean() {
+	local root=${1:-} ids
+	ids=$(cw_created_ids)
+	[ -n "$ids" ] || return 0
+	# shellcheck disable=SC2086 # ids are hex or plain names
+	cw_wait eval '[ -z "$(cw_left $ids; cw_listed "$root" $ids)" ]' || {
+		echo "left behind:" >&2
+		{ cw_left $ids; cw_listed "$root" $ids; } >&2
+		return 1
+	}
 }

@@ -17,10 +17,12 @@
 # the same shim the same option (runc.v2 Options.BinaryName), so the tasks
 # below go through the code path the CRI handler uses.
 #
-# `ctr run` puts "cpu": {"shares": 1024} (its --cpu-shares default) in
-# every spec; on a host without the cpu controller on cgroup2 that is
-# refused (see the test "ctr run with ctr's default cpu shares"), so the
-# other tests pass --cpu-shares 0 (no cpu section).
+# The tasks run with ctr's defaults: `ctr run` puts "cpu": {"shares": 1024}
+# (its --cpu-shares default) in every spec.  Limits are read back on the
+# host from the task's own cgroup, found through its init's /proc/PID/cgroup
+# (cw_cgroup_expect): the v1 files on this hybrid host, the cgroup2 ones on
+# a unified host.  teardown checks that every container the test created
+# left no cgroup, shim, mount or runtime state behind (cw_assert_clean).
 
 load callers-helpers
 
@@ -28,7 +30,7 @@ IMG=localhost/mrc-busybox:latest
 
 C() { timeout -k 5 60 ctr -a "$CW_DIR/containerd.sock" -n "$CW_NS" "$@"; }
 
-# Options for ctr run: the runtime, and no cpu section (see above).
+# Options for ctr run: the runtime.
 RUNOPTS=()
 
 # mk_oci_image ROOTFS OUT.tar NAME: an OCI image layout tarball holding
@@ -120,7 +122,7 @@ setup_file() {
 
 teardown_file() {
 	[ -n "${CW_DIR:-}" ] && [ -d "$CW_DIR" ] || return 0
-	local t
+	local t mnt
 	if [ -S "$CW_DIR/containerd.sock" ]; then
 		for t in $(C task ls -q 2>/dev/null); do
 			C task kill -s KILL "$t" >/dev/null 2>&1 || true
@@ -144,11 +146,17 @@ teardown_file() {
 	cw_umount_under "$CW_DIR"
 	rm -rf "$CW_DIR"
 	rm -rf "/run/containerd/runc/$CW_NS"
+	# The namespace's cgroup parent (/NS), in every hierarchy: a runtime
+	# removes only the groups it made (runc none above the container's), so
+	# it stays when containers overlapped.
+	for mnt in $(cw_cgroup_mounts); do
+		[ ! -d "$mnt/$CW_NS" ] || rmdir "$mnt/$CW_NS" 2>/dev/null || true
+	done
 }
 
 setup() {
 	echo "==== $BATS_TEST_DESCRIPTION" >>"$CW_LOG"
-	RUNOPTS=(--cpu-shares 0 --runc-binary "$CW_WRAP")
+	RUNOPTS=(--runc-binary "$CW_WRAP")
 	TASKS=()
 }
 
@@ -162,13 +170,16 @@ teardown() {
 		C task delete -f "$t" >/dev/null 2>&1 || true
 		C container rm "$t" >/dev/null 2>&1 || true
 	done
-	[ -n "${BATS_TEST_COMPLETED:-}" ] || {
+	local clean=0
+	cw_assert_clean "/run/containerd/runc/$CW_NS" || clean=1
+	[ -n "${BATS_TEST_COMPLETED:-}" ] && [ "$clean" = 0 ] || {
 		echo "---- last command's output ----" >&2
 		echo "${output:-}" >&2
 		cw_show_log
 		echo "---- containerd.log (tail) ----" >&2
 		tail -n 15 "$CW_DIR/containerd.log" >&2
 	}
+	return "$clean"
 }
 
 new_task() {
@@ -178,6 +189,9 @@ new_task() {
 }
 
 task_status() { C task ls | awk -v t="$1" '$1 == t {print $3}'; }
+
+# task_pid TASK: the host pid of a task's init.
+task_pid() { C task ls | awk -v t="$1" '$1 == t {print $2}'; }
 
 @test "containerd: the CRI runtime handler config (runtime_type io.containerd.runc.v2, BinaryName) loads" {
 	run -0 C plugins ls
@@ -199,24 +213,24 @@ task_status() { C task ls | awk -v t="$1" '$1 == t {print $3}'; }
 	grep -q -- "--root /run/containerd/runc/$CW_NS --log .*/log.json --log-format json create --bundle" "$CW_LOG"
 }
 
-@test "ctr run with ctr's default cpu shares (1024): runs, or names the cpu controller" {
-	local t
+@test "ctr run with ctr's default cpu shares (1024): runs, and the shares are applied" {
+	local t pid
 	new_task t
-	if cw_cgroup2_has cpu; then
-		run -0 C run --rm --runc-binary "$CW_WRAP" "$IMG" "$t" echo ok
-	else
-		cw_requires_mini_runc
-		run -1 C run --rm --runc-binary "$CW_WRAP" "$IMG" "$t" echo ok
-		# mini-runc's JSON log line reaches ctr's output
-		[[ "$output" == *"OCI runtime create failed"*"cpu"* ]]
-	fi
+	run -0 C run --rm --runc-binary "$CW_WRAP" "$IMG" "$t" echo ok
+	[ "$output" = ok ]
+	new_task t
+	run -0 C run -d --runc-binary "$CW_WRAP" "$IMG" "$t" sleep 300
+	cw_wait eval "[ \"\$(task_status $t)\" = RUNNING ]"
+	pid=$(task_pid "$t")
+	# cgroup2 takes the shares converted: 1 + ((1024 - 2) * 9999) / 262142
+	cw_cgroup_expect "$pid" cpu cpu.shares=1024 cpu.weight=39
 }
 
 @test "ctr run -t through tmux: a terminal of the pane's size, exit status" {
 	local t sock=mrcc$$ out=$BATS_TEST_TMPDIR/t.out pane
 	new_task t
 	tmux -L "$sock" new-session -d -x 90 -y 20 \
-		"ctr -a $CW_DIR/containerd.sock -n $CW_NS run --rm -t --cpu-shares 0 --runc-binary $CW_WRAP $IMG $t sh; echo EXITED=\$? >$out; sleep 60"
+		"ctr -a $CW_DIR/containerd.sock -n $CW_NS run --rm -t --runc-binary $CW_WRAP $IMG $t sh; echo EXITED=\$? >$out; sleep 60"
 	cw_wait eval "tmux -L $sock capture-pane -p | grep -q '/ #'" || {
 		tmux -L "$sock" capture-pane -p >&2
 		tmux -L "$sock" kill-server
@@ -287,28 +301,33 @@ task_status() { C task ls | awk -v t="$1" '$1 == t {print $3}'; }
 	[ "$status" -ne 0 ]
 }
 
+# The shim reads a task's metrics from the groups its init's
+# /proc/PID/cgroup lists (the v1 hierarchies on a hybrid host).
 @test "ctr: a task's metrics describe the container's own cgroup" {
-	# On a hybrid host the shim reads metrics from the v1 hierarchies, where
-	# a cgroup v2 runtime (no v1 code, by design: issue 4) puts nothing.
-	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] ||
-		skip "hybrid cgroup host: the shim reads v1 metrics, mini-runc is cgroup v2 only"
-	local t pid cg
+	local t pid
 	new_task t
-	run -0 C run -d "${RUNOPTS[@]}" "$IMG" "$t" sleep 300
+	run -0 C run -d "${RUNOPTS[@]}" --memory-limit 67108864 "$IMG" "$t" sh -c 'sleep 300 & sleep 300 & wait'
 	cw_wait eval "[ \"\$(task_status $t)\" = RUNNING ]"
-	pid=$(C task ls | awk -v t="$t" '$1 == t {print $2}')
+	pid=$(task_pid "$t")
+	cw_wait eval "[ \$(C task ps $t | tail -n +2 | wc -l) -eq 3 ]"
+	# The container is in a cgroup of its own (cgroupsPath /NS/ID), in
+	# cgroup2 and in every v1 hierarchy...
+	[ "$(awk -F: '$1 == 0 {print $3}' "/proc/$pid/cgroup")" = "/$CW_NS/$t" ]
+	[ -z "$(awk -F: -v p="/$CW_NS/$t" '$3 != p' "/proc/$pid/cgroup")" ]
 	run -0 C task metrics --format json "$t"
 	echo "$output"
-	cg=$(awk -F: '$1 == 0 {print $3}' "/proc/$pid/cgroup")
-	# The container is in a cgroup of its own (cgroupsPath /NS/ID)...
-	[ "$cg" = "/$CW_NS/$t" ]
-	# ...and the metrics must not be the host's: a sleeping busybox uses
-	# far less than 64 MiB (a v1 memory.usage_in_bytes of the root cgroup
-	# would be the whole machine's).
-	local usage
-	# (v1 metrics: .memory.usage.usage; v2 metrics: .memory.usage)
+	# ...and the metrics are its own, not the host's: its memory limit, a
+	# sleeping busybox's usage (far below 64 MiB; a v1 memory.usage_in_bytes
+	# of the root cgroup would be the whole machine's), its three pids.
+	# (v1 metrics: .memory.usage.{usage,limit}; v2: .memory.{usage,usage_limit})
+	local usage limit pids
 	usage=$(jq -r '.memory.usage | if type == "object" then .usage else . end' <<<"$output")
+	limit=$(jq -r '(.memory.usage | if type == "object" then .limit else null end) // .memory.usage_limit' <<<"$output")
+	pids=$(jq -r '.pids.current' <<<"$output")
+	[ "$limit" = 67108864 ]
+	[ "$usage" -gt 0 ]
 	[ "$usage" -lt $((64 << 20)) ]
+	[ "$pids" = 3 ]
 }
 
 @test "ctr: a failing container's error reaches ctr's output from mini-runc's JSON log" {
@@ -336,7 +355,7 @@ task_status() { C task ls | awk -v t="$1" '$1 == t {print $3}'; }
 		and (.hooks | type == "array") and (.mountOptions | type == "array")
 		and (.linux.namespaces | index("pid") != null)
 		and (.linux.capabilities | index("CAP_SYS_ADMIN") != null)
-		and (.linux.cgroup.v2 == true)
+		and (.linux.cgroup.v1 == true) and (.linux.cgroup.v2 == true)
 		and (.linux.seccomp.enabled | type == "boolean")' <<<"$output"
 }
 

@@ -6,11 +6,16 @@
 # and image is removed in teardown_file, the directories after that.
 #
 # containers.conf here sets default_ulimits (podman's defaults exceed this
-# host's hard limits, TESTING.md), the cgroupfs manager (no systemd runs),
-# the file events logger, netns "none" (no bridge or firewall rules on the
-# shared host) and pids_limit 0: podman's stock pids_limit (2048) asks for
-# a pids limit, which needs the pids controller on cgroup2; the test
-# "podman's stock pids limit" covers that case by itself.
+# host's hard limits, which cannot be raised without CAP_SYS_RESOURCE,
+# TESTING.md), the cgroupfs manager (no systemd runs), the file events
+# logger and netns "none" (no bridge or firewall rules on the shared host).
+# Everything else is podman's stock default, its pids limit (2048) too.
+#
+# Limits are read back on the host from the container's own cgroup, found
+# through its init's /proc/PID/cgroup (cw_cgroup_expect): the v1 files on
+# this hybrid host, the cgroup2 ones on a unified host.  teardown checks
+# that every container the test created left no cgroup, conmon, mount or
+# runtime state behind (cw_assert_clean).
 
 load callers-helpers
 
@@ -22,12 +27,12 @@ P() {
 
 IMG=localhost/mrc-busybox
 
-write_conf() { # FILE PIDS_LIMIT_LINE
+write_conf() { # FILE: podman's defaults, but for what this host needs
 	cat >"$1" <<EOF
 [containers]
 default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
 netns = "none"
-$2
+
 [engine]
 cgroup_manager = "cgroupfs"
 events_logger = "file"
@@ -49,7 +54,7 @@ setup_file() {
 	export MINI_RUNC
 	cw_make_wrapper "$CW_DIR"
 	CW_CONF=$CW_DIR/containers.conf
-	write_conf "$CW_CONF" "pids_limit = 0"
+	write_conf "$CW_CONF"
 	export CW_CONF
 	cw_rootfs "$CW_DIR/rootfs"
 	tar -C "$CW_DIR/rootfs" -c . | P import - "$IMG" >/dev/null
@@ -74,15 +79,13 @@ teardown() {
 	for n in "${NAMES[@]}"; do
 		P rm -f -t 0 "$n" >/dev/null 2>&1 || true
 	done
-	# mini-runc's state dir (conmon passes no --root: the default one)
-	# must not keep containers podman removed.
-	for n in "${NAMES[@]}"; do
-		! "$MINI_RUNC" list --format json 2>/dev/null | grep -q "\"$n" || {
-			echo "mini-runc still lists a removed container" >&2
-			cw_show_log
-			return 1
-		}
-	done
+	# Every container the test created is gone: its cgroups in every
+	# hierarchy, its conmon, its mounts, its entry in mini-runc's state dir
+	# (conmon passes no --root: the default one).
+	cw_assert_clean || {
+		cw_show_log
+		return 1
+	}
 	[ -n "${BATS_TEST_COMPLETED:-}" ] || {
 		echo "---- last command's output ----" >&2
 		echo "${output:-}" >&2
@@ -99,6 +102,9 @@ new_name() {
 
 # cid NAME: podman's full id of a container (mini-runc's container id).
 cid() { P inspect -f '{{.Id}}' "$1"; }
+
+# cpid NAME: the host pid of a container's init.
+cpid() { P inspect -f '{{.State.Pid}}' "$1"; }
 
 @test "podman run --rm: output, exit status 0 and non-zero" {
 	run -0 P run --rm "$IMG" echo hello from mini-runc
@@ -220,18 +226,27 @@ cid() { P inspect -f '{{.Id}}' "$1"; }
 	[[ "$output" == *"0"*"100000"*"65536"* ]]
 }
 
-# podman stats reads the container's cgroup at its cgroupsPath in the
-# hierarchy podman detects (v1 on a hybrid host).
-@test "podman stats --no-stream" {
-	# On a hybrid host podman reads stats from the v1 hierarchies, where a
-	# cgroup v2 runtime (no v1 code, by design: issue 4) puts nothing.
-	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] ||
-		skip "hybrid cgroup host: podman reads v1 stats, mini-runc is cgroup v2 only"
+# podman stats reads the container's cgroup files itself, from the groups
+# its init's /proc/PID/cgroup lists (the v1 hierarchies on a hybrid host):
+# the numbers must be the container's own, not those of a group around it.
+@test "podman stats --no-stream: the container's own memory and pids" {
 	local n
 	new_name n
-	run -0 P run -d --name "$n" "$IMG" sleep 300
-	run -0 P stats --no-stream --format '{{.Name}} {{.MemUsage}}' "$n"
-	[[ "$output" == "$n "* ]]
+	run -0 P run -d --name "$n" --memory 64m "$IMG" sh -c 'sleep 300 & sleep 300 & wait'
+	cw_wait eval '[ "$(P top "$n" args | grep -cx "sleep 300 *")" -eq 2 ]'
+	run -0 P stats --no-stream --format '{{.Name}}|{{.MemUsageBytes}}|{{.PIDs}}' "$n"
+	local name mem pids used limit
+	IFS='|' read -r name mem pids <<<"$output"
+	[ "$name" = "$n" ]
+	# The limit is the container's own (the host's is the machine's RAM)...
+	used=${mem% / *}
+	limit=${mem#* / }
+	[ "$limit" = 64MiB ]
+	# ...and so is the usage: a few sleeping busyboxes, not the host's.
+	used=$(cw_bytes "$used")
+	[ "$used" -gt 0 ]
+	[ "$used" -lt $((64 << 20)) ]
+	[ "$pids" = 3 ] # sh and its two sleeps
 }
 
 @test "podman pause/unpause freezes and thaws the container" {
@@ -329,58 +344,54 @@ cid() { P inspect -f '{{.Id}}' "$1"; }
 	[ "$(cat "$out")" = EXITED=4 ]
 }
 
-# --memory / --pids-limit: enforced where cgroup2 has the controller, a
-# clear error naming the controller (podman exit 126) where it does not.
-limit_case() { # CONTROLLER PODMAN-FLAG... -- CHECK-SCRIPT
-	local ctl=$1
-	shift
-	local flags=()
-	while [ "$1" != -- ]; do flags+=("$1"); shift; done
-	shift
-	if cw_cgroup2_has "$ctl"; then
-		run -0 P run --rm "${flags[@]}" "$IMG" sh -c "$1"
-	else
-		cw_requires_mini_runc
-		run -126 P run --rm "${flags[@]}" "$IMG" true
-		[[ "$output" == *"$ctl"* ]]
-		[[ "$output" == *controller* ]]
-		run -0 P ps -aq
-		[ -z "$output" ]
-	fi
+# The limits podman asks for are applied in the container's own cgroup,
+# and enforced.
+@test "podman run --memory 64m: memory limit (and podman's swap, twice it) applied, and enforced" {
+	local n pid
+	new_name n
+	run -0 P run -d --name "$n" --memory 64m "$IMG" sleep 300
+	pid=$(cpid "$n")
+	cw_cgroup_expect "$pid" memory memory.limit_in_bytes=67108864 memory.max=67108864
+	# memory.swap is the total (memory + swap); cgroup2 takes swap alone
+	cw_cgroup_expect "$pid" memory memory.memsw.limit_in_bytes=134217728 memory.swap.max=67108864
+	# A shell holding 100 MiB is OOM-killed (SIGKILL: 137).
+	run -137 P exec "$n" sh -c 'x=$(head -c 100m /dev/zero | tr "\0" a); echo survived ${#x}'
+	[[ "$output" != *survived* ]]
 }
 
-@test "podman run --memory: enforced, or a clear error naming the memory controller" {
-	limit_case memory --memory 64m -- 'grep -qx 67108864 /sys/fs/cgroup/memory.max'
+@test "podman run --pids-limit 50: pids.max applied, and enforced" {
+	local n pid
+	new_name n
+	run -0 P run -d --name "$n" --pids-limit 50 "$IMG" sleep 300
+	pid=$(cpid "$n")
+	cw_cgroup_expect "$pid" pids pids.max=50 pids.max=50
+	run P exec "$n" sh -c 'i=0; while [ $i -lt 60 ]; do sleep 30 & i=$((i+1)); done; echo forked-all'
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"can't fork"* ]]
+	[[ "$output" != *forked-all* ]]
 }
 
-@test "podman run --pids-limit N: enforced, or a clear error naming the pids controller" {
-	limit_case pids --pids-limit 50 -- 'grep -qx 50 /sys/fs/cgroup/pids.max'
+@test "podman run --pids-limit -1 (podman 4.3 writes pids.limit 0): unlimited, as runc has it" {
+	local n pid
+	new_name n
+	run -0 P run -d --name "$n" --pids-limit -1 "$IMG" sleep 300
+	run -0 P inspect -f '{{.State.Status}}' "$n"
+	[ "$output" = running ]
+	pid=$(cpid "$n")
+	cw_cgroup_expect "$pid" pids pids.max=max pids.max=max
+	run -0 P run --rm --pids-limit -1 "$IMG" echo ok
+	[ "$output" = ok ]
 }
 
-@test "podman run --pids-limit -1 writes pids.limit 0, a real limit for mini-runc" {
-	# podman 4.3 writes "pids": {"limit": 0} for -1; runc 1.1 takes 0 as
-	# "not set", but issue 4 makes 0 a real limit.  So it needs the pids
-	# controller: here it must name it; with one, the limit is 0.
-	cw_requires_mini_runc
-	if cw_cgroup2_has pids; then
-		run P run --rm --pids-limit -1 "$IMG" echo ok
-		[ "$status" -ne 0 ] # not even the init can be created under pids.max 0
-	else
-		run -126 P run --rm --pids-limit -1 "$IMG" echo ok
-		[[ "$output" == *"controller"*"pids"* ]]
-	fi
-}
-
-@test "podman's stock pids limit (2048): runs, or names the pids controller" {
-	local conf=$CW_DIR/stock.conf
-	write_conf "$conf" ""
-	if cw_cgroup2_has pids; then
-		CW_CONF=$conf run -0 P run --rm "$IMG" echo ok
-	else
-		cw_requires_mini_runc
-		CW_CONF=$conf run -126 P run --rm "$IMG" echo ok
-		[[ "$output" == *pids* ]]
-	fi
+@test "podman's stock pids limit (2048): runs, and pids.max is 2048" {
+	local n pid
+	new_name n
+	! grep -q pids_limit "$CW_CONF" || false # podman's own default applies
+	run -0 P run --rm "$IMG" echo ok
+	[ "$output" = ok ]
+	run -0 P run -d --name "$n" "$IMG" sleep 300
+	pid=$(cpid "$n")
+	cw_cgroup_expect "$pid" pids pids.max=2048 pids.max=2048
 }
 
 @test "podman pod: containers share the infra container's net, ipc and uts namespaces" {
@@ -455,7 +466,7 @@ limit_case() { # CONTROLLER PODMAN-FLAG... -- CHECK-SCRIPT
 #   mini-runc = ["/usr/local/bin/mini-runc"]
 @test "podman: mini-runc registered in containers.conf [engine.runtimes]" {
 	local conf=$CW_DIR/engine.conf before
-	write_conf "$conf" "pids_limit = 0"
+	write_conf "$conf"
 	sed -i "s|^\[engine\]|[engine]\nruntime = \"mini-runc\"|" "$conf"
 	printf '[engine.runtimes]\nmini-runc = ["%s"]\n' "$CW_WRAP" >>"$conf"
 	before=$(grep -c 'argv: create' "$CW_LOG" || true)
