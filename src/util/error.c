@@ -31,6 +31,20 @@ set_message (mrc_error_t *err, int errnum, char *msg)
   *err = e;
 }
 
+/* ERRNUM's text as runc (Go) prints it: glibc's with a lower-case first
+ * letter ("no such file or directory").  Callers match it case by case:
+ * the Docker CLI maps "no such file or directory" to exit status 127 and
+ * "permission denied" to 126, and anything else, glibc's capitalised
+ * text included, to 125. */
+static void
+errno_text (int errnum, char *buf, size_t size)
+{
+  snprintf (buf, size, "%s", strerror (errnum));
+  /* an acronym ("RPC struct is bad") keeps its capitals */
+  if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+    buf[0] = (char) (buf[0] - 'A' + 'a');
+}
+
 int
 mrc_error_set (mrc_error_t *err, int errnum, const char *fmt, ...)
 {
@@ -42,7 +56,9 @@ mrc_error_set (mrc_error_t *err, int errnum, const char *fmt, ...)
   va_end (ap);
   if (base && errnum)
     {
-      if (asprintf (&msg, "%s: %s", base, strerror (errnum)) < 0)
+      char text[128];
+      errno_text (errnum, text, sizeof text);
+      if (asprintf (&msg, "%s: %s", base, text) < 0)
         msg = NULL;
       free (base);
     }

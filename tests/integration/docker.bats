@@ -156,6 +156,22 @@ run_limited() {
 	[ -z "$output" ]
 }
 
+# The Docker CLI maps the runtime's error text to its exit status, case by
+# case on runc's lower-case wording: 127 for "no such file or directory"
+# and "executable file not found", 126 for "permission denied" and "is a
+# directory", 125 for anything else (glibc's capitalised text included).
+@test "docker run of a missing, a non-executable and a directory command: 127, 126, 126, as on runc" {
+	run -127 D run --runtime mini-runc --rm "$IMG" /nonexistent
+	[[ "$output" == *"no such file or directory"* ]]
+	run -127 D run --runtime mini-runc --rm "$IMG" no-such-command
+	[[ "$output" == *"executable file not found"* ]]
+	run -126 D run --runtime mini-runc --rm "$IMG" /etc/passwd
+	[[ "$output" == *"permission denied"* ]]
+	run -126 D run --runtime mini-runc --rm "$IMG" /etc
+	run -0 D ps -aq
+	[ -z "$output" ]
+}
+
 @test "docker run -d --memory 64m --pids-limit 50 --cpus 0.5: applied in the container's own cgroup" {
 	local n id pid
 	new_name n

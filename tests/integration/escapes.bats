@@ -107,7 +107,7 @@ tmpfs_at() {
 	rm "$BUNDLE/rootfs/sys"
 	echo not-a-dir >"$BUNDLE/rootfs/sys"
 	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
-	grep -q "mount \`sysfs\` to \`/sys\`: .*Not a directory" <<<"$output"
+	grep -q "mount \`sysfs\` to \`/sys\`: .*not a directory" <<<"$output"
 }
 
 @test "escapes: a tmpfs or a bind over /proc is refused" {

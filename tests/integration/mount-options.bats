@@ -281,7 +281,7 @@ has_opt() {
 	cfg_edit --arg src "$BATS_TEST_TMPDIR/missing" \
 		'.mounts += [{destination: "/data", type: "bind", source: $src, options: ["bind", "idmap"]}]'
 	run ! mrc create --bundle "$BUNDLE" "$ID"
-	grep -q "mount \`$BATS_TEST_TMPDIR/missing\` to \`/data\`: open source: No such file or directory" <<<"$output"
+	grep -q "mount \`$BATS_TEST_TMPDIR/missing\` to \`/data\`: open source: no such file or directory" <<<"$output"
 	[ ! -e "$ROOT/$ID" ]
 }
 

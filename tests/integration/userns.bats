@@ -108,7 +108,7 @@ load helpers
 	run ! mrc run --bundle "$BUNDLE" "$ID"
 	kill "$holder"
 	wait "$holder" || true
-	grep -q "become root in the user namespace: Invalid argument" <<<"$output"
+	grep -q "become root in the user namespace: invalid argument" <<<"$output"
 	assert_nothing_left
 }
 

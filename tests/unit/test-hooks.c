@@ -205,11 +205,11 @@ test_failures (void)
   h.path = (char *) "bin/true";
   expect_error (&h, "path `bin/true` is not absolute", 1, "relative path");
   h.path = (char *) at ("missing");
-  expect_error (&h, "exec: No such file or directory", 5, "missing path");
+  expect_error (&h, "exec: no such file or directory", 5, "missing path");
   h.path = dir;
-  expect_error (&h, "exec: Is a directory", 5, "a directory");
+  expect_error (&h, "exec: is a directory", 5, "a directory");
   h.path = (char *) script ("noexec", 0644, "exit 0");
-  expect_error (&h, "exec: Permission denied", 5, "not executable");
+  expect_error (&h, "exec: permission denied", 5, "not executable");
 }
 
 static bool

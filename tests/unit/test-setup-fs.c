@@ -121,11 +121,11 @@ test_files (void)
   fd = mrc_fs_mkdir_in_root (rootfd, "/f/g/file/x", 0755, &err);
   ok (fd < 0, "mkdir under a file refused");
   is_int (err ? err->errnum : 0, ENOTDIR, "mkdir under a file: ENOTDIR");
-  is_str (err ? err->msg : NULL, "open `/f/g/file/x`: Not a directory",
+  is_str (err ? err->msg : NULL, "open `/f/g/file/x`: not a directory",
           "mkdir under a file: message names the path");
   mrc_error_free (&err);
   fd = mrc_fs_open_in_root (rootfd, "/nope", O_PATH, &err);
-  is_str (err ? err->msg : NULL, "open `/nope`: No such file or directory",
+  is_str (err ? err->msg : NULL, "open `/nope`: no such file or directory",
           "open a missing path: message");
   mrc_error_free (&err);
   fd = mrc_fs_open_in_root (rootfd, "/x", O_CREAT | O_RDWR, &err);
