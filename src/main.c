@@ -108,7 +108,8 @@ report (mrc_error_t *err)
 int
 main (int argc, char **argv)
 {
-  static const struct mrc_cmd global = { "mini-runc", "", "", 0, SIZE_MAX,
+  /* no verb name: its errors read "mini-runc: unknown flag ..." */
+  static const struct mrc_cmd global = { "", "", "", 0, SIZE_MAX,
                                          true, print_usage };
   /* Before mini-runc opens anything: which of the caller's fds exist.
      Only those may be passed on with --preserve-fds or LISTEN_FDS; a gap

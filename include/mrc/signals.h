@@ -3,7 +3,8 @@
 
 #include "mrc/error.h"
 
-/* "KILL", "SIGKILL", "kill", "9", "RTMIN+3", "SIGRTMAX-1" -> signal number.
+/* "KILL", "SIGKILL", "kill", "9", "RTMIN+3", "SIGRTMAX-1" -> signal number;
+ * "0" is 0 (no signal: a liveness check, as kill(2) takes it).
  * Errors name the value: "invalid signal `FOO`". */
 int mrc_signal_parse (const char *s, int *sig, mrc_error_t *err) MRC_WUR;
 

@@ -64,8 +64,7 @@ strv_append (char ***v, const char *s)
 }
 
 static int
-set_value (const struct mrc_cmd *cmd, const struct mrc_opt *o,
-           const char *value, mrc_error_t *err)
+set_value (const struct mrc_opt *o, const char *value, mrc_error_t *err)
 {
   switch (o->kind)
     {
@@ -73,8 +72,8 @@ set_value (const struct mrc_cmd *cmd, const struct mrc_opt *o,
       if (value == NULL)
         *(bool *) o->target = true;
       else if (parse_bool (value, (bool *) o->target) < 0)
-        return mrc_fail (err, "%s: invalid boolean value `%s` for --%s",
-                         cmd->name, value, o->name);
+        return mrc_fail (err, "invalid boolean value `%s` for --%s", value,
+                         o->name);
       return 0;
     case MRC_OPT_STRING:
       *(const char **) o->target = value;
@@ -85,18 +84,18 @@ set_value (const struct mrc_cmd *cmd, const struct mrc_opt *o,
         errno = 0;
         long v = strtol (value, &end, 10);
         if (*value == '\0' || *end || errno || v < 0 || v > INT_MAX)
-          return mrc_fail (err, "%s: invalid value `%s` for --%s: expected a "
+          return mrc_fail (err, "invalid value `%s` for --%s: expected a "
                                 "non-negative integer",
-                           cmd->name, value, o->name);
+                           value, o->name);
         *(int *) o->target = (int) v;
         return 0;
       }
     case MRC_OPT_STRV:
       if (strv_append ((char ***) o->target, value) < 0)
-        return mrc_fail_errno (err, "%s: --%s", cmd->name, o->name);
+        return mrc_fail_errno (err, "--%s", o->name);
       return 0;
     }
-  return mrc_fail (err, "%s: bad option table", cmd->name);
+  return mrc_fail (err, "bad option table");
 }
 
 /* Handle one flag word at ARGV[*I]; may consume the next word as value. */
@@ -115,28 +114,29 @@ parse_flag (const struct mrc_cmd *cmd, const struct mrc_opt *opts, size_t n,
   if (o == NULL)
     o = find_long (opts, n, name, len);
   if (o == NULL)
-    return mrc_fail (err, "%s: unknown flag `%.*s` (see `mini-runc %s --help`)",
-                     cmd->name, (int) (len + (name - w)), w, cmd->name);
+    return mrc_fail (err, "unknown flag `%.*s` (see `mini-runc %s%s--help`)",
+                     (int) (len + (name - w)), w, cmd->name,
+                     *cmd->name ? " " : "");
   if (eq)
-    return set_value (cmd, o, eq + 1, err);
+    return set_value (o, eq + 1, err);
   if (o->kind == MRC_OPT_BOOL)
-    return set_value (cmd, o, NULL, err);
+    return set_value (o, NULL, err);
   if (*i + 1 >= argc)
-    return mrc_fail (err, "%s: flag `%s` needs a value", cmd->name, w);
+    return mrc_fail (err, "flag `%s` needs a value", w);
   (*i)++;
-  return set_value (cmd, o, argv[*i], err);
+  return set_value (o, argv[*i], err);
 }
 
-int
-mrc_args_parse (const struct mrc_cmd *cmd, const struct mrc_opt *opts,
-                size_t nopts, int argc, char **argv, char ***pos,
-                size_t *npos, mrc_error_t *err)
+static int
+parse_args (const struct mrc_cmd *cmd, const struct mrc_opt *opts,
+            size_t nopts, int argc, char **argv, char ***pos, size_t *npos,
+            mrc_error_t *err)
 {
   cleanup_free char **p = calloc ((size_t) argc + 1, sizeof *p);
   size_t np = 0;
   bool only_pos = false;
   if (p == NULL)
-    return mrc_fail_errno (err, "%s: parse arguments", cmd->name);
+    return mrc_fail_errno (err, "parse arguments");
 
   for (int i = 0; i < argc; i++)
     {
@@ -166,17 +166,30 @@ mrc_args_parse (const struct mrc_cmd *cmd, const struct mrc_opt *opts,
         only_pos = true;
     }
   if (np < cmd->min_args)
-    return mrc_fail (err, "%s: expected %s%zu argument%s, got %zu (usage: "
+    return mrc_fail (err, "expected %s%zu argument%s, got %zu (usage: "
                           "mini-runc %s %s)",
-                     cmd->name, cmd->min_args == cmd->max_args ? "" : "at least ",
+                     cmd->min_args == cmd->max_args ? "" : "at least ",
                      cmd->min_args, cmd->min_args == 1 ? "" : "s", np,
                      cmd->name, cmd->usage);
   if (np > cmd->max_args)
-    return mrc_fail (err, "%s: too many arguments (usage: mini-runc %s %s)",
-                     cmd->name, cmd->name, cmd->usage);
+    return mrc_fail (err, "too many arguments (usage: mini-runc %s %s)",
+                     cmd->name, cmd->usage);
   *npos = np;
   *pos = steal_ptr (&p);
   return 0;
+}
+
+int
+mrc_args_parse (const struct mrc_cmd *cmd, const struct mrc_opt *opts,
+                size_t nopts, int argc, char **argv, char ***pos,
+                size_t *npos, mrc_error_t *err)
+{
+  int r = parse_args (cmd, opts, nopts, argc, argv, pos, npos, err);
+  /* a verb's errors say which verb; the global flags' need nothing
+     before main's "mini-runc: " */
+  if (r < 0 && *cmd->name)
+    return mrc_error_wrap (err, "%s", cmd->name);
+  return r;
 }
 
 void

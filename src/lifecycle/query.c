@@ -50,8 +50,12 @@ mrc_container_ps (const struct mrc_globals *g, const char *id, pid_t **pids,
                   size_t *n, mrc_error_t *err)
 {
   struct mrc_state st = { 0 };
-  int r = open_live (g, id, &st, err);
-  if (r == 0)
+  cleanup_close int root_fd = -1, dir_fd = -1;
+  int r = mrc_container_open (g->root, id, 0, &root_fd, &dir_fd, &st, err);
+  /* a stopped container has no processes: an empty list, as runc */
+  *pids = NULL;
+  *n = 0;
+  if (r == 0 && st.status != MRC_STATUS_STOPPED)
     r = mrc_container_pids (&st, pids, n, err);
   mrc_state_clear (&st);
   return r;

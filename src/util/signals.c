@@ -68,7 +68,8 @@ mrc_signal_parse (const char *s, int *sig, mrc_error_t *err)
     return mrc_fail (err, "invalid signal ``");
   if (parse_number (s, &n) == 0)
     {
-      if (n < 1 || n > SIGRTMAX)
+      /* 0 checks that the container lives, as kill(2) and runc have it */
+      if (n < 0 || n > SIGRTMAX)
         return mrc_fail (err, "invalid signal `%s`", s);
       *sig = (int) n;
       return 0;

@@ -178,3 +178,35 @@ load helpers
 	run ! mrc create --no-such-flag --bundle "$BUNDLE" "$ID"
 	assert_nothing_left
 }
+
+@test "a global flag's error names the program once, a verb's names the verb" {
+	run ! "$MINI_RUNC" --no-such-flag list
+	[ "$output" = "mini-runc: unknown flag \`--no-such-flag\` (see \`mini-runc --help\`)" ]
+	run ! "$MINI_RUNC" --debug=maybe list
+	[ "$output" = "mini-runc: invalid boolean value \`maybe\` for --debug" ]
+	run ! "$MINI_RUNC" --root "$ROOT" create --no-such-flag "$ID"
+	[ "$output" = "mini-runc: create: unknown flag \`--no-such-flag\` (see \`mini-runc create --help\`)" ]
+	assert_nothing_left
+}
+
+@test "kill ID 0 checks that the container lives; ps of a stopped one is an empty list" {
+	set_args sleep 100
+	rund -0 mrc run -d --bundle "$BUNDLE" "$ID"
+	# signal 0: a liveness probe, as runc and kill(2) take it
+	run -0 mrc kill "$ID" 0
+	run -0 mrc kill "$ID" KILL
+	wait_status "$ID" stopped
+	run -1 mrc kill "$ID" 0
+	grep_i "container not running"
+	run -0 mrc ps --format json "$ID"
+	# (runc prints Go's nil slice, null; an empty list is what it means)
+	[ "$output" = "[]" ] || { ! is_mini_runc && [ "$output" = null ]; }
+	run -0 mrc ps "$ID"
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "${lines[0]}" == *PID* ]]
+	run -0 mrc delete "$ID"
+	# a container that does not exist is still an error
+	run -1 mrc ps "$ID"
+	grep_i "does not exist"
+	assert_nothing_left
+}
