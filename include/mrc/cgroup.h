@@ -123,6 +123,14 @@ int mrc_cgroup_prepare (const char *cgroups_path, const char *id, bool systemd,
 int mrc_cgroup_create (struct mrc_cgroup *cg, const struct mrc_linux *linux_,
                        bool *changed, mrc_error_t *err) MRC_WUR;
 
+/* What already exists of the prepared cgroup CG (runc joins an existing
+ * cgroup): fails (EBUSY) when it is frozen, since the init would freeze in
+ * it before it could report anything; *PROCS gets how many processes it
+ * already holds (the caller warns, as runc does).  A cgroup that does not
+ * exist yet is neither. */
+int mrc_cgroup_existing (const struct mrc_cgroup *cg, size_t *procs,
+                         mrc_error_t *err) MRC_WUR;
+
 /* Open CG->fd, the cgroup2 leaf (for exec's CLONE_INTO_CGROUP); -1 when
  * CG has no cgroup2 path.  The caller closes it. */
 int mrc_cgroup_open_fd (struct mrc_cgroup *cg, mrc_error_t *err) MRC_WUR;

@@ -190,6 +190,43 @@ mrc_cgroup_create (struct mrc_cgroup *cg, const struct mrc_linux *linux_,
 }
 
 int
+mrc_cgroup_existing (const struct mrc_cgroup *cg, size_t *procs,
+                     mrc_error_t *err)
+{
+  bool frozen = false;
+  mrc_error_t absent = NULL;
+  cleanup_free pid_t *pids = NULL;
+  *procs = 0;
+  /* errors here mean it does not exist (yet): nothing to say about it */
+  if (ops_of (cg)->is_frozen (cg, &frozen, &absent) < 0)
+    mrc_error_free (&absent);
+  if (frozen)
+    return mrc_error_code (err, EBUSY,
+                           "cgroup: the container's cgroup `%s` is frozen: "
+                           "thaw it, or give linux.cgroupsPath another",
+                           cg->path ? cg->path
+                                    : cg->n_v1 ? cg->v1[0].value : "?");
+  /* in any hierarchy: someone else's group may hold processes in v1 only */
+  for (size_t i = 0; i <= cg->n_v1; i++)
+    {
+      int fd = i < cg->n_v1
+                   ? mrc_cgroup_v1_open (cg->v1[i].key, cg->v1[i].value,
+                                         &absent)
+                   : cg->path ? mrc_cgroup_open (cg->path, &absent) : -1;
+      size_t n = 0;
+      free (pids);
+      pids = NULL;
+      if (fd >= 0 && mrc_cgroup_collect_pids (fd, &pids, &n, &absent) == 0
+          && n > *procs)
+        *procs = n;
+      mrc_error_free (&absent);
+      if (fd >= 0)
+        close (fd);
+    }
+  return 0;
+}
+
+int
 mrc_cgroup_open_fd (struct mrc_cgroup *cg, mrc_error_t *err)
 {
   cg->fd = -1;

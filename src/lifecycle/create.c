@@ -271,11 +271,17 @@ create_steps (const struct mrc_globals *g, const struct mrc_create_opts *o,
   /* Recorded before the cgroup is made, so a create killed at any point
      leaves state.json saying what `delete` has to remove. */
   bool changed;
+  size_t procs;
   if (mrc_cgroup_prepare (l ? l->cgroups_path : NULL, o->id,
                           g->systemd_cgroup, &c->cg, err) < 0
+      || mrc_cgroup_existing (&c->cg, &procs, err) < 0
       || record_state (o, c, MRC_STATUS_CREATING, err) < 0
       || mrc_cgroup_create (&c->cg, l, &changed, err) < 0)
     goto fail;
+  /* joined, as runc joins it, with runc's warning */
+  if (procs > 0)
+    mrc_warn ("container's cgroup is not empty: %zu process(es) found",
+              procs);
   c->cgroup_made = true;
   /* rewritten only when another creator raced us for a parent */
   if ((changed && record_state (o, c, MRC_STATUS_CREATING, err) < 0)

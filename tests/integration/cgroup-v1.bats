@@ -518,3 +518,36 @@ init_pid() {
 	run -0 mrc delete --force "$ID"
 	assert_nothing_left
 }
+
+@test "cgroup v1: an existing frozen cgroup is refused at once, a non-empty one joined with runc's warning" {
+	requires_mini_runc
+	requires_v1 freezer pids
+	local fz pids
+	fz=$(v1_mount freezer)
+	pids=$(v1_mount pids)
+	mkdir "$fz/mrct-frozen-$ID"
+	echo FROZEN >"$fz/mrct-frozen-$ID/freezer.state"
+	cfg_edit --arg p "/mrct-frozen-$ID" '.linux.cgroupsPath = $p'
+	set_args true
+	# it used to hang: the init froze before it could report
+	run -1 timeout 20 "$MINI_RUNC" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
+	grep_i "cgroup \`/mrct-frozen-$ID\` is frozen"
+	[ -z "$(state_entries)" ]
+	echo THAWED >"$fz/mrct-frozen-$ID/freezer.state"
+	rmdir "$fz/mrct-frozen-$ID"
+	# a group that already holds a process: joined, with a warning
+	mkdir "$pids/mrct-busy-$ID"
+	sleep 100 &
+	local other=$!
+	echo "$other" >"$pids/mrct-busy-$ID/cgroup.procs"
+	cfg_edit --arg p "/mrct-busy-$ID" '.linux.cgroupsPath = $p'
+	run mrc run --bundle "$BUNDLE" "$ID"
+	kill "$other"
+	wait "$other" 2>/dev/null || true
+	[ "$status" -eq 0 ]
+	grep_i "container's cgroup is not empty: 1 process(es) found"
+	# it was not ours: it stays, the others made for it go
+	[ -d "$pids/mrct-busy-$ID" ]
+	rmdir "$pids/mrct-busy-$ID"
+	assert_nothing_left
+}
