@@ -73,6 +73,8 @@ struct mrc_exec_opts
   const char *cwd;
   char **caps;                /* --cap, added to bounding/effective/permitted */
   bool no_new_privs;
+  bool ignore_paused;         /* exec into a paused container: the process
+                                 then waits, frozen, for resume */
   int preserve_fds;
   int inherited_fds;          /* from the globals: see main.c */
 };

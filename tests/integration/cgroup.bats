@@ -223,3 +223,21 @@ start_sleeper() {
 	[ "$(cat "$BUNDLE/rootfs/tmp/null")" = null-ok ]
 	assert_nothing_left
 }
+
+@test "cgroup: exec into a paused container is refused, --ignore-paused waits for resume" {
+	requires_cgroup
+	start_sleeper "$ID"
+	run -0 mrc pause "$ID"
+	run ! mrc exec "$ID" true
+	grep_i "paused"
+	# it joins the frozen cgroup: nothing of it runs until resume
+	mrc exec --ignore-paused "$ID" sh -c 'echo ran > /tmp/ran' </dev/null >/dev/null 2>&1 &
+	local ex=$!
+	sleep 1
+	[ ! -e "$BUNDLE/rootfs/tmp/ran" ]
+	run -0 mrc resume "$ID"
+	wait "$ex"
+	[ "$(cat "$BUNDLE/rootfs/tmp/ran")" = ran ]
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}
