@@ -46,14 +46,15 @@ mrc_init_user (const struct mrc_process *p, bool has_user_ns, mrc_error_t *err)
   return 0;
 }
 
-static bool
-env_has (char *const *env, const char *name)
+/* The slot of ENV[0..N-1] whose name is VAR's (up to its '='), or N. */
+static size_t
+env_slot (char *const *env, size_t n, const char *var)
 {
-  size_t n = strlen (name);
-  for (size_t i = 0; env && env[i]; i++)
-    if (strncmp (env[i], name, n) == 0 && env[i][n] == '=')
-      return true;
-  return false;
+  size_t len = strcspn (var, "=");
+  for (size_t i = 0; i < n; i++)
+    if (strncmp (env[i], var, len) == 0 && env[i][len] == '=')
+      return i;
+  return n;
 }
 
 /* HOME from the container's /etc/passwd (read after pivot_root), else "/". */
@@ -77,14 +78,26 @@ mrc_init_environ (const struct mrc_process *p, int listen_fds)
   char **env = calloc (n + 4, sizeof *env);
   if (env == NULL)
     return NULL;
+  /* as runc: a name given twice keeps its first place and its last value
+     (so exec -e overrides the config's) */
   size_t k = 0;
   for (size_t i = 0; i < n; i++)
-    env[k++] = p->env[i];
-  if (!env_has (p->env, "HOME"))
+    {
+      size_t at = env_slot (env, k, p->env[i]);
+      env[at] = p->env[i];
+      k += at == k;
+    }
+  /* no HOME, or an empty one: the user's from the container's passwd */
+  size_t h = env_slot (env, k, "HOME=");
+  if (h == k || env[h][5] == '\0')
     {
       cleanup_free char *home = home_for (p->user.uid);
-      if (home && asprintf (&env[k], "HOME=%s", home) > 0)
-        k++;
+      char *var = NULL;
+      if (home && asprintf (&var, "HOME=%s", home) > 0)
+        {
+          env[h] = var;
+          k += h == k;
+        }
     }
   if (listen_fds > 0)
     {

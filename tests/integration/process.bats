@@ -49,6 +49,27 @@ mrc_fds() {
 	! grep -q '^BATS_' <<<"$output" || false
 }
 
+@test "process: a name given twice keeps its place and its last value, an empty HOME is the user's" {
+	cfg_edit '.process.env = ["PATH=/bin", "A=1", "B=x", "A=2", "HOME="]'
+	echo 'root:x:0:0:root:/root:/bin/sh' >"$BUNDLE/rootfs/etc/passwd"
+	# the raw environment the shell got from execve (its own exports
+	# would be deduplicated by the shell)
+	set_args sh -c 'tr "\000" " " </proc/$$/environ; echo'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "$output" = "PATH=/bin A=2 B=x HOME=/root " ]
+	assert_nothing_left
+}
+
+@test "exec: -e overrides the config's value of a name, in its place" {
+	cfg_edit '.process.env = ["PATH=/bin", "A=1", "B=x"]'
+	set_args sleep 100
+	rund -0 mrc run -d --bundle "$BUNDLE" "$ID"
+	run -0 mrc exec -e A=9 "$ID" sh -c 'tr "\000" " " </proc/$$/environ; echo'
+	[[ "$output" == "PATH=/bin A=9 B=x HOME="* ]]
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}
+
 @test "process: cwd" {
 	mkdir -p "$BUNDLE/rootfs/work/dir"
 	cfg_edit '.process.cwd = "/work/dir"'
