@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/keyctl.h>
@@ -89,11 +90,37 @@ mrc_init_send_master (int console_fd, int sync_fd, int master,
 
 /* After pivot_root, before the root goes read-only: the pty comes from
  * the container's own devpts and its slave is bound on /dev/console. */
+/* process.cwd made when it is missing, as runc makes it: inside the new
+ * root (nothing resolves outside it any more), as its root, while the
+ * root may still be written. */
+static int
+make_cwd (const char *cwd, mrc_error_t *err)
+{
+  cleanup_free char *path = strdup (cwd);
+  if (path == NULL)
+    return mrc_fail_errno (err, "process.cwd `%s`", cwd);
+  for (char *p = path + 1;; p++)
+    {
+      bool last = *p == '\0';
+      if (*p != '/' && !last)
+        continue;
+      *p = '\0';
+      if (*path && mkdir (path, 0755) < 0 && errno != EEXIST)
+        return mrc_fail_errno (err, "create process.cwd `%s`", path);
+      if (last)
+        return 0;
+      *p = '/';
+    }
+}
+
 static int
 after_pivot (void *arg, mrc_error_t *err)
 {
   struct pivot_arg *pa = arg;
   const struct mrc_process *p = pa->a->opts->spec->process;
+  if (access (p->cwd, F_OK) < 0 && errno == ENOENT
+      && make_cwd (p->cwd, err) < 0)
+    return -1;
   if (!p->terminal)
     return 0;
   int master;

@@ -27,11 +27,30 @@ decode_new (const struct mrc_schema *schema, const char *buf, size_t len,
   return 0;
 }
 
+/* What runc reads differently from what is written: a namespace entry
+ * with "path": "" asks for a new namespace, as one without a path. */
+static void
+normalize (struct mrc_spec *spec)
+{
+  for (size_t i = 0; spec->linux_ && i < spec->linux_->n_namespaces; i++)
+    {
+      struct mrc_namespace *ns = &spec->linux_->namespaces[i];
+      if (ns->path && ns->path[0] == '\0')
+        {
+          free (ns->path);
+          ns->path = NULL;
+        }
+    }
+}
+
 int
 mrc_spec_parse (const char *buf, size_t len, const char *name,
                 struct mrc_spec **out, mrc_error_t *err)
 {
-  return decode_new (&mrc_schema_spec, buf, len, name, (void **) out, err);
+  if (decode_new (&mrc_schema_spec, buf, len, name, (void **) out, err) < 0)
+    return -1;
+  normalize (*out);
+  return 0;
 }
 
 int

@@ -164,3 +164,12 @@ NS_SCRIPT='for n in pid net ipc uts mnt cgroup; do echo "$n $(readlink /proc/sel
 	run -0 mrc delete --force "$id2"
 	run -0 mrc delete --force "$ID"
 }
+
+@test "namespaces: a namespace entry with an empty path is a new namespace, as runc reads it" {
+	cfg_edit '.linux.namespaces |= map(if .type == "uts" then .path = "" else . end)'
+	set_args readlink /proc/self/ns/uts
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "$output" != "$(readlink /proc/self/ns/uts)" ]
+	[[ "$output" == uts:* ]]
+	assert_nothing_left
+}

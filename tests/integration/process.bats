@@ -79,6 +79,15 @@ mrc_fds() {
 	[ -e "$BUNDLE/rootfs/work/dir/here" ]
 }
 
+@test "process: a missing cwd is made (0755, as root), as runc makes it" {
+	cfg_edit '.process.cwd = "/does/not/exist"'
+	set_args pwd
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "$output" = /does/not/exist ]
+	[ "$(stat -c '%a %u' "$BUNDLE/rootfs/does/not/exist")" = "755 0" ]
+	assert_nothing_left
+}
+
 @test "process: uid, gid and additionalGids" {
 	cfg_edit '.process.user = {uid: 1000, gid: 1001, additionalGids: [2000, 2001]}'
 	chmod 1777 "$BUNDLE/rootfs/tmp"
