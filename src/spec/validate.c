@@ -361,6 +361,24 @@ validate_uts_names (const struct mrc_spec *spec, mrc_error_t *err)
     return mrc_fail (err, CONFIG ": hostname: requires a uts namespace");
   if (spec->domainname && *spec->domainname && !uts)
     return mrc_fail (err, CONFIG ": domainname: requires a uts namespace");
+  /* as runc: the sysctl that would set the same name is refused when the
+     field is set, whichever value it has */
+  static const struct
+  {
+    const char *key, *field;
+  } names[] = { { "kernel.hostname", "hostname" },
+                { "kernel.domainname", "domainname" } };
+  const struct mrc_linux *l = spec->linux_;
+  for (size_t i = 0; l && i < l->n_sysctl; i++)
+    for (size_t k = 0; k < MRC_N_ELEMS (names); k++)
+      {
+        const char *field = k == 0 ? spec->hostname : spec->domainname;
+        if (field && *field && strcmp (l->sysctl[i].key, names[k].key) == 0)
+          return mrc_fail (err,
+                           CONFIG ": linux.sysctl: `%s` conflicts with the "
+                                  "`%s` field",
+                           names[k].key, names[k].field);
+      }
   return 0;
 }
 

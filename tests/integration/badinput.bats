@@ -405,3 +405,24 @@ bad_id() {
 	assert_fails_cleanly mrc create --bundle "$BATS_TEST_TMPDIR/no-bundle" "$ID"
 	grep_i no-bundle
 }
+
+@test "config: linux.sysctl kernel.hostname or kernel.domainname beside the field is refused, as runc" {
+	cfg_edit '.hostname = "a" | .linux.sysctl = {"kernel.hostname": "b"}'
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep_i "kernel.hostname" "hostname"
+	# (runc 1.1 checks only the hostname; 1.2 both)
+	if is_mini_runc; then
+		cfg_edit '.hostname = "a" | .domainname = "d" | .linux.sysctl = {"kernel.domainname": "d"}'
+		assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+		grep_i "kernel.domainname" "domainname"
+	fi
+	# without the field the sysctl sets the name (runc 1.1 refuses it
+	# even then)
+	if is_mini_runc; then
+		cfg_edit 'del(.hostname) | del(.domainname) | .linux.sysctl = {"kernel.hostname": "from-sysctl"}'
+		set_args cat /proc/sys/kernel/hostname
+		run -0 mrc run --bundle "$BUNDLE" "$ID"
+		[ "$output" = from-sysctl ]
+	fi
+	assert_nothing_left
+}
