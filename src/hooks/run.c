@@ -146,10 +146,10 @@ cloexec_from_3 (void)
 static void __attribute__ ((noreturn))
 child_exec (const struct mrc_hook *hook, const int stdio[3], int exec_fd)
 {
-  static char *const no_env[] = { NULL };
   char *default_argv[] = { hook->path, NULL };
   char *const *argv = hook->args && hook->args[0] ? hook->args : default_argv;
-  char *const *envp = hook->env ? hook->env : no_env;
+  /* no env: the runtime's own, as runc and crun give it */
+  char *const *envp = hook->env ? hook->env : environ;
   sigset_t none;
   int hi[3];
 

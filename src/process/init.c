@@ -71,6 +71,12 @@ before_pivot (void *arg, mrc_error_t *err)
       && (mrc_sync_send (pa->sync_fd, MRC_SYNC_HOOKS, 0, NULL) < 0
           || wait_for (pa->sync_fd, MRC_SYNC_HOOKS_DONE, err) < 0))
     return *err ? -1 : mrc_fail_errno (err, "ask the runtime for hooks");
+  /* in the container's rootfs (the bind on it), as runc runs them; the
+     root switch that follows changes into it anyway */
+  if (pa->a->opts->spec->hooks.n_create_container > 0
+      && chdir (pa->a->opts->rootfs) < 0)
+    return mrc_fail_errno (err, "createContainer hooks: enter `%s`",
+                           pa->a->opts->rootfs);
   return run_own_hooks (pa->a, MRC_HOOK_CREATE_CONTAINER,
                         MRC_STATUS_CREATING, err);
 }

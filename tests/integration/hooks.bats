@@ -267,3 +267,20 @@ exit 0")
 	wait_gone "$dpid"
 	run -0 mrct delete --force "$ID"
 }
+
+@test "hooks: a hook without env gets the runtime's environment; createContainer runs in the rootfs" {
+	requires_hooks_wired
+	hooks_setup
+	# hook_add gives every hook an env: these two have none
+	cfg_edit --arg log "$HOOKLOG" '.hooks.createRuntime += [{path: "/bin/sh",
+		args: ["sh", "-c", "/usr/bin/tr \"\\\\0\" \"\\\\n\" < /proc/$$/environ > \($log)/env"]}]
+	  | .hooks.createContainer += [{path: "/bin/sh",
+		args: ["sh", "-c", "pwd > \($log)/cwd"]}]'
+	set_args true
+	MRC_HOOK_PARENT_VAR=from-runtime run -0 mrct run --bundle "$BUNDLE" "$ID"
+	grep -qx "MRC_HOOK_PARENT_VAR=from-runtime" "$HOOKLOG/env"
+	# the container's rootfs, as runc and crun have it (it runs before
+	# pivot_root, in the container's mount namespace)
+	[ "$(cat "$HOOKLOG/cwd")" = "$(realpath "$BUNDLE/rootfs")" ]
+	assert_nothing_left
+}
