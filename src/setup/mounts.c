@@ -309,6 +309,33 @@ mount_fs_detached (const struct mrc_setup_ctx *ctx, struct mrc_bind *b,
   return mrc_setup_attach_at (b, tfd, err);
 }
 
+/* A tmpfs asked for without mode= on a directory that exists takes that
+ * directory's mode, as runc makes it (a new one keeps tmpfs' 1777).  The
+ * DATA to use, malloc'd into *OUT, or NULL for MF's own. */
+static int
+tmpfs_mode (int rootfd, const struct mrc_mount *m,
+            const struct mrc_mount_flags *mf, char **out, mrc_error_t *err)
+{
+  *out = NULL;
+  const char *d = mf->data ? mf->data : "";
+  for (const char *p = d; *p; p += strcspn (p, ",") + (p[strcspn (p, ",")] == ','))
+    if (strncmp (p, "mode=", 5) == 0)
+      return 0;
+  mrc_error_t absent = NULL;
+  cleanup_close int fd = mrc_fs_open_in_root (rootfd, m->destination, O_PATH,
+                                              &absent);
+  struct stat st;
+  if (fd < 0 || fstat (fd, &st) < 0 || !S_ISDIR (st.st_mode))
+    {
+      mrc_error_free (&absent);
+      return 0; /* made by the mount, or refused there with its reason */
+    }
+  if (asprintf (out, "%s%smode=%o", d, *d ? "," : "",
+                (unsigned) (st.st_mode & 07777)) < 0)
+    return *out = NULL, mrc_fail_errno (err, "mount to `%s`", m->destination);
+  return 0;
+}
+
 /* A filesystem of its own: proc, sysfs, tmpfs, devpts, mqueue, cgroup2...
  * In a user namespace that may not make one (EPERM), the fallback bind. */
 int
@@ -320,6 +347,17 @@ mrc_setup_mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
   const char *src = m->source ? m->source : m->type;
   bool copyup = (mf->extensions & MRC_MOUNT_TMPCOPYUP)
                 && strcmp (type, "tmpfs") == 0;
+  cleanup_free char *moded = NULL;
+  if (strcmp (type, "tmpfs") == 0
+      && tmpfs_mode (rootfd, m, mf, &moded, err) < 0)
+    return -1;
+  struct mrc_mount_flags with_mode;
+  if (moded)
+    {
+      with_mode = *mf;
+      with_mode.data = moded;
+      mf = &with_mode;
+    }
   unsigned long flags = flags_with_recursive (mf);
   /* its per-mount flags are set when it is made; propagation is left */
   struct mrc_mount_flags af = { .propagation = mf->propagation };

@@ -289,5 +289,19 @@ has_opt() {
 	grep -q "option \`no-such-option\`: tmpfs: Unknown parameter 'no-such-option'" <<<"$output"
 	cfg_edit '.mounts[-1] = {destination: "/t", type: "no-such-fs", source: "x"}'
 	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
-	grep -q "mount \`no-such-fs\` to \`/t\`: No such device" <<<"$output"
+	grep -q "mount \`no-such-fs\` to \`/t\`: no such device" <<<"$output"
+}
+
+@test "tmpfs: without mode= it takes the existing directory's mode, as runc; a new one is 1777" {
+	mkdir -p "$BUNDLE/rootfs/mnt/old"
+	chmod 0710 "$BUNDLE/rootfs/mnt/old"
+	cfg_edit '.mounts += [{destination: "/mnt/old", type: "tmpfs", source: "tmpfs", options: ["nosuid"]},
+		{destination: "/mnt/new", type: "tmpfs", source: "tmpfs", options: ["nosuid"]},
+		{destination: "/mnt/given", type: "tmpfs", source: "tmpfs", options: ["mode=0750"]}]'
+	set_args stat -c %a /mnt/old /mnt/new /mnt/given
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" = 710 ]
+	[ "${lines[1]}" = 1777 ]
+	[ "${lines[2]}" = 750 ]
+	assert_nothing_left
 }
