@@ -22,7 +22,12 @@ env_get (char *const *env, const char *name)
   return NULL;
 }
 
-/* 0 when PATH names an executable regular file; else -1 with errno. */
+/* 0 when PATH names an executable regular file; else -1 with errno.
+ * The kernel decides (faccessat with AT_EACCESS: faccessat2 since 5.8)
+ * where it can.  A seccomp profile older than faccessat2 refuses it (EPERM,
+ * or ENOSYS, which is also an old kernel's answer): then the mode bits
+ * decide, as Go's exec.LookPath (runc's) decides, since an X_OK check
+ * never fails with EPERM of itself. */
 static int
 check_exec (const char *path)
 {
@@ -31,7 +36,11 @@ check_exec (const char *path)
     return -1;
   if (S_ISDIR (st.st_mode))
     return errno = EACCES, -1;
-  return faccessat (AT_FDCWD, path, X_OK, AT_EACCESS);
+  if (faccessat (AT_FDCWD, path, X_OK, AT_EACCESS) == 0)
+    return 0;
+  if (errno != EPERM && errno != ENOSYS)
+    return -1;
+  return (st.st_mode & 0111) ? 0 : (errno = EACCES, -1);
 }
 
 /* Runs after pivot_root and the user switch, so the lookup sees the
@@ -64,8 +73,9 @@ mrc_init_find_exec (const char *argv0, char *const *env, char **out,
           *out = steal_ptr (&cand);
           return 0;
         }
-      if (errno == EACCES && first_errno == 0)
-        first_errno = EACCES;
+      /* refused is not missing: say which (EPERM: a seccomp profile) */
+      if ((errno == EACCES || errno == EPERM) && first_errno == 0)
+        first_errno = errno;
       if (*end == '\0')
         break;
       p = end;

@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <linux/close_range.h>
 #include <sys/syscall.h>
@@ -20,6 +22,30 @@ mrc_process_check_fds (int wanted, int inherited, mrc_error_t *err)
                                        "not open in the caller",
                            3 + inherited);
   return 0;
+}
+
+/* Every open fd from FIRST on close-on-exec, found in /proc/self/fd
+ * (the fd reading it is close-on-exec already). */
+static int
+cloexec_each (int first, mrc_error_t *err)
+{
+  DIR *d = opendir ("/proc/self/fd");
+  if (d == NULL)
+    return mrc_fail_errno (err, "mark fds close-on-exec: /proc/self/fd");
+  struct dirent *e;
+  int r = 0;
+  while (r == 0 && (e = readdir (d)) != NULL)
+    {
+      char *end;
+      long fd = strtol (e->d_name, &end, 10);
+      if (*end || end == e->d_name || fd < first || fd == dirfd (d))
+        continue;
+      int flags = fcntl ((int) fd, F_GETFD);
+      if (flags >= 0 && fcntl ((int) fd, F_SETFD, flags | FD_CLOEXEC) < 0)
+        r = mrc_fail_errno (err, "mark fd %ld close-on-exec", fd);
+    }
+  closedir (d);
+  return r;
 }
 
 int
@@ -50,7 +76,11 @@ mrc_init_fds (int first_closed, int *internal[], int n_internal,
     }
   if (syscall (SYS_close_range, (unsigned) first_closed, ~0U,
                CLOSE_RANGE_CLOEXEC)
-      < 0)
+      == 0)
+    return 0;
+  /* A seccomp profile older than close_range (5.9) refuses it (EPERM, or
+     ENOSYS), and so does an old kernel: mark them one by one. */
+  if (errno != EPERM && errno != ENOSYS)
     return mrc_fail_errno (err, "mark fds close-on-exec");
-  return 0;
+  return cloexec_each (first_closed, err);
 }

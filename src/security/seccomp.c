@@ -192,7 +192,8 @@ add_rules (scmp_filter_ctx ctx, uint32_t action, int nr,
 
 static int
 add_syscalls (struct mrc_security *s, scmp_filter_ctx ctx,
-              const struct mrc_seccomp *sc, uint32_t def, mrc_error_t *err)
+              const struct mrc_seccomp *sc, uint32_t def, int *max_nr,
+              mrc_error_t *err)
 {
   for (size_t k = 0; k < sc->n_syscalls; k++)
     {
@@ -204,9 +205,18 @@ add_syscalls (struct mrc_security *s, scmp_filter_ctx ctx,
                           &action, err) < 0)
         return -1;
       /* libseccomp refuses a rule that repeats the default action; such a
-         rule changes nothing, so it is dropped. */
+         rule changes nothing, so it is dropped (its syscalls still count
+         as known to the profile). */
       if (action == def)
-        continue;
+        {
+          for (size_t j = 0; e->names && e->names[j]; j++)
+            {
+              int nr = seccomp_syscall_resolve_name (e->names[j]);
+              if (nr != __NR_SCMP_ERROR && nr > *max_nr)
+                *max_nr = nr;
+            }
+          continue;
+        }
       struct scmp_arg_cmp conds[e->n_args ? e->n_args : 1];
       bool same_index;
       if (resolve_args (e, k, conds, &same_index, err) < 0)
@@ -223,6 +233,8 @@ add_syscalls (struct mrc_security *s, scmp_filter_ctx ctx,
                 return mrc_fail_errno (err, "linux.seccomp");
               continue;
             }
+          if (nr > *max_nr)
+            *max_nr = nr;
           int rc = add_rules (ctx, action, nr, conds, e->n_args, same_index);
           if (rc < 0)
             return mrc_error_set (err, -rc, "linux.seccomp.syscalls[%zu]: "
@@ -331,6 +343,40 @@ finish_flags (struct mrc_sec_seccomp *o, const struct mrc_seccomp *sc,
   return 0;
 }
 
+/* A syscall newer than every one the profile names did not exist when the
+ * profile was written: it gets ENOSYS, not the default errno, as runc's
+ * filter gives it, so that programs (and glibc) fall back to the older
+ * call they would use on an older kernel.  "Newer" is by the native
+ * number, past MAX_NR; only a refusing default is replaced. */
+#define NEWEST_NR_SCAN 1024
+
+static int
+add_enosys (scmp_filter_ctx ctx, uint32_t def, int max_nr, mrc_error_t *err)
+{
+  /* only a default that refuses: errno, kill, trap (not allow, log,
+     trace or notify, whose programs see the call) */
+  bool refuses = (def & 0xffff0000U) == SCMP_ACT_ERRNO (0)
+                 || def == SCMP_ACT_KILL || def == SCMP_ACT_KILL_PROCESS
+                 || def == SCMP_ACT_TRAP;
+  if (!refuses || max_nr < 0)
+    return 0;
+  for (int nr = max_nr + 1; nr < NEWEST_NR_SCAN; nr++)
+    {
+      char *name = seccomp_syscall_resolve_num_arch (SCMP_ARCH_NATIVE, nr);
+      if (name == NULL)
+        continue;
+      int rc = seccomp_rule_add (ctx, SCMP_ACT_ERRNO (ENOSYS),
+                                 seccomp_syscall_resolve_name (name), 0);
+      free (name);
+      /* -EEXIST: libseccomp has it by another name already */
+      if (rc < 0 && rc != -EEXIST)
+        return mrc_error_set (err, -rc, "linux.seccomp: add ENOSYS for "
+                                        "syscall %d",
+                              nr);
+    }
+  return 0;
+}
+
 /* libseccomp's part: the profile checked and compiled into a program. */
 static int
 compile (struct mrc_security *s, const struct mrc_seccomp *sc, uint32_t def,
@@ -346,8 +392,10 @@ compile (struct mrc_security *s, const struct mrc_seccomp *sc, uint32_t def,
   int rc = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_NNP, 0);
   if (rc < 0)
     return mrc_error_set (err, -rc, "linux.seccomp: set filter attribute");
+  int max_nr = -1;
   if (add_archs_and_flags (s, ctx, sc, err) < 0
-      || add_syscalls (s, ctx, sc, def, err) < 0)
+      || add_syscalls (s, ctx, sc, def, &max_nr, err) < 0
+      || add_enosys (ctx, def, max_nr, err) < 0)
     return -1;
   return export_bpf (&s->seccomp, ctx, err);
 }
