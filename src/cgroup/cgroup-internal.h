@@ -126,6 +126,15 @@ bool mrc_cgroup_plain_name (const char *s);
 int mrc_cgroup_plan_hugetlb (const struct mrc_resources *r, const char *suffix,
                              struct mrc_cgroup_plan *p, mrc_error_t *err);
 
+/* cpuset.cpus and cpuset.mems for C (the same files on v1 and cgroup2);
+ * -2 when memory ran out. */
+int mrc_cgroup_plan_cpuset (const struct mrc_cpu *c, struct mrc_cgroup_plan *p);
+
+/* Send SIG to each of PIDS (one that exited meanwhile is no error); 1 when
+ * there was none. */
+int mrc_cgroup_signal_pids (const pid_t *pids, size_t n, int sig,
+                            mrc_error_t *err) MRC_WUR;
+
 /* rdma.max lines for R->rdma (the same file on v1 and cgroup2); -2 when
  * memory ran out. */
 int mrc_cgroup_plan_rdma (const struct mrc_resources *r,
@@ -269,6 +278,9 @@ int mrc_cgroup_hiers_parse (const char *mountinfo,
                             struct mrc_cgroup_hier **out, size_t *n,
                             mrc_error_t *err) MRC_WUR;
 void mrc_cgroup_hiers_free (struct mrc_cgroup_hier *h, size_t n);
+
+/* /proc/self/mountinfo, read once per process (owned by the module). */
+const char *mrc_cgroup_mountinfo (mrc_error_t *err);
 
 /* This process's v1 hierarchies (cached; owned by the module). */
 int mrc_cgroup_hiers (const struct mrc_cgroup_hier **out, size_t *n,

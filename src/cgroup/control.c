@@ -198,6 +198,17 @@ mrc_cgroup_v2_pids (const char *path, pid_t **pids, size_t *n,
   return 0;
 }
 
+int
+mrc_cgroup_signal_pids (const pid_t *pids, size_t n, int sig,
+                        mrc_error_t *err)
+{
+  for (size_t i = 0; i < n; i++)
+    if (kill (pids[i], sig) < 0 && errno != ESRCH)
+      return mrc_fail_errno (err, "cgroup: signal %d to pid %d", sig,
+                             (int) pids[i]);
+  return n == 0;
+}
+
 /* Signal each listed process; 1 when there was none. */
 static int
 signal_round (const char *path, int sig, mrc_error_t *err)
@@ -206,11 +217,7 @@ signal_round (const char *path, int sig, mrc_error_t *err)
   size_t n;
   if (mrc_cgroup_v2_pids (path, &pids, &n, err) < 0)
     return -1;
-  for (size_t i = 0; i < n; i++)
-    if (kill (pids[i], sig) < 0 && errno != ESRCH)
-      return mrc_fail_errno (err, "cgroup: signal %d to pid %d", sig,
-                             (int) pids[i]);
-  return n == 0;
+  return mrc_cgroup_signal_pids (pids, n, sig, err);
 }
 
 int

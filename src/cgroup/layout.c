@@ -150,6 +150,33 @@ mrc_cgroup_hiers_free (struct mrc_cgroup_hier *h, size_t n)
   free (h);
 }
 
+/* Whether a mount at MNT is hidden by a mount made after it, found in the
+ * mountinfo text REST that follows its line: a later mount point equal to
+ * MNT or above it covers it (a private namespace mounting cgroup2 over
+ * /sys/fs/cgroup hides the v1 mounts below). */
+static bool
+covered_later (const char *rest, const char *mnt)
+{
+  for (const char *line = rest; line && *line;)
+    {
+      const char *eol = strchrnul (line, '\n');
+      /* field 5 is the mount point */
+      const char *f = line;
+      for (int i = 0; i < 4 && f < eol; i++)
+        {
+          f = memchr (f, ' ', (size_t) (eol - f));
+          f = f ? f + 1 : eol;
+        }
+      const char *fe = memchr (f, ' ', (size_t) (eol - f));
+      size_t len = fe ? (size_t) (fe - f) : 0;
+      if (len > 0 && strncmp (mnt, f, len) == 0
+          && (mnt[len] == '\0' || mnt[len] == '/' || (len == 1 && *f == '/')))
+        return true;
+      line = *eol ? eol + 1 : NULL;
+    }
+  return false;
+}
+
 /* One mountinfo line: "ID PARENT MAJ:MIN ROOT MNT OPTS ... - cgroup SRC
  * SUPER".  0 when it is no v1 cgroup mount. */
 static int
@@ -194,7 +221,9 @@ mrc_cgroup_hiers_parse (const char *mountinfo, bool (*usable) (const char *),
       line = *eol ? eol + 1 : NULL;
       struct mrc_cgroup_hier one = { NULL, NULL, NULL };
       int r = l ? parse_line (l, &one) : -1;
-      if (r == 1 && usable && !usable (one.mnt))
+      /* hidden by a later mount: known from the text, no syscall */
+      if (r == 1 && (covered_later (line, one.mnt)
+                     || (usable && !usable (one.mnt))))
         r = 0;
       if (r <= 0)
         {
@@ -234,6 +263,22 @@ is_cgroup1 (const char *mnt)
   return statfs (mnt, &sf) == 0 && sf.f_type == CGROUP_SUPER_MAGIC;
 }
 
+const char *
+mrc_cgroup_mountinfo (mrc_error_t *err)
+{
+  static char *text;
+  size_t len;
+  if (text == NULL
+      && mrc_read_file_at (AT_FDCWD, "/proc/self/mountinfo", PROC_FILE_MAX,
+                           &text, &len, err)
+             < 0)
+    {
+      text = NULL;
+      return NULL;
+    }
+  return text;
+}
+
 int
 mrc_cgroup_hiers (const struct mrc_cgroup_hier **out, size_t *n,
                   mrc_error_t *err)
@@ -242,11 +287,8 @@ mrc_cgroup_hiers (const struct mrc_cgroup_hier **out, size_t *n,
   static size_t n_cache;
   if (cache == NULL)
     {
-      cleanup_free char *text = NULL;
-      size_t len;
-      if (mrc_read_file_at (AT_FDCWD, "/proc/self/mountinfo", PROC_FILE_MAX,
-                            &text, &len, err)
-              < 0
+      const char *text = mrc_cgroup_mountinfo (err);
+      if (text == NULL
           || mrc_cgroup_hiers_parse (text, is_cgroup1, &cache, &n_cache, err)
                  < 0)
         return mrc_error_wrap (err, "cgroup: find the cgroup mounts");

@@ -91,11 +91,8 @@ mrc_cgroup_root (const char **path, mrc_error_t *err)
   static char *root;
   if (root == NULL)
     {
-      cleanup_free char *text = NULL;
-      size_t len;
-      if (mrc_read_file_at (AT_FDCWD, "/proc/self/mountinfo", PROC_FILE_MAX,
-                            &text, &len, err)
-          < 0)
+      const char *text = mrc_cgroup_mountinfo (err);
+      if (text == NULL)
         return mrc_error_wrap (err, "cgroup: find the cgroup2 mount");
       root = mrc_cgroup_mountinfo_find (text, is_cgroup2);
       if (root == NULL)

@@ -173,13 +173,7 @@ plan_cpuset (const struct mrc_resources *r, struct mrc_cgroup_plan *p,
   (void) err;
   if (c == NULL)
     return 0;
-  if (c->cpus && *c->cpus
-      && mrc_cgroup_plan_add (p, "cpuset", R "cpu.cpus", "cpuset.cpus", 0, "%s", c->cpus) < 0)
-    return -2;
-  if (c->mems && *c->mems
-      && mrc_cgroup_plan_add (p, "cpuset", R "cpu.mems", "cpuset.mems", 0, "%s", c->mems) < 0)
-    return -2;
-  return 0;
+  return mrc_cgroup_plan_cpuset (c, p);
 }
 
 /* runc's fs driver takes 0 for "not set": a new cgroup stays unlimited

@@ -181,6 +181,20 @@ plan_memory (const struct mrc_memory *m, struct mrc_cgroup_plan *p,
   return 0;
 }
 
+int
+mrc_cgroup_plan_cpuset (const struct mrc_cpu *c, struct mrc_cgroup_plan *p)
+{
+  if (c->cpus && *c->cpus
+      && mrc_cgroup_plan_add (p, "cpuset", R "cpu.cpus", "cpuset.cpus", 0,
+                              "%s", c->cpus) < 0)
+    return -2;
+  if (c->mems && *c->mems
+      && mrc_cgroup_plan_add (p, "cpuset", R "cpu.mems", "cpuset.mems", 0,
+                              "%s", c->mems) < 0)
+    return -2;
+  return 0;
+}
+
 static int
 plan_cpu (const struct mrc_cpu *c, struct mrc_cgroup_plan *p,
           mrc_error_t *err)
@@ -216,13 +230,7 @@ plan_cpu (const struct mrc_cpu *c, struct mrc_cgroup_plan *p,
                "cpu.max", 0, "%s%s", q, per) < 0)
         return -2;
     }
-  if (c->cpus && *c->cpus
-      && mrc_cgroup_plan_add (p, "cpuset", R "cpu.cpus", "cpuset.cpus", 0, "%s", c->cpus) < 0)
-    return -2;
-  if (c->mems && *c->mems
-      && mrc_cgroup_plan_add (p, "cpuset", R "cpu.mems", "cpuset.mems", 0, "%s", c->mems) < 0)
-    return -2;
-  return 0;
+  return mrc_cgroup_plan_cpuset (c, p);
 }
 
 /* v1's throttle rate 0 means "no limit", which v2 spells "max". */

@@ -519,11 +519,7 @@ signal_round (const struct mrc_cgroup *cg, int sig, mrc_error_t *err)
   size_t n;
   if (v1_pids (cg, &pids, &n, err) < 0)
     return -1;
-  for (size_t i = 0; i < n; i++)
-    if (kill (pids[i], sig) < 0 && errno != ESRCH)
-      return mrc_fail_errno (err, "cgroup: signal %d to pid %d", sig,
-                             (int) pids[i]);
-  return n == 0;
+  return mrc_cgroup_signal_pids (pids, n, sig, err);
 }
 
 /* SIGKILL without cgroup.kill: frozen, nothing can fork between the list
