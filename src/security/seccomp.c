@@ -358,7 +358,9 @@ add_enosys (scmp_filter_ctx ctx, uint32_t def, int max_nr, mrc_error_t *err)
   bool refuses = (def & 0xffff0000U) == SCMP_ACT_ERRNO (0)
                  || def == SCMP_ACT_KILL || def == SCMP_ACT_KILL_PROCESS
                  || def == SCMP_ACT_TRAP;
-  if (!refuses || max_nr < 0)
+  /* a default that is ENOSYS already (podman's profile) needs nothing, and
+     libseccomp refuses a rule that repeats the default */
+  if (!refuses || def == SCMP_ACT_ERRNO (ENOSYS) || max_nr < 0)
     return 0;
   for (int nr = max_nr + 1; nr < NEWEST_NR_SCAN; nr++)
     {

@@ -72,6 +72,9 @@ teardown_file() {
 setup() {
 	echo "==== $BATS_TEST_DESCRIPTION" >>"$CW_LOG"
 	NAMES=()
+	# conmon writes an `oom` marker into its working directory when the
+	# container's memory cgroup reports an OOM kill: not into the checkout
+	cd "$BATS_TEST_TMPDIR"
 }
 
 teardown() {

@@ -126,3 +126,12 @@ as_user() {
 	[ "${lines[2]}" = "getcwd EPERM" ]
 	assert_nothing_left
 }
+
+@test "seccomp: a profile whose default is ENOSYS already (podman's: defaultErrnoRet 38) runs" {
+	strict_profile
+	cfg_edit '.linux.seccomp.defaultErrnoRet = 38'
+	set_args sh -c 'echo ran'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "$output" = ran ]
+	assert_nothing_left
+}
