@@ -249,6 +249,8 @@ create_steps (const struct mrc_globals *g, const struct mrc_create_opts *o,
      bad input leaves nothing behind. */
   if (mrc_id_validate (o->id, err) < 0 || load_bundle (o, c, err) < 0)
     return -1;
+  mrc_debug ("create: container `%s` from bundle `%s`, root `%s`", o->id,
+             c->bundle, c->rootfs);
   if (o->console_socket
       && mrc_fdpass_connect (o->console_socket, &c->console_fd, err) < 0)
     return mrc_error_wrap (err, "--console-socket");
@@ -283,6 +285,8 @@ create_steps (const struct mrc_globals *g, const struct mrc_create_opts *o,
     mrc_warn ("container's cgroup is not empty: %zu process(es) found",
               procs);
   c->cgroup_made = true;
+  mrc_debug ("create: cgroup `%s` and %zu v1 group(s)",
+             c->cg.path ? c->cg.path : "-", c->cg.n_v1);
   /* rewritten only when another creator raced us for a parent */
   if ((changed && record_state (o, c, MRC_STATUS_CREATING, err) < 0)
       || mrc_cgroup_procs_open (&c->cg, &c->cgroup_procs, err) < 0)
@@ -305,6 +309,8 @@ create_steps (const struct mrc_globals *g, const struct mrc_create_opts *o,
   if (mrc_process_spawn (&so, &c->init, err) < 0
       || record_state (o, c, MRC_STATUS_CREATED, err) < 0)
     goto fail;
+  mrc_debug ("create: init of `%s` is pid %d, waiting for start", o->id,
+             (int) c->init.pid);
   if (o->pid_file)
     {
       if (mrc_write_pid_file (o->pid_file, c->init.pid, err) < 0)

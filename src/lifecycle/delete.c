@@ -7,6 +7,7 @@
 
 #include "mrc/cgroup.h"
 #include "mrc/cleanup.h"
+#include "mrc/log.h"
 #include "mrc/container.h"
 #include "mrc/statedir.h"
 #include "lifecycle_hooks.h"
@@ -65,6 +66,7 @@ mrc_delete_locked (int root_fd, int dir_fd, const char *id, bool force,
     }
   /* The cgroup goes with the container: what create made, no more (a
      joined cgroup stays); leftover processes in it are killed first. */
+  mrc_debug ("delete: container `%s` (%s)", id, mrc_status_name (st.status));
   struct mrc_cgroup cg = mrc_state_cgroup (&st);
   if (r == 0 && mrc_cgroup_present (&cg))
     r = mrc_cgroup_destroy (&cg, err);

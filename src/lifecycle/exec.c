@@ -130,7 +130,11 @@ launch (const char *root, const struct mrc_exec_opts *o,
                               .cgroup_fd = cgroup_fd,
                               .cgroup_procs = procs.n ? &procs : NULL };
   struct mrc_spawned s;
+  mrc_debug ("exec: in container `%s` (init pid %d): `%s`", st->id,
+             (int) st->pid, p->args && p->args[0] ? p->args[0] : "");
   int launched = mrc_process_exec (&e, &s, err);
+  if (launched == 0)
+    mrc_debug ("exec: pid %d runs", (int) s.pid);
   /* joined (or failed): the head start has done its work */
   mrc_cgroup_warm_end (*warm);
   *warm = 0;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "mrc/cleanup.h"
+#include "mrc/log.h"
 #include "mrc/container.h"
 #include "mrc/process.h"
 #include "mrc/statedir.h"
@@ -52,6 +53,8 @@ mrc_container_start (const struct mrc_globals *g, const char *id,
   struct mrc_state st = { 0 };
   struct mrc_post_hooks post = { 0 };
   int r = mrc_container_open (g->root, id, LOCK_EX, &root_fd, &dir_fd, &st, err);
+  if (r == 0)
+    mrc_debug ("start: container `%s`, init pid %d", id, (int) st.pid);
   if (r == 0)
     r = mrc_notify_listen (dir_fd, &notify, err);
   if (r == 0 && mrc_start_locked (dir_fd, &st, &post, err) < 0)

@@ -210,3 +210,24 @@ load helpers
 	grep_i "does not exist"
 	assert_nothing_left
 }
+
+@test "--debug: the steps of create, start, exec and delete, on stderr or in the --log, text and json" {
+	requires_mini_runc
+	set_args sleep 100
+	rund -0 "$MINI_RUNC" --debug --root "$ROOT" create --bundle "$BUNDLE" "$ID"
+	grep -q "^mini-runc: debug: create: container \`$ID\` from bundle" <<<"$output"
+	grep -q "^mini-runc: debug: create: init of \`$ID\` is pid [0-9]" <<<"$output"
+	local log=$BATS_TEST_TMPDIR/debug.json
+	run -0 "$MINI_RUNC" --debug --log "$log" --log-format json --root "$ROOT" start "$ID"
+	run -0 "$MINI_RUNC" --debug --log "$log" --log-format json --root "$ROOT" exec "$ID" true
+	run -0 "$MINI_RUNC" --debug --log "$log" --log-format json --root "$ROOT" delete --force "$ID"
+	# one JSON object per line, level debug, every step named
+	[ "$(jq -r .level "$log" | sort -u)" = debug ]
+	jq -r .msg "$log" | grep -q "^start: container \`$ID\`"
+	jq -r .msg "$log" | grep -q "^exec: pid [0-9]* runs"
+	jq -r .msg "$log" | grep -q "^delete: container \`$ID\`"
+	# without --debug: nothing
+	run -0 mrc list
+	! grep -q debug <<<"$output" || false
+	assert_nothing_left
+}
