@@ -120,6 +120,18 @@ apply_caps (char **caps, struct mrc_process *p, mrc_error_t *err)
       || strv_extend (&c->effective, caps, err) < 0
       || strv_extend (&c->permitted, caps, err) < 0)
     return -1;
+  /* never into the inheritable set (CVE-2022-29162); but one the config
+     made inheritable is raised in the ambient set too, as runc raises it,
+     so a non-root process really has it */
+  for (size_t i = 0; caps[i]; i++)
+    for (size_t j = 0; c->inheritable && c->inheritable[j]; j++)
+      if (strcmp (caps[i], c->inheritable[j]) == 0)
+        {
+          char *one[] = { caps[i], NULL };
+          if (strv_extend (&c->ambient, one, err) < 0)
+            return -1;
+          break;
+        }
   return 0;
 }
 

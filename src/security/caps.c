@@ -73,9 +73,16 @@ resolve_set (struct mrc_security *s, const struct set_field *f,
   for (size_t i = 0; names && names[i]; i++)
     {
       int v = mrc_security_cap_from_name (names[i]);
+      /* A name this build does not know (newer than its libcap, or a
+         typo): skipped with a warning, as runc does ("ignoring unknown or
+         unavailable capabilities"), so one config serves every runtime. */
       if (v < 0)
-        return mrc_fail (err, "process.capabilities.%s: unknown capability "
-                              "`%s`", f->name, names[i]);
+        {
+          if (mrc_sec_warn (s, "process.capabilities.%s: unknown capability "
+                               "`%s` ignored", f->name, names[i]) < 0)
+            return mrc_fail_errno (err, "process.capabilities");
+          continue;
+        }
       /* Known to libcap but not to this kernel: skipped with a warning, as
          runc does, so one config serves kernels of different ages. */
       if (v > s->last_cap)

@@ -183,14 +183,36 @@ load security-helpers
 	[ "$output" = 123 ]
 }
 
-@test "security: bad capability name: refused, nothing left" {
+@test "security: an unknown capability name is ignored with a warning, as runc; the rest applied" {
 	requires_security_wired
 	set_caps '["CAP_CHOWN", "CAP_FOO"]'
-	assert_fails_cleanly mrc create --bundle "$BUNDLE" "$ID"
+	set_args sh -c 'grep CapEff /proc/self/status'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
 	grep_i CAP_FOO
 	if is_mini_runc; then
-		grep_i 'process.capabilities.bounding: unknown capability `CAP_FOO`'
+		grep_i 'process.capabilities.bounding: unknown capability `CAP_FOO` ignored'
 	fi
+	# CAP_CHOWN (bit 0) alone
+	grep -q "CapEff:	0000000000000001" <<<"$output"
+	assert_nothing_left
+}
+
+@test "security: exec --cap of a capability the config made inheritable is raised in the ambient set too" {
+	requires_security_wired
+	cfg_edit '.process.capabilities = {bounding: ["CAP_CHOWN", "CAP_KILL"],
+		effective: ["CAP_CHOWN"], permitted: ["CAP_CHOWN"], inheritable: ["CAP_KILL"]}
+		| .process.user = {uid: 1000, gid: 1000}'
+	set_args sleep 100
+	rund -0 mrc run -d --bundle "$BUNDLE" "$ID"
+	# CAP_KILL is bit 5 (0x20): a uid-1000 process has it only through ambient
+	run -0 mrc exec --cap CAP_KILL "$ID" sh -c 'grep -E "Cap(Amb|Eff)" /proc/self/status'
+	grep -q "CapAmb:	0000000000000020" <<<"$output"
+	grep -q "CapEff:	0000000000000020" <<<"$output"
+	# one the config did not make inheritable stays out of ambient
+	run -0 mrc exec --cap CAP_CHOWN "$ID" sh -c 'grep CapAmb /proc/self/status'
+	grep -q "CapAmb:	0000000000000000" <<<"$output"
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
 }
 
 @test "security: bad rlimit name: refused, nothing left" {
