@@ -247,6 +247,11 @@ int mrc_cgroup_v1_stats_json (const struct mrc_cgroup_dirs *d, const char *id,
                               char **json, size_t *len,
                               mrc_error_t *err) MRC_WUR;
 
+/* The oom_kill count in FILE of DIRFD (memory.events on cgroup2,
+ * memory.oom_control on v1); 0 when the file or the line is absent. */
+int mrc_cgroup_oom_kill_in (int dirfd, const char *file, uint64_t *n,
+                            mrc_error_t *err) MRC_WUR;
+
 /* oom_kill of memory.oom_control; 0 without a memory hierarchy. */
 int mrc_cgroup_v1_oom_count (const struct mrc_cgroup_dirs *d, uint64_t *n,
                              mrc_error_t *err) MRC_WUR;

@@ -248,18 +248,9 @@ mrc_cgroup_v1_oom_count (const struct mrc_cgroup_dirs *d, uint64_t *n,
                          mrc_error_t *err)
 {
   int fd = mrc_cgroup_dirs_fd (d, "memory");
-  cleanup_free char *text = NULL;
   *n = 0;
   if (fd < 0)
     return 0;
-  if (mrc_cgroup_read (fd, "memory.oom_control", &text, err) < 0)
-    {
-      if ((*err)->errnum != ENOENT)
-        return mrc_error_wrap (err, "cgroup: oom count");
-      mrc_error_free (err);
-      return 0;
-    }
   /* oom_kill is there since Linux 4.13; older kernels count nothing. */
-  mrc_cgroup_kv_get (text, "oom_kill", n);
-  return 0;
+  return mrc_cgroup_oom_kill_in (fd, "memory.oom_control", n, err);
 }

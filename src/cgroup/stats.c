@@ -132,11 +132,12 @@ mrc_cgroup_v2_stats_json (int dirfd, const char *id, char **json,
 }
 
 int
-mrc_cgroup_v2_oom_count (int dirfd, uint64_t *n, mrc_error_t *err)
+mrc_cgroup_oom_kill_in (int dirfd, const char *file, uint64_t *n,
+                        mrc_error_t *err)
 {
   cleanup_free char *text = NULL;
   *n = 0;
-  if (mrc_cgroup_read (dirfd, "memory.events", &text, err) < 0)
+  if (mrc_cgroup_read (dirfd, file, &text, err) < 0)
     {
       if ((*err)->errnum != ENOENT)
         return mrc_error_wrap (err, "cgroup: oom count");
@@ -145,4 +146,10 @@ mrc_cgroup_v2_oom_count (int dirfd, uint64_t *n, mrc_error_t *err)
     }
   mrc_cgroup_kv_get (text, "oom_kill", n);
   return 0;
+}
+
+int
+mrc_cgroup_v2_oom_count (int dirfd, uint64_t *n, mrc_error_t *err)
+{
+  return mrc_cgroup_oom_kill_in (dirfd, "memory.events", n, err);
 }
