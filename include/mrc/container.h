@@ -18,6 +18,7 @@
 
 #include "mrc/error.h"
 #include "mrc/globals.h"
+#include "mrc/launch.h"
 #include "mrc/state.h"
 
 struct mrc_create_opts
@@ -27,9 +28,8 @@ struct mrc_create_opts
   const char *pid_file;       /* NULL: none */
   const char *console_socket; /* NULL: none */
   const char *pidfd_socket;   /* NULL: none */
-  bool no_pivot;
-  bool no_new_keyring;
-  int preserve_fds;
+  struct mrc_launch_flags launch; /* --no-pivot, --no-new-keyring,
+                                     --preserve-fds: for the child */
   bool detach;                /* run -d */
   bool keep;                  /* run --keep: do not delete after exit */
   bool foreground;            /* run without -d: may relay a terminal */
@@ -75,7 +75,8 @@ struct mrc_exec_opts
   bool no_new_privs;
   bool ignore_paused;         /* exec into a paused container: the process
                                  then waits, frozen, for resume */
-  int preserve_fds;
+  struct mrc_launch_flags launch; /* --preserve-fds (the rest comes from
+                                     the container's state) */
   int inherited_fds;          /* from the globals: see main.c */
 };
 

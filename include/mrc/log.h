@@ -22,6 +22,13 @@ enum mrc_log_level
 int mrc_log_init (const char *path, bool json, bool debug);
 void mrc_log_close (void);
 
+/* In a child of the runtime (the container's init, an exec'd process):
+ * close the log file and hand every line to FN instead, which sends it to
+ * the runtime over the sync channel (src/process/steps.c). */
+void mrc_log_forward (void (*fn) (void *arg, enum mrc_log_level level,
+                                  const char *msg),
+                      void *arg);
+
 void mrc_log (enum mrc_log_level level, const char *fmt, ...)
     __attribute__ ((format (printf, 2, 3)));
 

@@ -8,36 +8,22 @@
 #include <sys/types.h>
 
 #include "mrc/error.h"
+#include "mrc/launch.h"
 #include "mrc/spec.h"
+#include "mrc/state.h"
 
-struct mrc_security;
-struct mrc_cgroup_procs;
-struct mrc_setup_cgroup_v1;
+/* Resolve PLAN (mrc/launch.h) once the lifecycle has set the container's
+ * facts: fds, namespaces, sysctls, id-mapped trees, security, the state
+ * object; bad input fails here, before the clone.  On failure nothing of
+ * it is left; on success mrc_launch_release frees it. */
+int mrc_launch_prepare (struct mrc_launch *plan, mrc_error_t *err) MRC_WUR;
+void mrc_launch_release (struct mrc_launch *plan);
 
-struct mrc_spawn_opts
-{
-  const char *id;
-  const struct mrc_spec *spec;
-  const struct mrc_security *security; /* prepared by mrc_process_spawn */
-  const char *bundle;  /* absolute */
-  const char *rootfs;  /* absolute */
-  int state_fd;        /* the container's state dir: exec.sock lives here */
-  const char *state_dir; /* its absolute path */
-  const char *cgroup_dir; /* file system path of its cgroup, or NULL */
-  const struct mrc_setup_cgroup_v1 *cgroup_v1; /* its v1 groups */
-  size_t n_cgroup_v1;
-  int lock_fd;         /* the state-dir lock: closed in the child */
-  bool no_pivot;
-  bool no_new_keyring;
-  int preserve_fds;    /* --preserve-fds: fds 3..3+N-1 pass into the container */
-  int inherited_fds;   /* how many of 3.. the caller really gave us */
-  int console_fd;      /* connected --console-socket, or -1: the pty master
-                          then comes back over the channel (foreground run) */
-  int cgroup_fd;       /* the container's cgroup dir (CLONE_INTO_CGROUP) */
-  struct mrc_cgroup_procs *cgroup_procs; /* its v1 cgroup.procs files */
-  const int *idmap_trees; /* made by mrc_process_spawn (setup.h) */
-  const char *root;    /* the state root: its seccomp filter cache */
-};
+/* The OCI state object of PLAN's container with PID and STATUS, compact,
+ * for the hooks and the seccomp listener. */
+int mrc_launch_state_json (const struct mrc_launch *plan, pid_t pid,
+                           enum mrc_status status, char **json, size_t *len,
+                           mrc_error_t *err) MRC_WUR;
 
 struct mrc_spawned
 {
@@ -48,9 +34,10 @@ struct mrc_spawned
   int pty_master; /* the terminal's master for the foreground relay, or -1 */
 };
 
-/* Clone the init and run its setup up to READY (see sync.h).  On failure
- * nothing is left: the child is killed and reaped. */
-int mrc_process_spawn (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
+/* Clone the init of a prepared create PLAN and run its setup up to READY
+ * (see sync.h).  On failure nothing is left: the child is killed and
+ * reaped. */
+int mrc_process_spawn (const struct mrc_launch *plan, struct mrc_spawned *out,
                        mrc_error_t *err) MRC_WUR;
 
 /* Tell the init its state is recorded: it then waits for `start`. */
@@ -85,25 +72,11 @@ int mrc_wait_foreground (struct mrc_spawned *s, const sigset_t *set,
 /* A waitpid status as a shell reports it. */
 int mrc_wait_status (int status);
 
-/* exec: a new process in the namespaces of a running container. */
-struct mrc_exec_spawn
-{
-  const struct mrc_process *process;
-  const struct mrc_security *security;
-  const char *state_json; /* the container's state, for a seccomp listener */
-  pid_t init_pid;
-  int init_pidfd;
-  int preserve_fds;
-  int inherited_fds; /* how many of 3.. the caller really gave us */
-  int console_fd; /* connected --console-socket, or -1 */
-  int cgroup_fd;  /* the container's cgroup dir, or -1 */
-  struct mrc_cgroup_procs *cgroup_procs; /* its v1 cgroup.procs files */
-};
-
-/* Join the init's namespaces, set the process up as the init would be and
- * execve.  Returns once the program runs (the channel closed on exec) or
- * with the reason it could not. */
-int mrc_process_exec (const struct mrc_exec_spawn *e, struct mrc_spawned *out,
+/* exec: a new process in the namespaces of a running container, from a
+ * prepared exec PLAN: join the init's namespaces, set the process up with
+ * the same steps as the init and execve.  Returns once the program runs
+ * (the channel closed on exec) or with the reason it could not. */
+int mrc_process_exec (const struct mrc_launch *plan, struct mrc_spawned *out,
                       mrc_error_t *err) MRC_WUR;
 
 /* Only fds the caller gave us may be passed on (see main.c). */

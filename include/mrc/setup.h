@@ -1,6 +1,7 @@
 /* Container setup steps run by the child (the future container init), after
  * its namespaces exist and before the user's program is executed.
- * The ordering of these calls lives in src/process/init.c. */
+ * Each reads the launch plan (mrc/launch.h); the order of the calls is the
+ * child step table of src/process/steps.c. */
 #ifndef MRC_SETUP_H
 #define MRC_SETUP_H
 
@@ -9,47 +10,18 @@
 #include <sys/types.h>
 
 #include "mrc/error.h"
+#include "mrc/launch.h"
 #include "mrc/spec.h"
 
-/* One cgroup v1 hierarchy, for a `cgroup` mount on a v1 host. */
-struct mrc_setup_cgroup_v1
+/* The two points of the rootfs setup where the caller's step runs: right
+ * before the root switch, with the host's tree still visible (the
+ * createRuntime/createContainer hook point), and right after it, before
+ * the root goes read-only (the console pty).  Either may be NULL. */
+struct mrc_setup_points
 {
-  const char *name;  /* its controllers, as mount options: "cpu,cpuacct",
-                        "name=systemd" */
-  const char *dir;   /* its directory under the mount: "cpu,cpuacct" */
-  const char *host;  /* the container's group in it, on the host */
-};
-
-struct mrc_setup_ctx
-{
-  const struct mrc_spec *spec;
-  const char *bundle;   /* absolute bundle directory */
-  const char *rootfs;   /* absolute host path of the root filesystem */
-  const char *cgroup_dir; /* file system path of the container's cgroup,
-                             or NULL: bound on a cgroup mount a user
-                             namespace cannot mount itself */
-  /* A v1 host's hierarchies: a `cgroup` mount then gets runc's tree of
-     them (a tmpfs, one cgroup mount or bind each), not cgroup2. */
-  const struct mrc_setup_cgroup_v1 *cgroup_v1;
-  size_t n_cgroup_v1;
-  const char *state_dir; /* absolute path of the container's state dir
-                            (root-owned, 0700; removed by delete) */
-  bool no_pivot;        /* --no-pivot: MS_MOVE + chroot instead */
-  bool new_user_ns;     /* the container has its own (new or joined) userns */
-  bool new_pid_ns;
-  bool new_net_ns;
-  bool new_cgroup_ns;
-  bool new_ipc_ns;       /* new_net/ipc/uts: the container's own, i.e. new
-                            or joined by path and not the host's */
-  bool new_uts_ns;
-  bool new_mount_ns;    /* always true for a container with a rootfs */
-  const int *idmap_trees; /* from mrc_setup_idmap_prepare, or NULL */
-  /* Called with the host's tree still visible, right before the root
-     switch (the createRuntime/createContainer hook point), and right after
-     it, before the root goes read-only (the console pty).  May be NULL. */
   int (*before_pivot) (void *arg, mrc_error_t *err);
   int (*after_pivot) (void *arg, mrc_error_t *err);
-  void *hook_arg;
+  void *arg;
 };
 
 /* Make the mount tree private (or linux.rootfsPropagation), bind the rootfs,
@@ -58,14 +30,16 @@ struct mrc_setup_ctx
  * symlinks, pivot_root into the rootfs (detaching the old root), apply
  * root.readonly.  On return the process's / is the container's root and
  * its cwd is /. */
-int mrc_setup_rootfs (const struct mrc_setup_ctx *ctx, mrc_error_t *err) MRC_WUR;
+int mrc_setup_rootfs (const struct mrc_launch *plan,
+                      const struct mrc_setup_points *points,
+                      mrc_error_t *err) MRC_WUR;
 
 /* Id-mapped bind mounts, made by the runtime in its own namespaces before
  * the clone (the container's init, inside its user namespace, may not
  * id-map a host filesystem): *TREES gets one detached, id-mapped tree fd
  * per mounts[] entry that asks for it (-1 for the others), or NULL when
  * none does; sources relative to BUNDLE.  The init attaches them in
- * mrc_setup_rootfs (ctx->idmap_trees).  Errors: a mapping on a mount that
+ * mrc_setup_rootfs (plan->idmap_trees).  Errors: a mapping on a mount that
  * is not a bind, mappings missing, an unreadable source. */
 int mrc_setup_idmap_prepare (const struct mrc_spec *spec, const char *bundle,
                              int **trees, mrc_error_t *err) MRC_WUR;
@@ -80,12 +54,12 @@ int mrc_setup_write_id_maps (pid_t pid, const struct mrc_id_mapping *uid,
 /* Close and free what mrc_setup_idmap_prepare made (N: spec->n_mounts). */
 void mrc_setup_idmap_close (int *trees, size_t n);
 
-/* linux.sysctl against the container's namespaces (ctx->spec and
- * ctx->new_{net,ipc,uts}_ns): each key must use dots only, with no empty
+/* linux.sysctl against the container's namespaces (PLAN's spec and the
+ * namespaces it owns, plan->ns.own_flags): each key must use dots only, with no empty
  * component and no `/`, and belong to a namespace the container creates
  * (net.* -> network; kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.* ->
  * ipc; kernel.hostname, kernel.domainname -> uts).  Pure: no syscalls. */
-int mrc_setup_sysctl_check (const struct mrc_setup_ctx *ctx,
+int mrc_setup_sysctl_check (const struct mrc_launch *plan,
                             mrc_error_t *err) MRC_WUR;
 
 /* An overlayfs root from image layers (src/setup/layers.c):

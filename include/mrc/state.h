@@ -46,6 +46,7 @@ struct mrc_state
   struct mrc_kv *cgroup_v1_created; /* hierarchy -> topmost dir made */
   size_t n_cgroup_v1_created;
   bool systemd_cgroup;
+  bool no_new_keyring;     /* create --no-new-keyring: exec keeps it too */
   int64_t created_unix_ns; /* for sorting */
 };
 

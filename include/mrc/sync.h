@@ -1,39 +1,77 @@
-/* The parent/child channel of `create`: a SOCK_SEQPACKET socketpair, so
- * every message arrives whole.  It carries only sync points, errors and log
- * lines; the child inherited the parsed spec in memory (mini-runc never
- * re-executes itself).
+/* The channels between the runtime and the processes it starts: each a
+ * SOCK_SEQPACKET socketpair, so every message arrives whole.  They carry
+ * sync points, errors, log lines and fds; the child inherited the launch
+ * plan in memory (mini-runc never re-executes itself).
  *
- *   parent (mini-runc create/run)              child (future container init)
- *   -----------------------------              -----------------------------
+ * Every message of every channel (the source of truth is the table in
+ * src/process/sync.c, which gives each its name and whether it carries an
+ * fd):
+ *
+ *   message      sender   channel      payload          meaning
+ *   -----------  -------  -----------  ---------------  ---------------------
+ *   MAPS_DONE    runtime  create       -                ids mapped, rlimits
+ *                                                       set: become root
+ *   LOG          child    create,exec  level, text      a log line: the
+ *                                                       runtime writes it
+ *   ERROR        child    all three    errno, text      setup failed; the
+ *                                                       sender exits
+ *   READY        child    create,exec  -                setup done
+ *                helper   helper       pidfd, pid text  the init is cloned
+ *   GO           runtime  create       -                state recorded: wait
+ *                                                       for `start`
+ *   HOOKS        child    create       -                mounts done: run
+ *                                                       prestart and
+ *                                                       createRuntime
+ *   HOOKS_DONE   runtime  create       -                they ran: pivot
+ *   SECCOMP_FD   child    create,exec  fd               the seccomp notify
+ *                                                       listener
+ *   PTY_MASTER   child    create,exec  fd, name         the pty master for a
+ *                                                       foreground relay
+ *
+ * create (mini-runc create/run and the container's init):
+ *
+ *   runtime                                    init
+ *   -------                                    ----
  *   socketpair, listen on <state>/exec.sock
- *   id-mapped mount trees (setup.h)
- *   clone3(namespace flags)  ----------------> closes the parent's end and
- *   (from a helper that joined                 the state-dir lock fd
- *    namespaces by path: ns.h)
- *   [user ns] rlimits; [new one] write setgroups/gid_map/uid_map
- *                 MAPS_DONE  ----------------> setresuid(0,0,0)
- *                                              hostname, rootfs, pivot_root,
- *                                              cwd, user, PATH lookup, fds
+ *   clone3 (or the helper below) ------------> its steps (src/process/
+ *   [user ns] rlimits; [new one] the maps      steps.c) up to the user
+ *                 MAPS_DONE  ---------------->   maps: setresuid(0,0,0)
  *                       <----------------  LOG (any number, any time)
- *                       <----------------  ERROR (then the child _exits)
+ *                       <----------------  HOOKS (hooks to run; before
+ *   prestart, createRuntime                     pivot_root)
+ *                 HOOKS_DONE ---------------->
+ *                       <----------------  PTY_MASTER, SECCOMP_FD (each
+ *                                               when the config asks)
+ *                       <----------------  ERROR (then the init _exits)
  *                       <----------------  READY
  *   write state.json and the pid file
- *                 GO         ----------------> close the channel; block in
- *                                              accept() on exec.sock
+ *                 GO         ---------------->  close the channel; block in
+ *                                               accept() on exec.sock
  *   exit (create) or release and wait (run)
- *                                              `start` connects and sends one
- *                                              byte; execve; the connection
- *                                              closes on exec (start sees EOF)
- *                                              or carries the exec error
+ *                                               `start` connects and sends
+ *                                               one byte; execve; the
+ *                                               connection closes on exec
+ *                                               (start sees EOF) or carries
+ *                                               the exec error
  *
- * If the parent dies before GO, the child reads EOF and exits, so a killed
+ * If the runtime dies before GO, the init reads EOF and exits, so a killed
  * `create` never leaves a waiting init without a state.json behind it.
+ *
+ * exec (mini-runc exec and the new process): the same messages from the
+ * child but MAPS_DONE, HOOKS, GO are never sent; after READY the channel's
+ * end (it is close-on-exec) means the program runs, an ERROR after READY
+ * that execve failed, an end without READY that the child died.
+ *
+ * helper (a create that joins namespaces by path, src/process/spawn.c):
+ * the helper joins them, clones the init and sends one message, READY with
+ * the init's pidfd and its pid as text, or ERROR; then it exits.
  */
 #ifndef MRC_SYNC_H
 #define MRC_SYNC_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "mrc/error.h"
 
@@ -59,13 +97,27 @@ struct mrc_sync_msg
   char text[MRC_SYNC_TEXT_MAX];
 };
 
-/* Send a message with optional text (truncated to fit). */
-int mrc_sync_send (int fd, enum mrc_sync_type type, int value,
-                   const char *text) MRC_WUR;
+/* The name of a message type ("MAPS_DONE"), for errors. */
+const char *mrc_sync_name (uint32_t type);
 
-/* Send a message carrying PASSFD (SCM_RIGHTS); TEXT as mrc_sync_send. */
-int mrc_sync_send_fd (int fd, enum mrc_sync_type type, int passfd,
+/* Typed senders, one per message; each returns -1 with errno set when the
+ * peer is gone.  TEXT is truncated to fit. */
+int mrc_sync_maps_done (int fd) MRC_WUR;      /* runtime -> init */
+int mrc_sync_go (int fd) MRC_WUR;             /* runtime -> init */
+int mrc_sync_ready (int fd) MRC_WUR;          /* child -> runtime */
+int mrc_sync_log (int fd, int level, const char *text) MRC_WUR;
+/* SECCOMP_FD or PTY_MASTER with PASSFD (SCM_RIGHTS) */
+int mrc_sync_pass_fd (int fd, enum mrc_sync_type type, int passfd,
                       const char *text) MRC_WUR;
+/* helper -> runtime: READY with the init's PIDFD and PID */
+int mrc_sync_cloned (int fd, int pidfd, pid_t pid) MRC_WUR;
+
+/* Child side: ask for the hooks (HOOKS) and wait for HOOKS_DONE. */
+int mrc_sync_hooks (int fd, mrc_error_t *err) MRC_WUR;
+
+/* Child side: wait for WANT from the runtime; EOF (the runtime went away)
+ * and any other message are errors. */
+int mrc_sync_wait (int fd, enum mrc_sync_type want, mrc_error_t *err) MRC_WUR;
 
 /* Receive one message.  Returns 0 on a message, 1 on EOF (peer gone), -1 on
  * error with errno set.  TEXT is always NUL-terminated.  A passed fd lands
@@ -92,7 +144,7 @@ struct mrc_sync_handlers
 int mrc_sync_collect (int fd, const struct mrc_sync_handlers *h,
                       mrc_error_t *err) MRC_WUR;
 
-/* Child side: send *ERR as an ERROR message (best effort). */
+/* Child (or helper) side: send *ERR as an ERROR message (best effort). */
 void mrc_sync_send_error (int fd, mrc_error_t *err);
 
 #endif

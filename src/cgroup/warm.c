@@ -7,7 +7,7 @@
  * writers that come while one is inside, or within a grace period after
  * it left, pass at once.  cgroup2 avoids the move altogether
  * (CLONE_INTO_CGROUP), v1 cannot: its container processes must move
- * (process/init.c, step 0).  So create and exec fork, first of all, a
+ * (the cgroup-v1 step of process/steps.c).  So create and exec fork, first of all, a
  * short-lived process that moves itself into the group it is already in
  * (a move that changes nothing but takes the lock): the grace period then
  * runs alongside the runtime's own setup instead of after it. */

@@ -15,11 +15,11 @@
     "unix socket that receives the pty master (process.terminal)" },          \
   { "pidfd-socket", 0, MRC_OPT_STRING, &(o).pidfd_socket, "PATH",             \
     "unix socket that receives a pidfd of the init" },                        \
-  { "no-pivot", 0, MRC_OPT_BOOL, &(o).no_pivot, NULL,                         \
+  { "no-pivot", 0, MRC_OPT_BOOL, &(o).launch.no_pivot, NULL,                  \
     "move the rootfs onto / and chroot instead of pivot_root" },              \
-  { "no-new-keyring", 0, MRC_OPT_BOOL, &(o).no_new_keyring, NULL,             \
+  { "no-new-keyring", 0, MRC_OPT_BOOL, &(o).launch.no_new_keyring, NULL,      \
     "keep the caller's session keyring" },                                    \
-  { "preserve-fds", 0, MRC_OPT_INT, &(o).preserve_fds, "N",                   \
+  { "preserve-fds", 0, MRC_OPT_INT, &(o).launch.preserve_fds, "N",            \
     "pass fds 3..3+N-1 to the container" }
 
 int

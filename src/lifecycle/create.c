@@ -82,24 +82,25 @@ load_bundle (const struct mrc_create_opts *o, struct mrc_created *c,
 /* STATUS CREATING (before the clone: what `delete` needs to clean up after
  * a create killed half-way, i.e. the cgroup) or CREATED (with the init). */
 static int
-record_state (const struct mrc_create_opts *o, struct mrc_created *c,
-              enum mrc_status status, mrc_error_t *err)
+record_state (struct mrc_created *c, enum mrc_status status,
+              mrc_error_t *err)
 {
   char now[64];
   long long ns;
   mrc_rfc3339_now (now, sizeof now, &ns);
-  struct mrc_state st = {
-    .oci_version = c->spec->oci_version, .id = (char *) o->id,
-    .pid = c->init.pid, .status = status, .bundle = c->bundle,
-    .rootfs = c->rootfs, .created = now, .owner = (char *) "",
-    .cgroup_path = c->cg.path, .cgroup_created_from = c->cg.created_from,
-    .cgroup_v1 = c->cg.v1, .n_cgroup_v1 = c->cg.n_v1,
-    .cgroup_v1_created = c->cg.v1_created,
-    .n_cgroup_v1_created = c->cg.n_v1_created,
-    .systemd_cgroup = c->systemd_cgroup,
-    .annotations = c->spec->annotations,
-    .n_annotations = c->spec->n_annotations, .created_unix_ns = ns,
-  };
+  struct mrc_state st = c->plan.state;
+  st.pid = c->init.pid;
+  st.status = status;
+  st.created = now;
+  st.created_unix_ns = ns;
+  st.cgroup_path = c->cg.path;
+  st.cgroup_created_from = c->cg.created_from;
+  st.cgroup_v1 = c->cg.v1;
+  st.n_cgroup_v1 = c->cg.n_v1;
+  st.cgroup_v1_created = c->cg.v1_created;
+  st.n_cgroup_v1_created = c->cg.n_v1_created;
+  st.systemd_cgroup = c->systemd_cgroup;
+  st.no_new_keyring = c->plan.flags.no_new_keyring;
   if (status == MRC_STATUS_CREATING)
     return mrc_statedir_save (c->dir_fd, &st, err);
   if (mrc_proc_stat (c->init.pid, &st.pid_start_time, NULL) < 0)
@@ -168,12 +169,9 @@ mrc_created_undo (const struct mrc_globals *g, const char *id,
   size_t n;
   cleanup_free char *json = NULL;
   size_t len;
-  struct mrc_state st = { .oci_version = c->spec ? c->spec->oci_version : NULL,
-                          .id = (char *) id, .status = MRC_STATUS_STOPPED,
-                          .bundle = c->bundle, .rootfs = c->rootfs,
-                          .owner = (char *) "" };
   if (spawned && mrc_hooks_of (&c->spec->hooks, MRC_HOOK_POSTSTOP, &n) && n
-      && mrc_state_to_json (&st, false, false, &json, &len, &ignored) == 0)
+      && mrc_launch_state_json (&c->plan, 0, MRC_STATUS_STOPPED, &json, &len,
+                                &ignored) == 0)
     mrc_hooks_run_warn (&c->spec->hooks, MRC_HOOK_POSTSTOP, json, len);
   mrc_error_free (&ignored);
   if (c->pid_file_written && unlink (c->pid_file) < 0)
@@ -184,11 +182,17 @@ mrc_created_undo (const struct mrc_globals *g, const char *id,
       mrc_warn ("%s (state root `%s`)", ignored->msg, g->root);
       mrc_error_free (&ignored);
     }
+  if (c->plan_prepared)
+    mrc_launch_release (&c->plan);
+  c->plan_prepared = false;
 }
 
 void
 mrc_created_release (struct mrc_created *c)
 {
+  if (c->plan_prepared)
+    mrc_launch_release (&c->plan);
+  free (c->cgroup_dir);
   mrc_spec_free (c->spec);
   mrc_cgroup_release (&c->cg);
   mrc_cgroup_procs_close (&c->cgroup_procs);
@@ -234,11 +238,30 @@ mrc_create_common (const struct mrc_globals *g, const struct mrc_create_opts *o,
   return r;
 }
 
+/* The init's launch plan from the bundle and the command line: every check
+ * bad input can fail runs here, before the state dir exists.  The
+ * container's directories and cgroup are filled in as they are made. */
+static int
+plan_init (const struct mrc_globals *g, const struct mrc_create_opts *o,
+           struct mrc_created *c, mrc_error_t *err)
+{
+  c->plan = (struct mrc_launch){
+    .mode = MRC_LAUNCH_CREATE, .flags = o->launch, .id = o->id,
+    .spec = c->spec, .process = c->spec->process, .bundle = c->bundle,
+    .rootfs = c->rootfs, .root = g->root, .state_fd = -1, .lock_fd = -1,
+    .console_fd = -1, .inherited_fds = g->inherited_fds, .cgroup_fd = -1,
+    .init_pidfd = -1,
+  };
+  if (mrc_launch_prepare (&c->plan, err) < 0)
+    return -1;
+  c->plan_prepared = true;
+  return 0;
+}
+
 static int
 create_steps (const struct mrc_globals *g, const struct mrc_create_opts *o,
               struct mrc_created *c, mrc_error_t *err)
 {
-  cleanup_free char *cg_fs = NULL;
   memset (c, 0, sizeof *c);
   c->dir_fd = c->root_fd = c->init.pidfd = c->init.sync_fd = -1;
   c->console_fd = c->init.pty_master = -1;
@@ -247,7 +270,8 @@ create_steps (const struct mrc_globals *g, const struct mrc_create_opts *o,
   c->systemd_cgroup = g->systemd_cgroup;
   /* Everything that can be checked without touching the system first, so
      bad input leaves nothing behind. */
-  if (mrc_id_validate (o->id, err) < 0 || load_bundle (o, c, err) < 0)
+  if (mrc_id_validate (o->id, err) < 0 || load_bundle (o, c, err) < 0
+      || plan_init (g, o, c, err) < 0)
     return -1;
   mrc_debug ("create: container `%s` from bundle `%s`, root `%s`", o->id,
              c->bundle, c->rootfs);
@@ -277,7 +301,7 @@ create_steps (const struct mrc_globals *g, const struct mrc_create_opts *o,
   if (mrc_cgroup_prepare (l ? l->cgroups_path : NULL, o->id,
                           g->systemd_cgroup, &c->cg, err) < 0
       || mrc_cgroup_existing (&c->cg, &procs, err) < 0
-      || record_state (o, c, MRC_STATUS_CREATING, err) < 0
+      || record_state (c, MRC_STATUS_CREATING, err) < 0
       || mrc_cgroup_create (&c->cg, l, &changed, err) < 0)
     goto fail;
   /* joined, as runc joins it, with runc's warning */
@@ -288,26 +312,24 @@ create_steps (const struct mrc_globals *g, const struct mrc_create_opts *o,
   mrc_debug ("create: cgroup `%s` and %zu v1 group(s)",
              c->cg.path ? c->cg.path : "-", c->cg.n_v1);
   /* rewritten only when another creator raced us for a parent */
-  if ((changed && record_state (o, c, MRC_STATUS_CREATING, err) < 0)
+  if ((changed && record_state (c, MRC_STATUS_CREATING, err) < 0)
       || mrc_cgroup_procs_open (&c->cg, &c->cgroup_procs, err) < 0)
     goto fail;
-  cg_fs = c->cg.path ? mrc_cgroup_fs_path (c->cg.path) : NULL;
+  c->cgroup_dir = c->cg.path ? mrc_cgroup_fs_path (c->cg.path) : NULL;
   if (c->cg.n_v1 > 0 && cgroup_v1_view (c, err) < 0)
     goto fail;
-  struct mrc_spawn_opts so = {
-    .id = o->id, .spec = c->spec, .bundle = c->bundle, .rootfs = c->rootfs,
-    .state_fd = c->dir_fd, .state_dir = c->state_dir,
-    .cgroup_dir = cg_fs,
-    .cgroup_v1 = c->cgroup_v1, .n_cgroup_v1 = c->n_cgroup_v1,
-    .lock_fd = c->dir_fd, .no_pivot = o->no_pivot,
-    .no_new_keyring = o->no_new_keyring, .preserve_fds = o->preserve_fds,
-    .inherited_fds = g->inherited_fds,
-    .console_fd = c->console_fd, .cgroup_fd = c->cg.fd,
-    .cgroup_procs = c->cgroup_procs.n ? &c->cgroup_procs : NULL,
-    .root = g->root,
-  };
-  if (mrc_process_spawn (&so, &c->init, err) < 0
-      || record_state (o, c, MRC_STATUS_CREATED, err) < 0)
+  /* the container's facts, now that they exist */
+  struct mrc_launch *plan = &c->plan;
+  plan->state_fd = plan->lock_fd = c->dir_fd;
+  plan->state_dir = c->state_dir;
+  plan->console_fd = c->console_fd;
+  plan->cgroup_fd = c->cg.fd;
+  plan->cgroup_procs = c->cgroup_procs.n ? &c->cgroup_procs : NULL;
+  plan->cgroup_dir = c->cgroup_dir;
+  plan->cgroup_v1 = c->cgroup_v1;
+  plan->n_cgroup_v1 = c->n_cgroup_v1;
+  if (mrc_process_spawn (plan, &c->init, err) < 0
+      || record_state (c, MRC_STATUS_CREATED, err) < 0)
     goto fail;
   mrc_debug ("create: init of `%s` is pid %d, waiting for start", o->id,
              (int) c->init.pid);
@@ -322,6 +344,10 @@ create_steps (const struct mrc_globals *g, const struct mrc_create_opts *o,
     goto fail;
   if (mrc_process_go (&c->init, err) < 0)
     goto fail;
+  /* the init has all it needs: what the plan holds (id-mapped trees,
+     joined namespaces, the filter) must not live on in a foreground run */
+  mrc_launch_release (&c->plan);
+  c->plan_prepared = false;
   return 0;
 fail:
   mrc_created_undo (g, o->id, c);

@@ -5,6 +5,7 @@
 
 #include "mrc/cgroup.h"
 #include "mrc/container.h"
+#include "mrc/launch.h"
 #include "mrc/process.h"
 #include "mrc/setup.h"
 #include "mrc/spec.h"
@@ -26,7 +27,10 @@ struct mrc_created
   struct mrc_cgroup_procs cgroup_procs;
   struct mrc_setup_cgroup_v1 *cgroup_v1; /* for a `cgroup` mount (v1) */
   size_t n_cgroup_v1;
+  char *cgroup_dir; /* cgroup2 dir's file system path */
   bool systemd_cgroup;
+  struct mrc_launch plan; /* the init's launch plan */
+  bool plan_prepared;
   struct mrc_spawned init;
   const char *pid_file;
   bool pid_file_written;

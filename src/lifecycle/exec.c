@@ -90,6 +90,10 @@ check_terminal (const struct mrc_exec_opts *o, const struct mrc_process *p,
   return 0;
 }
 
+static int run_prepared (const struct mrc_exec_opts *o,
+                         const struct mrc_launch *plan, pid_t *warm,
+                         int *status, mrc_error_t *err);
+
 static int
 launch (const char *root, const struct mrc_exec_opts *o,
         const struct mrc_state *st, const struct mrc_spec *spec,
@@ -105,34 +109,42 @@ launch (const char *root, const struct mrc_exec_opts *o,
   if (mrc_cgroup_open_fd (&cg, err) < 0
       || (cgroup_fd = cg.fd, mrc_cgroup_procs_open (&cg, &procs, err)) < 0)
     return mrc_error_wrap (err, "exec: the container's cgroup");
-  cleanup_security struct mrc_security *sec = NULL;
-  cleanup_free char *state = NULL;
-  size_t len;
-  if (open_init (st, &pidfd, err) < 0
-      || mrc_security_prepare (p, spec->linux_, root, &sec, err) < 0
-      || mrc_state_to_json (st, false, false, &state, &len, err) < 0)
+  if (open_init (st, &pidfd, err) < 0)
     return -1;
-  const char *const *w = mrc_security_warnings (sec);
-  for (size_t i = 0; w && w[i]; i++)
-    mrc_warn ("%s", w[i]);
+  struct mrc_launch plan = {
+    .mode = MRC_LAUNCH_EXEC, .flags = o->launch, .id = st->id, .spec = spec,
+    .process = p, .bundle = st->bundle, .rootfs = st->rootfs, .root = root,
+    .state_fd = -1, .lock_fd = -1, .console_fd = console_fd,
+    .inherited_fds = o->inherited_fds, .cgroup_fd = cgroup_fd,
+    .cgroup_procs = procs.n ? &procs : NULL, .container = st,
+    .init_pidfd = pidfd,
+  };
+  /* the container's, as runc keeps it in its config */
+  plan.flags.no_new_keyring = st->no_new_keyring;
+  if (mrc_launch_prepare (&plan, err) < 0)
+    return -1;
+  int r = run_prepared (o, &plan, warm, status, err);
+  mrc_launch_release (&plan);
+  return r;
+}
+
+/* The process runs from PLAN; in the foreground, wait for it. */
+static int
+run_prepared (const struct mrc_exec_opts *o, const struct mrc_launch *plan,
+              pid_t *warm, int *status, mrc_error_t *err)
+{
+  const struct mrc_state *st = plan->container;
+  const struct mrc_process *p = plan->process;
   sigset_t set;
   mrc_wait_signal_set (&set);
   if (!o->detach && sigprocmask (SIG_BLOCK, &set, NULL) < 0)
     return mrc_fail_errno (err, "exec: block signals");
   if (!o->detach)
     signal (SIGPIPE, SIG_IGN); /* our closed stdout is not the process's */
-  struct mrc_exec_spawn e = { .process = p, .security = sec,
-                              .state_json = state, .init_pid = st->pid,
-                              .init_pidfd = pidfd,
-                              .preserve_fds = o->preserve_fds,
-                              .inherited_fds = o->inherited_fds,
-                              .console_fd = console_fd,
-                              .cgroup_fd = cgroup_fd,
-                              .cgroup_procs = procs.n ? &procs : NULL };
   struct mrc_spawned s;
   mrc_debug ("exec: in container `%s` (init pid %d): `%s`", st->id,
              (int) st->pid, p->args && p->args[0] ? p->args[0] : "");
-  int launched = mrc_process_exec (&e, &s, err);
+  int launched = mrc_process_exec (plan, &s, err);
   if (launched == 0)
     mrc_debug ("exec: pid %d runs", (int) s.pid);
   /* joined (or failed): the head start has done its work */

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "mrc/cleanup.h"
-#include "init.h"
+#include "process-internal.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

@@ -8,7 +8,7 @@
 #include <sys/syscall.h>
 
 #include "mrc/process.h"
-#include "init.h"
+#include "process-internal.h"
 
 /* Preserved fds (3..first_closed-1) must reach the program; every other fd
  * must not (CVE-2024-21626: a leaked host directory fd lets the container

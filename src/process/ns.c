@@ -24,7 +24,7 @@
 
 #include "mrc/cleanup.h"
 #include "mrc/file.h"
-#include "ns.h"
+#include "process-internal.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -100,7 +100,7 @@ new_time_ns (const struct mrc_spec *spec, mrc_error_t *err)
 }
 
 int
-mrc_ns_prepare (const struct mrc_spec *spec, struct mrc_ns_plan *plan,
+mrc_ns_prepare (const struct mrc_spec *spec, struct mrc_launch_ns *plan,
                 mrc_error_t *err)
 {
   memset (plan, 0, sizeof *plan);
@@ -200,7 +200,7 @@ check_joined_maps (const struct mrc_spec *spec, const char *path,
 }
 
 int
-mrc_ns_enter (const struct mrc_spec *spec, struct mrc_ns_plan *plan,
+mrc_ns_enter (const struct mrc_spec *spec, const struct mrc_launch_ns *plan,
               mrc_error_t *err)
 {
   for (size_t t = 0; t < sizeof ns_table / sizeof ns_table[0]; t++)
@@ -211,9 +211,9 @@ mrc_ns_enter (const struct mrc_spec *spec, struct mrc_ns_plan *plan,
           = mrc_spec_namespace (spec, ns_table[t].type);
       int r = setns (plan->join[t], ns_table[t].flag);
       int saved = errno;
-      /* not inherited by the init: it would pin the namespace until exec */
+      /* not inherited by the init: it would pin the namespace until exec
+         (this is the helper's copy of the plan: nothing else uses it) */
       close (plan->join[t]);
-      plan->join[t] = -1;
       if (r < 0)
         return mrc_error_set (err, saved, "join %s namespace `%s`",
                               ns_table[t].type, ns->path);
@@ -227,7 +227,7 @@ mrc_ns_enter (const struct mrc_spec *spec, struct mrc_ns_plan *plan,
 }
 
 void
-mrc_ns_release (struct mrc_ns_plan *plan)
+mrc_ns_release (struct mrc_launch_ns *plan)
 {
   for (size_t t = 0; t < MRC_NS_TYPES; t++)
     if (plan->join[t] >= 0)
@@ -235,4 +235,51 @@ mrc_ns_release (struct mrc_ns_plan *plan)
         close (plan->join[t]);
         plan->join[t] = -1;
       }
+}
+
+/* exec's view: the init's namespaces by their /proc names, and whether
+ * they apply only to children (joined by the runtime before the clone). */
+static const struct
+{
+  const char *proc_name;
+  int flag;
+  bool for_children;
+} exec_table[] = {
+  { "pid", CLONE_NEWPID, true },     { "time", CLONE_NEWTIME, true },
+  { "user", CLONE_NEWUSER, false },  { "mnt", CLONE_NEWNS, false },
+  { "net", CLONE_NEWNET, false },    { "ipc", CLONE_NEWIPC, false },
+  { "uts", CLONE_NEWUTS, false },    { "cgroup", CLONE_NEWCGROUP, false },
+};
+
+int
+mrc_ns_prepare_exec (pid_t pid, struct mrc_launch_ns *plan, mrc_error_t *err)
+{
+  memset (plan, 0, sizeof *plan);
+  for (size_t t = 0; t < MRC_NS_TYPES; t++)
+    plan->join[t] = -1;
+  for (size_t i = 0; i < sizeof exec_table / sizeof exec_table[0]; i++)
+    {
+      char path[64];
+      struct stat theirs, ours;
+      snprintf (path, sizeof path, "/proc/%d/ns/%s", (int) pid,
+                exec_table[i].proc_name);
+      if (stat (path, &theirs) < 0)
+        {
+          if (errno == ENOENT)
+            continue; /* a kernel without this namespace type */
+          return mrc_fail_errno (err, "exec: read `%s`", path);
+        }
+      snprintf (path, sizeof path, "/proc/self/ns/%s",
+                exec_table[i].proc_name);
+      if (stat (path, &ours) < 0)
+        return mrc_fail_errno (err, "exec: read `%s`", path);
+      if (theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev)
+        continue;
+      if (exec_table[i].for_children)
+        plan->exec_parent_flags |= exec_table[i].flag;
+      else
+        plan->exec_child_flags |= exec_table[i].flag;
+    }
+  plan->has_user = plan->exec_child_flags & CLONE_NEWUSER;
+  return 0;
 }

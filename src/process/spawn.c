@@ -24,19 +24,7 @@
 #include "mrc/security.h"
 #include "mrc/setup.h"
 #include "mrc/sync.h"
-#include "init.h"
-#include "ns.h"
-
-/* LISTEN_FDS is honoured only when LISTEN_PID names us, as sd_listen_fds. */
-static int
-listen_fds_from_env (void)
-{
-  const char *fds = getenv ("LISTEN_FDS"), *pid = getenv ("LISTEN_PID");
-  if (fds == NULL || pid == NULL || atoi (pid) != (int) getpid ())
-    return 0;
-  int n = atoi (fds);
-  return n > 0 ? n : 0;
-}
+#include "process-internal.h"
 
 /* clone3 with a pidfd, born in the container's cgroup (CLONE_INTO_CGROUP)
  * so not one instruction of it runs, nor one page is charged, elsewhere.
@@ -100,8 +88,8 @@ child_failed (struct mrc_spawned *s, mrc_error_t *err)
  * name no other process) and pid over a SEQPACKET pair, or why it could
  * not, and exits. */
 static pid_t
-clone_via_helper (struct mrc_ns_plan *plan, const struct mrc_init_args *a,
-                  int *pidfd, mrc_error_t *err)
+clone_via_helper (struct mrc_child *c, int parent_sync_fd, int *pidfd,
+                  mrc_error_t *err)
 {
   int sv[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -112,19 +100,18 @@ clone_via_helper (struct mrc_ns_plan *plan, const struct mrc_init_args *a,
       mrc_error_t e = NULL;
       int fd = -1;
       close (sv[0]);
-      if (mrc_ns_enter (a->opts->spec, plan, &e) == 0)
+      const struct mrc_launch *plan = c->plan;
+      if (mrc_ns_enter (plan->spec, &plan->ns, &e) == 0)
         {
-          pid_t pid = do_clone (plan->clone_flags | CLONE_PARENT, &fd,
-                                a->opts->cgroup_fd);
+          pid_t pid = do_clone (plan->ns.clone_flags | CLONE_PARENT, &fd,
+                                plan->cgroup_fd);
           if (pid == 0)
             {
               close (sv[1]);
-              mrc_init_main (a);
+              mrc_init_main (c, parent_sync_fd);
             }
-          char text[32];
-          snprintf (text, sizeof text, "%d", (int) pid);
           if (pid > 0)
-            _exit (mrc_sync_send_fd (sv[1], MRC_SYNC_READY, fd, text) < 0);
+            _exit (mrc_sync_cloned (sv[1], fd, pid) < 0);
           mrc_error_set (&e, errno, "clone container init");
         }
       mrc_sync_send_error (sv[1], &e);
@@ -153,34 +140,26 @@ clone_via_helper (struct mrc_ns_plan *plan, const struct mrc_init_args *a,
 }
 
 static int
-start_child (const struct mrc_spawn_opts *o, struct mrc_ns_plan *plan,
-             struct mrc_spawned *out, mrc_error_t *err)
+start_child (const struct mrc_launch *plan, struct mrc_spawned *out,
+             mrc_error_t *err)
 {
   int sv[2];
   cleanup_close int listen_fd = -1;
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return mrc_fail_errno (err, "create sync socket");
   cleanup_close int parent_end = sv[0], child_end = sv[1];
-  if (mrc_barrier_listen (o->state_fd, &listen_fd, err) < 0)
+  if (mrc_barrier_listen (plan->state_fd, &listen_fd, err) < 0)
     return -1;
 
-  struct mrc_init_args a = {
-    .opts = o, .sync_fd = child_end, .parent_sync_fd = parent_end,
-    .listen_fd = listen_fd, .wait_for_maps = plan->has_user,
-    .new_pid_ns = plan->clone_flags & CLONE_NEWPID,
-    .new_net_ns = plan->own_flags & CLONE_NEWNET,
-    .fresh_net_ns = plan->clone_flags & CLONE_NEWNET,
-    .new_cgroup_ns = plan->new_cgroup,
-    .new_ipc_ns = plan->own_flags & CLONE_NEWIPC,
-    .new_uts_ns = plan->own_flags & CLONE_NEWUTS,
-    .has_user_ns = plan->has_user, .listen_fds = listen_fds_from_env (),
-  };
+  struct mrc_child c = { .plan = plan, .sync_fd = child_end,
+                         .listen_fd = listen_fd };
   int pidfd = -1;
   pid_t pid;
-  if (plan->enter)
-    pid = clone_via_helper (plan, &a, &pidfd, err);
-  else if ((pid = do_clone (plan->clone_flags, &pidfd, o->cgroup_fd)) == 0)
-    mrc_init_main (&a);
+  if (plan->ns.enter)
+    pid = clone_via_helper (&c, parent_end, &pidfd, err);
+  else if ((pid = do_clone (plan->ns.clone_flags, &pidfd, plan->cgroup_fd))
+           == 0)
+    mrc_init_main (&c, parent_end);
   else if (pid < 0)
     mrc_fail_errno (err, "clone container init");
   if (pid < 0)
@@ -197,7 +176,7 @@ start_child (const struct mrc_spawn_opts *o, struct mrc_ns_plan *plan,
 /* What the parent does for the child's requests during setup. */
 struct spawn_ctx
 {
-  const struct mrc_spawn_opts *o;
+  const struct mrc_launch *plan;
   struct mrc_spawned *out;
 };
 
@@ -209,14 +188,13 @@ on_hooks (void *arg, mrc_error_t *err)
   struct spawn_ctx *c = arg;
   cleanup_free char *json = NULL;
   size_t len;
-  if (mrc_process_state_json (c->o, c->out->pid, MRC_STATUS_CREATING, &json,
-                              &len, err)
+  const struct mrc_hooks *h = &c->plan->spec->hooks;
+  if (mrc_launch_state_json (c->plan, c->out->pid, MRC_STATUS_CREATING, &json,
+                             &len, err)
       < 0)
     return -1;
-  if (mrc_hooks_run (&c->o->spec->hooks, MRC_HOOK_PRESTART, json, len, err) < 0
-      || mrc_hooks_run (&c->o->spec->hooks, MRC_HOOK_CREATE_RUNTIME, json, len,
-                        err)
-             < 0)
+  if (mrc_hooks_run (h, MRC_HOOK_PRESTART, json, len, err) < 0
+      || mrc_hooks_run (h, MRC_HOOK_CREATE_RUNTIME, json, len, err) < 0)
     return -1;
   return 0;
 }
@@ -240,14 +218,14 @@ on_fd (void *arg, enum mrc_sync_type type, int fd, const char *text,
                      (int) type);
   cleanup_free char *json = NULL;
   size_t len;
-  if (mrc_process_state_json (c->o, c->out->pid, MRC_STATUS_CREATING, &json,
-                              &len, err)
+  if (mrc_launch_state_json (c->plan, c->out->pid, MRC_STATUS_CREATING, &json,
+                             &len, err)
       < 0)
     return -1;
   struct mrc_notify_msg m = {
-    .listener_path = mrc_security_listener_path (c->o->security),
+    .listener_path = mrc_security_listener_path (c->plan->security),
     .fd = owned, .pid = c->out->pid, .state_json = json,
-    .metadata = mrc_security_listener_metadata (c->o->security),
+    .metadata = mrc_security_listener_metadata (c->plan->security),
   };
   return mrc_security_send_notify_fd (&m, err);
 }
@@ -255,44 +233,43 @@ on_fd (void *arg, enum mrc_sync_type type, int fd, const char *text,
 /* For a child in a user namespace: the maps of a new one, and rlimits
  * from outside, since inside the child can no longer raise a hard limit. */
 static int
-map_ids (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
-         bool new_user, mrc_error_t *err)
+map_ids (const struct mrc_launch *plan, struct mrc_spawned *out,
+         mrc_error_t *err)
 {
-  const struct mrc_linux *l = o->spec->linux_;
+  const struct mrc_linux *l = plan->spec->linux_;
+  bool new_user = plan->ns.new_user;
   /* /proc/PID/{u,g}id_map: the pid /proc knows it by */
   pid_t proc_pid = new_user ? mrc_pidfd_proc_pid (out->pidfd) : 0;
   if (new_user && proc_pid <= 0)
     return mrc_fail_errno (err, "find the container init in /proc");
-  if (mrc_security_set_rlimits (o->security, out->pid, err) < 0
+  if (mrc_security_set_rlimits (plan->security, out->pid, err) < 0
       || (new_user && l
           && mrc_setup_write_id_maps (proc_pid, l->uid_mappings,
                                       l->n_uid_mappings, l->gid_mappings,
                                       l->n_gid_mappings, err) < 0))
     return -1;
-  if (mrc_sync_send (out->sync_fd, MRC_SYNC_MAPS_DONE, 0, NULL) < 0)
+  if (mrc_sync_maps_done (out->sync_fd) < 0)
     return mrc_fail_errno (err, "signal container init");
   return 0;
 }
 
-static int
-spawn_prepared (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
-                mrc_error_t *err)
+int
+mrc_process_spawn (const struct mrc_launch *plan, struct mrc_spawned *out,
+                   mrc_error_t *err)
 {
-  struct mrc_ns_plan plan;
-  if (mrc_ns_prepare (o->spec, &plan, err) < 0)
+  out->pid = 0;
+  out->cloned = false;
+  out->pidfd = out->sync_fd = out->pty_master = -1;
+  if (start_child (plan, out, err) < 0)
     return -1;
-  int r = start_child (o, &plan, out, err);
-  mrc_ns_release (&plan);
-  if (r < 0)
-    return -1;
-  struct spawn_ctx ctx = { o, out };
+  struct spawn_ctx ctx = { plan, out };
   struct mrc_sync_handlers h = { &ctx, on_hooks, on_fd };
-  r = plan.has_user ? map_ids (o, out, plan.new_user, err) : 0;
+  int r = plan->ns.has_user ? map_ids (plan, out, err) : 0;
   /* host devices into the container's network namespace, from ours (we
      are back in the runtime's namespaces), before the program can run */
-  const struct mrc_linux *l = o->spec->linux_;
+  const struct mrc_linux *l = plan->spec->linux_;
   if (r == 0 && l && l->n_net_devices > 0)
-    r = mrc_net_move_devices (o->spec, out->pid, err);
+    r = mrc_net_move_devices (plan->spec, out->pid, err);
   if (r == 0)
     r = mrc_sync_collect (out->sync_fd, &h, err);
   if (r != 0)
@@ -306,62 +283,9 @@ spawn_prepared (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
 }
 
 int
-mrc_process_spawn (const struct mrc_spawn_opts *o, struct mrc_spawned *out,
-                   mrc_error_t *err)
-{
-  out->pid = 0;
-  out->cloned = false;
-  out->pidfd = out->sync_fd = out->pty_master = -1;
-  /* The rootfs is set up with mounts: without its own mount namespace the
-     container would change the host's mount table. */
-  if (mrc_spec_namespace (o->spec, "mount") == NULL)
-    return mrc_fail (err, "linux.namespaces: a `mount` namespace is required");
-  if (mrc_process_check_fds (o->preserve_fds + listen_fds_from_env (),
-                             o->inherited_fds, err)
-      < 0)
-    return -1;
-  /* Everything a bad config can fail on (capability names, seccomp rules)
-     is resolved before the clone, so it leaves nothing behind. */
-  cleanup_security struct mrc_security *sec = NULL;
-  if (mrc_security_prepare (o->spec->process, o->spec->linux_, o->root, &sec,
-                            err)
-      < 0)
-    return -1;
-  const char *const *w = mrc_security_warnings (sec);
-  for (size_t i = 0; w && w[i]; i++)
-    mrc_warn ("%s", w[i]);
-  /* id-mapped mounts too, and they must be made here: the init, inside
-     its user namespace, may not id-map the host's filesystems */
-  int *trees = NULL;
-  if (mrc_setup_idmap_prepare (o->spec, o->bundle, &trees, err) < 0)
-    return -1;
-  struct mrc_spawn_opts prepared = *o;
-  prepared.security = sec;
-  prepared.idmap_trees = trees;
-  int r = spawn_prepared (&prepared, out, err);
-  mrc_setup_idmap_close (trees, o->spec->n_mounts);
-  return r;
-}
-
-int
-mrc_process_state_json (const struct mrc_spawn_opts *o, pid_t pid,
-                        enum mrc_status status, char **json, size_t *len,
-                        mrc_error_t *err)
-{
-  struct mrc_state st = {
-    .oci_version = o->spec->oci_version, .id = (char *) o->id, .pid = pid,
-    .status = status, .bundle = (char *) o->bundle,
-    .rootfs = (char *) o->rootfs, .owner = (char *) "",
-    .annotations = o->spec->annotations,
-    .n_annotations = o->spec->n_annotations,
-  };
-  return mrc_state_to_json (&st, false, false, json, len, err);
-}
-
-int
 mrc_process_go (struct mrc_spawned *s, mrc_error_t *err)
 {
-  int r = mrc_sync_send (s->sync_fd, MRC_SYNC_GO, 0, NULL);
+  int r = mrc_sync_go (s->sync_fd);
   int saved = errno;
   close (s->sync_fd);
   s->sync_fd = -1;

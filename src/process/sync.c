@@ -1,11 +1,42 @@
+/* The runtime's channels to its children: messages (see mrc/sync.h for
+ * who sends which on which channel), typed senders, the receiver and the
+ * runtime's collector. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "mrc/log.h"
 #include "mrc/sync.h"
+
+/* Every message type, with whether it carries an fd (SCM_RIGHTS). */
+static const struct
+{
+  const char *name;
+  bool fd;
+} kinds[] = {
+  [MRC_SYNC_MAPS_DONE] = { "MAPS_DONE", false },
+  [MRC_SYNC_LOG] = { "LOG", false },
+  [MRC_SYNC_ERROR] = { "ERROR", false },
+  [MRC_SYNC_READY] = { "READY", false }, /* from the helper: with a pidfd */
+  [MRC_SYNC_GO] = { "GO", false },
+  [MRC_SYNC_HOOKS] = { "HOOKS", false },
+  [MRC_SYNC_HOOKS_DONE] = { "HOOKS_DONE", false },
+  [MRC_SYNC_SECCOMP_FD] = { "SECCOMP_FD", true },
+  [MRC_SYNC_PTY_MASTER] = { "PTY_MASTER", true },
+};
+
+const char *
+mrc_sync_name (uint32_t type)
+{
+  if (type < sizeof kinds / sizeof kinds[0] && kinds[type].name)
+    return kinds[type].name;
+  return "unknown";
+}
 
 static int
 send_msg (int fd, enum mrc_sync_type type, int value, const char *text,
@@ -49,16 +80,70 @@ send_msg (int fd, enum mrc_sync_type type, int value, const char *text,
 }
 
 int
-mrc_sync_send (int fd, enum mrc_sync_type type, int value, const char *text)
+mrc_sync_maps_done (int fd)
 {
-  return send_msg (fd, type, value, text, -1);
+  return send_msg (fd, MRC_SYNC_MAPS_DONE, 0, NULL, -1);
 }
 
 int
-mrc_sync_send_fd (int fd, enum mrc_sync_type type, int passfd,
+mrc_sync_go (int fd)
+{
+  return send_msg (fd, MRC_SYNC_GO, 0, NULL, -1);
+}
+
+int
+mrc_sync_ready (int fd)
+{
+  return send_msg (fd, MRC_SYNC_READY, 0, NULL, -1);
+}
+
+int
+mrc_sync_log (int fd, int level, const char *text)
+{
+  return send_msg (fd, MRC_SYNC_LOG, level, text, -1);
+}
+
+int
+mrc_sync_pass_fd (int fd, enum mrc_sync_type type, int passfd,
                   const char *text)
 {
+  if (!kinds[type].fd || passfd < 0)
+    {
+      errno = EINVAL;
+      return -1;
+    }
   return send_msg (fd, type, 0, text, passfd);
+}
+
+int
+mrc_sync_cloned (int fd, int pidfd, pid_t pid)
+{
+  char text[32];
+  snprintf (text, sizeof text, "%d", (int) pid);
+  return send_msg (fd, MRC_SYNC_READY, 0, text, pidfd);
+}
+
+int
+mrc_sync_wait (int fd, enum mrc_sync_type want, mrc_error_t *err)
+{
+  struct mrc_sync_msg msg;
+  int r = mrc_sync_recv (fd, &msg, NULL);
+  if (r < 0)
+    return mrc_fail_errno (err, "read from the runtime");
+  if (r == 1)
+    return mrc_fail (err, "the runtime went away during setup");
+  if (msg.type != (uint32_t) want)
+    return mrc_fail (err, "unexpected message %s (%u) from the runtime",
+                     mrc_sync_name (msg.type), msg.type);
+  return 0;
+}
+
+int
+mrc_sync_hooks (int fd, mrc_error_t *err)
+{
+  if (send_msg (fd, MRC_SYNC_HOOKS, 0, NULL, -1) < 0)
+    return mrc_fail_errno (err, "ask the runtime for hooks");
+  return mrc_sync_wait (fd, MRC_SYNC_HOOKS_DONE, err);
 }
 
 int
@@ -104,7 +189,7 @@ mrc_sync_send_error (int fd, mrc_error_t *err)
 {
   const char *text = (err && *err && (*err)->msg) ? (*err)->msg : "unknown error";
   int errnum = (err && *err) ? (*err)->errnum : 0;
-  if (mrc_sync_send (fd, MRC_SYNC_ERROR, errnum, text) < 0)
+  if (send_msg (fd, MRC_SYNC_ERROR, errnum, text, -1) < 0)
     { /* the parent is gone: nobody left to tell */ }
 }
 
@@ -120,24 +205,24 @@ handle (int fd, const struct mrc_sync_msg *msg, int passed,
     case MRC_SYNC_HOOKS:
       if (h && h->on_hooks && h->on_hooks (h->arg, err) < 0)
         return -1;
-      if (mrc_sync_send (fd, MRC_SYNC_HOOKS_DONE, 0, NULL) < 0)
+      if (send_msg (fd, MRC_SYNC_HOOKS_DONE, 0, NULL, -1) < 0)
         return mrc_fail_errno (err, "answer the container process");
       return 0;
     case MRC_SYNC_SECCOMP_FD:
     case MRC_SYNC_PTY_MASTER:
       if (passed < 0)
-        return mrc_fail (err, "message %u from the container process "
+        return mrc_fail (err, "message %s from the container process "
                               "carried no fd",
-                         msg->type);
+                         mrc_sync_name (msg->type));
       if (h && h->on_fd)
         return h->on_fd (h->arg, (enum mrc_sync_type) msg->type, passed,
                          msg->text, err);
       close (passed);
       return 0;
     default:
-      return mrc_fail (err, "unexpected message %u from the container "
+      return mrc_fail (err, "unexpected message %s (%u) from the container "
                             "process",
-                       msg->type);
+                       mrc_sync_name (msg->type), msg->type);
     }
 }
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "mrc/cleanup.h"
-#include "init.h"
+#include "process-internal.h"
 
 /* Groups first, then gid, then uid: once the uid is not 0 the process may
  * no longer change its groups. */

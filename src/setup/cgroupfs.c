@@ -39,7 +39,7 @@ cgroup_options (const char *name)
 
 /* Hierarchy H's directory under M's destination. */
 static int
-mount_hierarchy (const struct mrc_setup_ctx *ctx, int rootfd,
+mount_hierarchy (const struct mrc_launch *plan, int rootfd,
                  const struct mrc_mount *m, const struct mrc_mount_flags *mf,
                  const struct mrc_setup_cgroup_v1 *h, mrc_error_t *err)
 {
@@ -53,10 +53,10 @@ mount_hierarchy (const struct mrc_setup_ctx *ctx, int rootfd,
   cm.source = (char *) "cgroup";
   struct mrc_mount_flags cf = *mf;
   cf.extensions = 0;
-  if (ctx->new_cgroup_ns && !ctx->new_user_ns)
+  if (plan->ns.new_cgroup && !plan->ns.has_user)
     {
       cf.data = opts;
-      return mrc_setup_mount_fs (ctx, rootfd, &cm, &cf, "cgroup", err);
+      return mrc_setup_mount_fs (plan, rootfd, &cm, &cf, "cgroup", err);
     }
   cf.data = NULL;
   cf.flags |= MS_BIND | MS_REC;
@@ -87,7 +87,7 @@ link_controllers (int tmp, const struct mrc_setup_cgroup_v1 *h,
 }
 
 int
-mrc_setup_cgroup_v1_tree (const struct mrc_setup_ctx *ctx, int rootfd,
+mrc_setup_cgroup_v1_tree (const struct mrc_launch *plan, int rootfd,
                           const struct mrc_mount *m,
                           const struct mrc_mount_flags *mf, mrc_error_t *err)
 {
@@ -98,16 +98,16 @@ mrc_setup_cgroup_v1_tree (const struct mrc_setup_ctx *ctx, int rootfd,
   struct mrc_mount_flags tf = { .flags = mf->flags & ~(unsigned long) MS_RDONLY,
                                 .propagation = mf->propagation,
                                 .data = (char *) "mode=755" };
-  if (mrc_setup_mount_fs (ctx, rootfd, &tm, &tf, "tmpfs", err) < 0)
+  if (mrc_setup_mount_fs (plan, rootfd, &tm, &tf, "tmpfs", err) < 0)
     return -1;
   cleanup_close int tmp = mrc_fs_open_in_root (rootfd, m->destination,
                                                O_RDONLY | O_DIRECTORY, err);
   if (tmp < 0)
     return -1;
   /* 2. every hierarchy, and the names of a combined one */
-  for (size_t i = 0; i < ctx->n_cgroup_v1; i++)
-    if (mount_hierarchy (ctx, rootfd, m, mf, &ctx->cgroup_v1[i], err) < 0
-        || link_controllers (tmp, &ctx->cgroup_v1[i], m->destination, err)
+  for (size_t i = 0; i < plan->n_cgroup_v1; i++)
+    if (mount_hierarchy (plan, rootfd, m, mf, &plan->cgroup_v1[i], err) < 0
+        || link_controllers (tmp, &plan->cgroup_v1[i], m->destination, err)
                < 0)
       return -1;
   /* 3. read-only last, as asked */

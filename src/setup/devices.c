@@ -194,10 +194,10 @@ make_defaults (const struct mrc_linux *l, int rootfd, mrc_error_t *err)
 }
 
 int
-mrc_setup_devices (const struct mrc_setup_ctx *ctx, int rootfd,
+mrc_setup_devices (const struct mrc_launch *plan, int rootfd,
                    bool with_defaults, mrc_error_t *err)
 {
-  const struct mrc_linux *l = ctx->spec->linux_;
+  const struct mrc_linux *l = plan->spec->linux_;
   if (with_defaults && make_defaults (l, rootfd, err) < 0)
     return -1;
   for (size_t i = 0; l && i < l->n_devices; i++)

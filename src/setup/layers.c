@@ -248,10 +248,10 @@ make_dir (int dirfd, const char *name, mode_t mode, const char *what,
 
 /* The writable layer: persistent in the bundle, or in the state dir. */
 static int
-open_upper_work (const struct mrc_setup_ctx *ctx, int bundlefd, int *upperfd,
+open_upper_work (const struct mrc_launch *plan, int bundlefd, int *upperfd,
                  int *workfd, mrc_error_t *err)
 {
-  const char *upper = annotation (ctx->spec, MRC_UPPER_ANNOTATION);
+  const char *upper = annotation (plan->spec, MRC_UPPER_ANNOTATION);
   cleanup_free char *base = NULL, *work = NULL;
   cleanup_close int parent = -1;
   if (upper)
@@ -262,13 +262,13 @@ open_upper_work (const struct mrc_setup_ctx *ctx, int bundlefd, int *upperfd,
     }
   else
     {
-      if (ctx->state_dir == NULL)
+      if (plan->state_dir == NULL)
         return mrc_fail (err, "overlay root: no state dir for the upper "
                          "layer");
-      cleanup_close int state = open (ctx->state_dir,
+      cleanup_close int state = open (plan->state_dir,
                                       O_PATH | O_DIRECTORY | O_CLOEXEC);
       if (state < 0)
-        return mrc_fail_errno (err, "open state dir `%s`", ctx->state_dir);
+        return mrc_fail_errno (err, "open state dir `%s`", plan->state_dir);
       parent = make_dir (state, "overlay", 0700, "overlay dir", err);
       base = strdup ("upper");
       work = strdup ("work");
@@ -313,16 +313,16 @@ overlay_data (const struct layers *l, int upperfd, int workfd)
 }
 
 int
-mrc_setup_layers_mount (const struct mrc_setup_ctx *ctx, mrc_error_t *err)
+mrc_setup_layers_mount (const struct mrc_launch *plan, mrc_error_t *err)
 {
-  const char *value = annotation (ctx->spec, MRC_LAYERS_ANNOTATION);
+  const char *value = annotation (plan->spec, MRC_LAYERS_ANNOTATION);
   if (value == NULL)
     return 0;
   /* Checked again here: the bundle may have changed since create's
    * check, and these are the fds that get mounted. */
-  if (mrc_setup_layers_check (ctx->spec, ctx->bundle, err) < 0)
+  if (mrc_setup_layers_check (plan->spec, plan->bundle, err) < 0)
     return -1;
-  cleanup_close int bundlefd = open_bundle (ctx->bundle, err);
+  cleanup_close int bundlefd = open_bundle (plan->bundle, err);
   if (bundlefd < 0)
     return -1;
   struct layers l = { .n = 0 };
@@ -330,13 +330,13 @@ mrc_setup_layers_mount (const struct mrc_setup_ctx *ctx, mrc_error_t *err)
   cleanup_close int workfd = -1;
   int r = open_layers (bundlefd, value, &l, err);
   if (r == 0)
-    r = open_upper_work (ctx, bundlefd, &upperfd, &workfd, err);
+    r = open_upper_work (plan, bundlefd, &upperfd, &workfd, err);
   cleanup_free char *data = r == 0 ? overlay_data (&l, upperfd, workfd) : NULL;
   if (r == 0 && data == NULL)
     r = mrc_error_set (err, ENOMEM, "overlay root");
-  if (r == 0 && mount ("overlay", ctx->rootfs, "overlay", 0, data) < 0)
+  if (r == 0 && mount ("overlay", plan->rootfs, "overlay", 0, data) < 0)
     r = mrc_fail_errno (err, "mount the overlay of `%s` on `%s`", value,
-                        ctx->rootfs);
+                        plan->rootfs);
   layers_close (&l);
   return r;
 }

@@ -94,7 +94,7 @@ mrc_setup_bind_source (const char *bundle, const struct mrc_mount *m,
 /* A bind or rbind of a host path (SOURCE relative to the bundle), or of
  * the id-mapped tree made for it before the clone (idmap.c). */
 static int
-mount_bind (const struct mrc_setup_ctx *ctx, int rootfd,
+mount_bind (const struct mrc_launch *plan, int rootfd,
             const struct mrc_mount *m, const struct mrc_mount_flags *mf,
             mrc_error_t *err)
 {
@@ -102,9 +102,9 @@ mount_bind (const struct mrc_setup_ctx *ctx, int rootfd,
   if ((mf->extensions & MRC_MOUNT_IDMAP) || m->n_uid_mappings
       || m->n_gid_mappings)
     {
-      size_t i = (size_t) (m - ctx->spec->mounts);
+      size_t i = (size_t) (m - plan->spec->mounts);
       /* ours to close: once attached the init has no more use for it */
-      tree = ctx->idmap_trees ? ctx->idmap_trees[i] : -1;
+      tree = plan->idmap_trees ? plan->idmap_trees[i] : -1;
       if (tree < 0)
         return mrc_fail (err, "id-map `%s`: no id-mapped tree was prepared",
                          m->destination);
@@ -113,7 +113,7 @@ mount_bind (const struct mrc_setup_ctx *ctx, int rootfd,
     {
       /* the caller's host path: opened once, so the file examined is the
          file bound */
-      cleanup_close int srcfd = mrc_setup_bind_source (ctx->bundle, m, err);
+      cleanup_close int srcfd = mrc_setup_bind_source (plan->bundle, m, err);
       if (srcfd < 0)
         return -1;
       tree = mrc_setup_clone_tree (srcfd, mf->flags, m->source,
@@ -169,12 +169,12 @@ flags_with_recursive (const struct mrc_mount_flags *mf)
  * filesystem and the target rules of its type.  1 when there is none to
  * fall back on. */
 static int
-userns_fallback_bind (const struct mrc_setup_ctx *ctx, int rootfd,
+userns_fallback_bind (const struct mrc_launch *plan, int rootfd,
                       const struct mrc_mount *m,
                       const struct mrc_mount_flags *mf, const char *type,
                       mrc_error_t *err)
 {
-  const char *host = strcmp (type, "cgroup2") == 0 ? ctx->cgroup_dir
+  const char *host = strcmp (type, "cgroup2") == 0 ? plan->cgroup_dir
                                                    : userns_fallback (type);
   return mrc_setup_bind_host (rootfd, m, mf, host, err);
 }
@@ -242,7 +242,7 @@ open_below (int tfd, const char *dest, mrc_error_t *err)
  * once the filesystem exists: a failure before it is the filesystem's own
  * refusal (the caller may fall back), one after it is not. */
 static int
-mount_fs_legacy (const struct mrc_setup_ctx *ctx, const struct mrc_bind *b,
+mount_fs_legacy (const struct mrc_launch *plan, const struct mrc_bind *b,
                  const char *type, unsigned long flags, const char *data,
                  bool copyup, bool *made, mrc_error_t *err)
 {
@@ -257,7 +257,7 @@ mount_fs_legacy (const struct mrc_setup_ctx *ctx, const struct mrc_bind *b,
   mrc_fs_fd_path (tfd, tgt);
   unsigned long f = copyup ? flags & ~(unsigned long) MS_RDONLY : flags;
   int r = mount (b->what, tgt, type, f, data);
-  if (r < 0 && errno == EINVAL && ctx->new_user_ns
+  if (r < 0 && errno == EINVAL && plan->ns.has_user
       && strcmp (type, "devpts") == 0)
     {
       /* the gid= a user namespace may not map, as mrc_setup_fs_tree */
@@ -283,13 +283,13 @@ mount_fs_legacy (const struct mrc_setup_ctx *ctx, const struct mrc_bind *b,
  * attached onto its checked target's fd and given its propagation there.
  * *MADE as for mount_fs_legacy. */
 static int
-mount_fs_detached (const struct mrc_setup_ctx *ctx, struct mrc_bind *b,
+mount_fs_detached (const struct mrc_launch *plan, struct mrc_bind *b,
                    const char *type, unsigned long flags, const char *data,
                    bool copyup, bool *made, mrc_error_t *err)
 {
   *made = false;
   unsigned opts = copyup ? MRC_FS_KEEP_RW : 0;
-  if (ctx->new_user_ns && strcmp (type, "devpts") == 0)
+  if (plan->ns.has_user && strcmp (type, "devpts") == 0)
     opts |= MRC_FS_SKIP_GID;
   cleanup_close int tree = mrc_setup_fs_tree (type, b->what, flags, data,
                                               opts, b->dest, err);
@@ -339,7 +339,7 @@ tmpfs_mode (int rootfd, const struct mrc_mount *m,
 /* A filesystem of its own: proc, sysfs, tmpfs, devpts, mqueue, cgroup2...
  * In a user namespace that may not make one (EPERM), the fallback bind. */
 int
-mrc_setup_mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
+mrc_setup_mount_fs (const struct mrc_launch *plan, int rootfd,
                     const struct mrc_mount *m,
                     const struct mrc_mount_flags *mf, const char *type,
                     mrc_error_t *err)
@@ -366,16 +366,16 @@ mrc_setup_mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
                         .fs = true };
   bool made;
   int r = mrc_setup_fs_needs_mount2 (src, mf->data)
-              ? mount_fs_legacy (ctx, &b, type, flags, mf->data, copyup,
+              ? mount_fs_legacy (plan, &b, type, flags, mf->data, copyup,
                                  &made, err)
-              : mount_fs_detached (ctx, &b, type, flags, mf->data, copyup,
+              : mount_fs_detached (plan, &b, type, flags, mf->data, copyup,
                                    &made, err);
-  if (r == 0 || made || !((*err)->errnum == EPERM && ctx->new_user_ns))
+  if (r == 0 || made || !((*err)->errnum == EPERM && plan->ns.has_user))
     return r;
   /* the EPERM stands unless a fallback works */
   mrc_error_t refused = *err;
   *err = NULL;
-  r = userns_fallback_bind (ctx, rootfd, m, mf, type, err);
+  r = userns_fallback_bind (plan, rootfd, m, mf, type, err);
   if (r == 1)
     {
       *err = refused;
@@ -444,7 +444,7 @@ mrc_setup_mount_kind (const struct mrc_mount *m, struct mrc_mount_flags *mf,
 }
 
 int
-mrc_setup_mount_one (const struct mrc_setup_ctx *ctx, int rootfd,
+mrc_setup_mount_one (const struct mrc_launch *plan, int rootfd,
                      const struct mrc_mount *m, mrc_error_t *err)
 {
   struct mrc_mount_flags mf;
@@ -454,15 +454,15 @@ mrc_setup_mount_one (const struct mrc_setup_ctx *ctx, int rootfd,
   /* (id-mapping without a bind was refused before the clone, idmap.c) */
   int r;
   if (bind)
-    r = mount_bind (ctx, rootfd, m, &mf, err);
+    r = mount_bind (plan, rootfd, m, &mf, err);
   else if (m->type == NULL)
     r = mrc_fail (err, "mount to `%s`: missing type", m->destination);
   else if (mf.flags & MS_REMOUNT)
     r = remount (rootfd, m, &mf, err);
-  else if (strcmp (m->type, "cgroup") == 0 && ctx->n_cgroup_v1 > 0)
-    r = mrc_setup_cgroup_v1_tree (ctx, rootfd, m, &mf, err);
+  else if (strcmp (m->type, "cgroup") == 0 && plan->n_cgroup_v1 > 0)
+    r = mrc_setup_cgroup_v1_tree (plan, rootfd, m, &mf, err);
   else
-    r = mrc_setup_mount_fs (ctx, rootfd, m, &mf, kernel_type (m->type), err);
+    r = mrc_setup_mount_fs (plan, rootfd, m, &mf, kernel_type (m->type), err);
   mrc_mount_flags_clear (&mf);
   return r;
 }

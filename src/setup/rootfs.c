@@ -131,23 +131,23 @@ set_root_propagation (unsigned long prop, const char *name, mrc_error_t *err)
 
 /* Steps 3-5: inside the bound rootfs, before it becomes `/`. */
 static int
-populate (const struct mrc_setup_ctx *ctx, int rootfd, mrc_error_t *err)
+populate (const struct mrc_launch *plan, int rootfd, mrc_error_t *err)
 {
-  const struct mrc_spec *spec = ctx->spec;
+  const struct mrc_spec *spec = plan->spec;
   /* mounts[] strictly in order: a later entry may mount onto a directory
    * an earlier one made (/dev/pts lives in the /dev tmpfs). */
   for (size_t i = 0; i < spec->n_mounts; i++)
-    if (mrc_setup_mount_one (ctx, rootfd, &spec->mounts[i], err) < 0)
+    if (mrc_setup_mount_one (plan, rootfd, &spec->mounts[i], err) < 0)
       return -1;
   /* Devices after the mounts: they go into the /dev tmpfs, not underneath
    * it. */
   enum dev_setup dev = spec_dev_setup (spec);
   if (dev != DEV_BIND
-      && mrc_setup_devices (ctx, rootfd, dev == DEV_FRESH, err) < 0)
+      && mrc_setup_devices (plan, rootfd, dev == DEV_FRESH, err) < 0)
     return -1;
   /* sysctls through the container's /proc/sys: after /proc is mounted,
    * before readonlyPaths makes /proc/sys read-only. */
-  if (mrc_setup_sysctl (ctx, rootfd, err) < 0)
+  if (mrc_setup_sysctl (plan, rootfd, err) < 0)
     return -1;
   /* Read-only and masked paths last: they cover files the mounts above
    * made (/proc/kcore, /proc/sys), and masking binds the host's
@@ -156,9 +156,10 @@ populate (const struct mrc_setup_ctx *ctx, int rootfd, mrc_error_t *err)
 }
 
 int
-mrc_setup_rootfs (const struct mrc_setup_ctx *ctx, mrc_error_t *err)
+mrc_setup_rootfs (const struct mrc_launch *plan,
+                  const struct mrc_setup_points *points, mrc_error_t *err)
 {
-  const struct mrc_spec *spec = ctx->spec;
+  const struct mrc_spec *spec = plan->spec;
   const char *want = spec->linux_ ? spec->linux_->rootfs_propagation : NULL;
   unsigned long prop = DEFAULT_PROPAGATION;
   if (want && mrc_mount_propagation_parse (want, &prop, err) < 0)
@@ -171,38 +172,38 @@ mrc_setup_rootfs (const struct mrc_setup_ctx *ctx, mrc_error_t *err)
   /* 2. Only now can the rootfs's parent be made private: a recursive
    * `shared` above would have made it shared again. */
   if (prop != (MS_REC | MS_PRIVATE) && prop != (MS_REC | MS_SLAVE)
-      && make_parent_private (ctx->rootfs, err) < 0)
+      && make_parent_private (plan->rootfs, err) < 0)
     return -1;
   /* 2b. The overlay of image layers on root.path, once the propagation
    * above keeps it inside the container's mount namespace; the steps
    * below bind and fill it like any rootfs directory. */
-  if (mrc_setup_layers_mount (ctx, err) < 0)
+  if (mrc_setup_layers_mount (plan, err) < 0)
     return -1;
   /* 3. pivot_root needs the new root to be a mount point; the bind is
    * recursive so mounts already under the rootfs come along. */
-  if (mount (ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-    return mrc_fail_errno (err, "bind the rootfs `%s`", ctx->rootfs);
+  if (mount (plan->rootfs, plan->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return mrc_fail_errno (err, "bind the rootfs `%s`", plan->rootfs);
   /* Opened after the bind: lookups from it must see the mounts stacked on
    * the bound tree, not the directory underneath. */
-  cleanup_close int rootfd = open (ctx->rootfs,
+  cleanup_close int rootfd = open (plan->rootfs,
                                    O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
-    return mrc_fail_errno (err, "open the rootfs `%s`", ctx->rootfs);
-  if (populate (ctx, rootfd, err) < 0)
+    return mrc_fail_errno (err, "open the rootfs `%s`", plan->rootfs);
+  if (populate (plan, rootfd, err) < 0)
     return -1;
   /* 5. The runtime's createRuntime and createContainer hooks see the
    * container's mounts but still the host's root, as the spec orders. */
-  if (ctx->before_pivot && ctx->before_pivot (ctx->hook_arg, err) < 0)
+  if (points->before_pivot && points->before_pivot (points->arg, err) < 0)
     return -1;
   /* 6. Switch roots last: bind sources are host paths, found only while
    * the host's tree is still our root. */
-  if ((ctx->no_pivot ? move_root (rootfd, err) : pivot (rootfd, err)) < 0)
+  if ((plan->flags.no_pivot ? move_root (rootfd, err) : pivot (rootfd, err)) < 0)
     return -1;
   /* 7. A requested propagation is applied again to the new `/`: step 1
    * set it on the host's tree, which is gone. */
   if (want && set_root_propagation (prop, want, err) < 0)
     return -1;
-  if (ctx->after_pivot && ctx->after_pivot (ctx->hook_arg, err) < 0)
+  if (points->after_pivot && points->after_pivot (points->arg, err) < 0)
     return -1;
   /* 8. Read-only last: every mount and node above was made inside it. */
   if (spec->root_readonly && remount_root_readonly (err) < 0)

@@ -13,7 +13,7 @@
 /* A new filesystem of kernel TYPE for mounts[] entry M (flags MF) onto
  * its destination inside ROOTFD; in a user namespace refused (EPERM), the
  * fallback bind of the host's instance where there is one. */
-int mrc_setup_mount_fs (const struct mrc_setup_ctx *ctx, int rootfd,
+int mrc_setup_mount_fs (const struct mrc_launch *plan, int rootfd,
                         const struct mrc_mount *m,
                         const struct mrc_mount_flags *mf, const char *type,
                         mrc_error_t *err) MRC_WUR;
@@ -25,14 +25,14 @@ int mrc_setup_bind_host (int rootfd, const struct mrc_mount *m,
                          const struct mrc_mount_flags *mf, const char *host,
                          mrc_error_t *err) MRC_WUR;
 
-/* A `cgroup` mount on a v1 host (ctx->cgroup_v1): runc's tree, a tmpfs
+/* A `cgroup` mount on a v1 host (plan->cgroup_v1): runc's tree, a tmpfs
  * with one cgroup mount per hierarchy (cgroupfs.c). */
-int mrc_setup_cgroup_v1_tree (const struct mrc_setup_ctx *ctx, int rootfd,
+int mrc_setup_cgroup_v1_tree (const struct mrc_launch *plan, int rootfd,
                               const struct mrc_mount *m,
                               const struct mrc_mount_flags *mf,
                               mrc_error_t *err) MRC_WUR;
 
-int mrc_setup_mount_one (const struct mrc_setup_ctx *ctx, int rootfd,
+int mrc_setup_mount_one (const struct mrc_launch *plan, int rootfd,
                          const struct mrc_mount *m, mrc_error_t *err) MRC_WUR;
 
 /* Bind the host file or directory SRCFD (described as WHAT in errors) onto
@@ -136,7 +136,7 @@ int mrc_setup_bind_source (const char *bundle, const struct mrc_mount *m,
 
 /* /dev: the default devices and symlinks when WITH_DEFAULTS (the spec
  * mounted a fresh /dev), then linux.devices. */
-int mrc_setup_devices (const struct mrc_setup_ctx *ctx, int rootfd,
+int mrc_setup_devices (const struct mrc_launch *plan, int rootfd,
                        bool with_defaults, mrc_error_t *err) MRC_WUR;
 
 /* linux.readonlyPaths, then linux.maskedPaths, inside ROOTFD (after
@@ -146,12 +146,12 @@ int mrc_setup_paths (const struct mrc_spec *spec, int rootfd,
 
 /* linux.sysctl written through the container's /proc/sys inside ROOTFD
  * (after /proc is mounted), every key checked first. */
-int mrc_setup_sysctl (const struct mrc_setup_ctx *ctx, int rootfd,
+int mrc_setup_sysctl (const struct mrc_launch *plan, int rootfd,
                       mrc_error_t *err) MRC_WUR;
 
-/* Mount the overlay of the layers annotation on ctx->rootfs (nothing
+/* Mount the overlay of the layers annotation on plan->rootfs (nothing
  * without the annotation). */
-int mrc_setup_layers_mount (const struct mrc_setup_ctx *ctx,
+int mrc_setup_layers_mount (const struct mrc_launch *plan,
                             mrc_error_t *err) MRC_WUR;
 
 /* True when PATH names DIR ("/dev", "//dev/", "dev" all name "/dev"). */

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/magic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -86,24 +87,24 @@ check_syntax (const char *key, mrc_error_t *err)
 }
 
 static bool
-has_ns (const struct mrc_setup_ctx *ctx, enum sysctl_ns ns)
+has_ns (const struct mrc_launch *plan, enum sysctl_ns ns)
 {
   switch (ns)
     {
     case NS_IPC:
-      return ctx->new_ipc_ns;
+      return plan->ns.own_flags & CLONE_NEWIPC;
     case NS_NET:
-      return ctx->new_net_ns;
+      return plan->ns.own_flags & CLONE_NEWNET;
     case NS_UTS:
-      return ctx->new_uts_ns;
+      return plan->ns.own_flags & CLONE_NEWUTS;
     }
   return false;
 }
 
 int
-mrc_setup_sysctl_check (const struct mrc_setup_ctx *ctx, mrc_error_t *err)
+mrc_setup_sysctl_check (const struct mrc_launch *plan, mrc_error_t *err)
 {
-  const struct mrc_linux *l = ctx->spec->linux_;
+  const struct mrc_linux *l = plan->spec->linux_;
   for (size_t i = 0; l && i < l->n_sysctl; i++)
     {
       const char *key = l->sysctl[i].key;
@@ -116,7 +117,7 @@ mrc_setup_sysctl_check (const struct mrc_setup_ctx *ctx, mrc_error_t *err)
       if (j == n)
         return mrc_fail (err, "linux.sysctl `%s`: not in a namespace of "
                          "the container: it would change the host", key);
-      if (!has_ns (ctx, namespaced[j].ns))
+      if (!has_ns (plan, namespaced[j].ns))
         return mrc_fail (err, "linux.sysctl `%s`: the container has no %s "
                          "namespace of its own", key,
                          ns_names[namespaced[j].ns]);
@@ -161,15 +162,14 @@ write_one (int rootfd, const struct mrc_kv *kv, mrc_error_t *err)
 }
 
 int
-mrc_setup_sysctl (const struct mrc_setup_ctx *ctx, int rootfd,
+mrc_setup_sysctl (const struct mrc_launch *plan, int rootfd,
                   mrc_error_t *err)
 {
-  const struct mrc_linux *l = ctx->spec->linux_;
+  const struct mrc_linux *l = plan->spec->linux_;
   if (l == NULL || l->n_sysctl == 0)
     return 0;
-  /* Every key is checked before the first is written. */
-  if (mrc_setup_sysctl_check (ctx, err) < 0)
-    return -1;
+  /* Every key was checked by mrc_setup_sysctl_check when the launch plan
+     was made, before the clone. */
   for (size_t i = 0; i < l->n_sysctl; i++)
     if (write_one (rootfd, &l->sysctl[i], err) < 0)
       return -1;

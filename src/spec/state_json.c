@@ -74,6 +74,8 @@ gen_state (struct mrc_gen *g, const struct mrc_state *st, bool internal)
       gen_kv_map (g, "mrcCgroupV1CreatedFrom", st->cgroup_v1_created,
                   st->n_cgroup_v1_created);
       mrc_gen_kbool (g, "mrcSystemdCgroup", st->systemd_cgroup);
+      if (st->no_new_keyring)
+        mrc_gen_kbool (g, "mrcNoNewKeyring", true);
       mrc_gen_kint (g, "mrcCreatedNs", st->created_unix_ns);
     }
   mrc_gen_close_map (g);
@@ -143,6 +145,7 @@ static const struct mrc_field state_fields[] = {
              st.cgroup_v1_created,
              MRC_HAS (struct state_doc, st.n_cgroup_v1_created), NULL),
   MRC_BOOL ("mrcSystemdCgroup", struct state_doc, st.systemd_cgroup),
+  MRC_BOOL ("mrcNoNewKeyring", struct state_doc, st.no_new_keyring),
   MRC_NUM ("mrcCreatedNs", MRC_K_I64, struct state_doc, st.created_unix_ns),
 };
 static MRC_SCHEMA (state_schema, struct state_doc, 0, state_fields);

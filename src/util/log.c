@@ -19,7 +19,10 @@ static struct
   int fd;      /* -1: no log file */
   bool json;
   bool debug;
-} sink = { -1, false, false };
+  /* in a child of the runtime: where its lines go instead */
+  void (*forward) (void *arg, enum mrc_log_level level, const char *msg);
+  void *forward_arg;
+} sink = { -1, false, false, NULL, NULL };
 
 static const char *const level_names[] = {
   [MRC_LOG_ERROR] = "error",
@@ -48,6 +51,16 @@ mrc_log_close (void)
   if (sink.fd >= 0)
     close (sink.fd);
   sink.fd = -1;
+}
+
+void
+mrc_log_forward (void (*fn) (void *arg, enum mrc_log_level level,
+                             const char *msg),
+                 void *arg)
+{
+  mrc_log_close ();
+  sink.forward = fn;
+  sink.forward_arg = arg;
 }
 
 void
@@ -115,6 +128,12 @@ static void
 emit (enum mrc_log_level level, const char *msg, bool to_stderr)
 {
   int saved = errno;
+  if (sink.forward)
+    {
+      sink.forward (sink.forward_arg, level, msg);
+      errno = saved;
+      return;
+    }
   if (sink.fd >= 0)
     {
       if (sink.json)

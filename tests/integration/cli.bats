@@ -231,3 +231,25 @@ load helpers
 	! grep -q debug <<<"$output" || false
 	assert_nothing_left
 }
+
+@test "--debug: the child's steps reach the --log through the runtime; the init keeps no log fd" {
+	requires_mini_runc
+	set_args sleep 100
+	local log=$BATS_TEST_TMPDIR/child.log
+	rund -0 "$MINI_RUNC" --debug --log "$log" --root "$ROOT" create --bundle "$BUNDLE" "$ID"
+	# sent as LOG messages by the init, written by the runtime
+	grep -q "debug: init: step rootfs$" "$log"
+	grep -q "debug: init: step security-final$" "$log"
+	# the init, waiting for start, holds no fd of the runtime's log
+	local pid
+	pid=$(state_field "$ID" pid)
+	! ls -l "/proc/$pid/fd" | grep -q "$log" || false
+	run -0 mrc start "$ID"
+	run -0 "$MINI_RUNC" --debug --log "$log" --root "$ROOT" exec "$ID" true
+	grep -q "debug: exec: step join$" "$log"
+	grep -q "debug: exec: step security-final$" "$log"
+	# nothing of the child on stderr when there is a log file
+	! grep -q "step" <<<"$output" || false
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}

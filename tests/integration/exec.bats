@@ -131,3 +131,31 @@ J
 	[ "$output" = in ]
 	[ "$(cat "$BATS_TEST_TMPDIR/err")" = err ]
 }
+
+# The session keyring of a process in the container (tests/helpers/keyring-id.c).
+keyring_helper() {
+	gcc -O2 -static -Wall -Werror -o "$BUNDLE/rootfs/bin/keyring-id" \
+		"$BATS_TEST_DIRNAME/../helpers/keyring-id.c"
+	cp "$BUNDLE/rootfs/bin/keyring-id" "$BATS_TEST_TMPDIR/keyring-id"
+}
+
+@test "exec: the process joins a new session keyring, not the caller's" {
+	keyring_helper
+	mine=$("$BATS_TEST_TMPDIR/keyring-id")
+	start_target
+	run -0 mrc exec "$ID" keyring-id
+	first=$output
+	[ -n "$first" ] && [ "$first" != "$mine" ]
+	# as another user too: the switch comes after the keyring is made
+	run -0 mrc exec -u 1000:1000 "$ID" keyring-id
+	[ -n "$output" ] && [ "$output" != "$mine" ]
+}
+
+@test "exec: --no-new-keyring at create keeps the caller's keyring for exec too" {
+	keyring_helper
+	mine=$("$BATS_TEST_TMPDIR/keyring-id")
+	set_args sleep 300
+	mrc run -d --no-new-keyring --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	run -0 mrc exec "$ID" keyring-id
+	[ "$output" = "$mine" ]
+}

@@ -1,5 +1,6 @@
 /* linux.sysctl keys against the container's namespaces (pure, no root). */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,8 +14,10 @@ check (const char *key, bool net, bool ipc, bool uts)
   struct mrc_kv kv = { (char *) key, (char *) "1" };
   struct mrc_linux l = { .sysctl = &kv, .n_sysctl = 1 };
   struct mrc_spec spec = { .linux_ = &l };
-  struct mrc_setup_ctx ctx = {
-    .spec = &spec, .new_net_ns = net, .new_ipc_ns = ipc, .new_uts_ns = uts,
+  struct mrc_launch ctx = {
+    .spec = &spec,
+    .ns.own_flags = (net ? CLONE_NEWNET : 0) | (ipc ? CLONE_NEWIPC : 0)
+                    | (uts ? CLONE_NEWUTS : 0),
   };
   mrc_error_t err = NULL;
   if (mrc_setup_sysctl_check (&ctx, &err) == 0)
@@ -69,7 +72,7 @@ main (void)
             cases[i].key, got ? got : "(accepted)");
     }
   struct mrc_spec none = { 0 };
-  struct mrc_setup_ctx ctx = { .spec = &none };
+  struct mrc_launch ctx = { .spec = &none };
   mrc_error_t err = NULL;
   ok (mrc_setup_sysctl_check (&ctx, &err) == 0, "no linux section: nothing to check");
   return done_testing ();
