@@ -57,8 +57,8 @@ gen_top (yajl_gen g)
   yajl_gen_array_close (g);
   str (g, "mountOptions");
   yajl_gen_array_open (g);
-  for (size_t i = 0; mrc_mount_option_name (i); i++)
-    str (g, mrc_mount_option_name (i));
+  for (size_t i = 0; mrc_names_mount_option_name (i); i++)
+    str (g, mrc_names_mount_option_name (i));
   yajl_gen_array_close (g);
 }
 
