@@ -1,14 +1,63 @@
 /* The vocabularies of config.json: one table per vocabulary, each row
- * every representation of one name (the spec's word, the kernel's flag...).
- * Validation, application (src/setup/) and `features` all read these rows,
- * so a name cannot be accepted on one path and ignored, or claimed and
- * refused, on another.  Every table ends with a row whose name is NULL. */
+ * every representation of one name (the spec's word, the kernel's flag,
+ * the /proc name...).  Validation (src/spec/validate.c), application
+ * (src/setup/, src/security/, src/process/ns.c) and `features` all read
+ * these rows, so a name cannot be accepted on one path and ignored, or
+ * claimed and refused, on another.  Every table ends with a row whose
+ * name is NULL. */
 #ifndef MRC_NAMES_H
 #define MRC_NAMES_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* ---------------------------------------------------------- namespaces -- */
+
+#define MRC_N_NAMESPACES 8
+
+struct mrc_ns_name
+{
+  const char *name;   /* linux.namespaces[].type: "network" */
+  const char *proc;   /* /proc/PID/ns/PROC: "net" */
+  int flag;           /* CLONE_NEWNET */
+  bool for_children;  /* setns applies to later children only: pid, time */
+  const char *self;   /* the runtime's own, to tell a pod's from the
+                         host's: "/proc/self/ns/net",
+                         "/proc/self/ns/pid_for_children" */
+};
+
+/* In join order: user last (src/process/ns.c says why). */
+extern const struct mrc_ns_name mrc_names_namespaces[MRC_N_NAMESPACES + 1];
+
+/* The row of linux.namespaces[].type NAME, NULL when unknown. */
+const struct mrc_ns_name *mrc_names_namespace (const char *name);
+/* The row of CLONE_NEW* FLAG, NULL when unknown. */
+const struct mrc_ns_name *mrc_names_namespace_of (int flag);
+
+/* ------------------------------------------------- one-value vocabularies -- */
+
+struct mrc_name_value
+{
+  const char *name;
+  unsigned long value;
+};
+
+/* process.rlimits[].type: "RLIMIT_NOFILE" -> RLIMIT_NOFILE */
+extern const struct mrc_name_value mrc_names_rlimits[];
+/* process.scheduler.policy: "SCHED_FIFO" -> SCHED_FIFO */
+extern const struct mrc_name_value mrc_names_sched_policies[];
+/* process.scheduler.flags[]: "SCHED_FLAG_RECLAIM" -> SCHED_FLAG_RECLAIM */
+extern const struct mrc_name_value mrc_names_sched_flags[];
+/* process.ioPriority.class: "IOPRIO_CLASS_BE" -> IOPRIO_CLASS_BE */
+extern const struct mrc_name_value mrc_names_ioprio_classes[];
+/* linux.personality.domain: "LINUX32" -> PER_LINUX32 */
+extern const struct mrc_name_value mrc_names_personality_domains[];
+
+/* The row of NAME in TABLE (one of the above), NULL when unknown or NAME
+ * is NULL. */
+const struct mrc_name_value *mrc_names_find (const struct mrc_name_value *t,
+                                             const char *name);
 
 /* ------------------------------------------------------- mount options -- */
 

@@ -129,7 +129,6 @@ int mrc_security_send_notify_fd (const struct mrc_notify_msg *m,
                                  mrc_error_t *err) MRC_WUR;
 
 /* Pure lookups, exported for the unit tests and for `features`. */
-int mrc_security_rlimit_from_name (const char *name);  /* -1: unknown */
 int mrc_security_cap_from_name (const char *name);     /* -1: unknown */
 /* Parse a CPU list ("0-3,7") into a CPU_ALLOC'd set of *SIZE bytes; -1 on
  * bad syntax or a CPU above 65535 (nothing to free then). */

@@ -6,13 +6,12 @@
 #include <stdbool.h>
 
 #include "mrc/error.h"
+#include "mrc/names.h"
 #include "mrc/spec.h"
-
-#define MRC_NS_TYPES 8
 
 struct mrc_ns_plan
 {
-  int join[MRC_NS_TYPES];         /* fds of namespaces joined by path, in
+  int join[MRC_N_NAMESPACES];     /* fds of namespaces joined by path, in
                                      join order (user last), or -1 */
   unsigned long long clone_flags; /* CLONE_NEW* created by clone3 */
   bool enter;                     /* joins or a new time namespace: a

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/magic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,28 +21,20 @@
 
 #include "mrc/cleanup.h"
 #include "mrc/fs.h"
+#include "mrc/names.h"
 #include "mrc/setup.h"
 #include "setup-internal.h"
 
-enum sysctl_ns
-{
-  NS_IPC,
-  NS_NET,
-  NS_UTS,
-};
-
-static const char *const ns_names[] = {
-  [NS_IPC] = "ipc",
-  [NS_NET] = "network",
-  [NS_UTS] = "uts",
-};
+#define NS_IPC CLONE_NEWIPC
+#define NS_NET CLONE_NEWNET
+#define NS_UTS CLONE_NEWUTS
 
 /* Namespaced parameters: an exact key, or every key starting with a
- * prefix ending in `.`. */
+ * prefix ending in `.`, and the CLONE_NEW* of their namespace. */
 static const struct
 {
   const char *key;
-  enum sysctl_ns ns;
+  int ns;
 } namespaced[] = {
   { "kernel.msgmax", NS_IPC },
   { "kernel.msgmnb", NS_IPC },
@@ -86,7 +79,7 @@ check_syntax (const char *key, mrc_error_t *err)
 }
 
 static bool
-has_ns (const struct mrc_setup_ctx *ctx, enum sysctl_ns ns)
+has_ns (const struct mrc_setup_ctx *ctx, int ns)
 {
   switch (ns)
     {
@@ -119,7 +112,7 @@ mrc_setup_sysctl_check (const struct mrc_setup_ctx *ctx, mrc_error_t *err)
       if (!has_ns (ctx, namespaced[j].ns))
         return mrc_fail (err, "linux.sysctl `%s`: the container has no %s "
                          "namespace of its own", key,
-                         ns_names[namespaced[j].ns]);
+                         mrc_names_namespace_of (namespaced[j].ns)->name);
     }
   return 0;
 }
