@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "mrc/names.h"
 #include "mrc/spec.h"
 #include "mrc/state.h"
 
@@ -40,14 +41,12 @@ struct mrc_launch_flags
   int preserve_fds;    /* --preserve-fds: fds 3..3+N-1 pass into the process */
 };
 
-#define MRC_NS_TYPES 8
-
 /* Namespaces of a create: which the clone makes, which are joined by path
  * (by a helper process, see src/process/ns.c), which are the container's
  * own.  For exec: which of the init's differ from the runtime's. */
 struct mrc_launch_ns
 {
-  int join[MRC_NS_TYPES];         /* fds of namespaces joined by path, in
+  int join[MRC_N_NAMESPACES];         /* fds of namespaces joined by path, in
                                      join order (user last), or -1 */
   unsigned long long clone_flags; /* CLONE_NEW* created by clone3 */
   bool enter;                     /* joins or a new time namespace: a

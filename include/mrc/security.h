@@ -129,8 +129,11 @@ int mrc_security_send_notify_fd (const struct mrc_notify_msg *m,
                                  mrc_error_t *err) MRC_WUR;
 
 /* Pure lookups, exported for the unit tests and for `features`. */
-int mrc_security_rlimit_from_name (const char *name);  /* -1: unknown */
 int mrc_security_cap_from_name (const char *name);     /* -1: unknown */
+/* The name the config gives capability C ("CAP_CHOWN"), into BUF of SIZE
+ * bytes: 0, or -1 when mrc_security_cap_from_name accepts no name for C
+ * (past libcap's, or C >= 64). */
+int mrc_security_cap_name (int c, char *buf, size_t size);
 /* Parse a CPU list ("0-3,7") into a CPU_ALLOC'd set of *SIZE bytes; -1 on
  * bad syntax or a CPU above 65535 (nothing to free then). */
 int mrc_security_parse_cpus (const char *list, cpu_set_t **out, size_t *size);

@@ -11,6 +11,7 @@
 
 #include "mrc/error.h"
 #include "mrc/launch.h"
+#include "mrc/names.h"
 #include "mrc/spec.h"
 
 /* The two points of the rootfs setup where the caller's step runs: right
@@ -105,13 +106,8 @@ struct mrc_mount_flags
   unsigned long long attr_clr;
 };
 
-/* tmpcopyup: a tmpfs starts with a copy of what the image had there. */
-#define MRC_MOUNT_TMPCOPYUP 0x1UL
-/* idmap: a bind mount id-mapped (its top mount only) through the mount's
- * uidMappings/gidMappings, or the container's when it has none. */
-#define MRC_MOUNT_IDMAP 0x2UL
-/* ridmap: the same for every mount of an rbind. */
-#define MRC_MOUNT_RIDMAP 0x4UL
+/* extensions: MRC_MOUNT_TMPCOPYUP, MRC_MOUNT_IDMAP, MRC_MOUNT_RIDMAP
+ * (include/mrc/names.h). */
 
 /* Parse OPTS (NULL-terminated, may be NULL) in order: a later option wins
  * over an earlier one (`ro` then `rw` is rw).  Every option runc knows is
@@ -129,9 +125,5 @@ int mrc_mount_propagation_parse (const char *name, unsigned long *out,
 /* statvfs f_flag (ST_*) -> the MS_* flags a MS_REMOUNT|MS_BIND must carry
  * to keep them (the kernel refuses to drop locked ones in a user ns). */
 unsigned long mrc_mount_flags_from_statvfs (unsigned long f_flag);
-
-/* The I-th mount option name mini-runc implements, NULL past the end (for
- * the `features` verb's mountOptions). */
-const char *mrc_mount_option_name (size_t i);
 
 #endif

@@ -7,14 +7,13 @@
 #include <string.h>
 
 #include <seccomp.h>
-#include <sys/capability.h>
 #include <yajl/yajl_gen.h>
 
 #include "mrc/cgroup.h"
 #include "mrc/container.h"
 #include "mrc/hooks.h"
+#include "mrc/names.h"
 #include "mrc/security.h"
-#include "mrc/setup.h"
 #include "mrc/spec.h"
 
 static void
@@ -57,45 +56,45 @@ gen_top (yajl_gen g)
   yajl_gen_array_close (g);
   str (g, "mountOptions");
   yajl_gen_array_open (g);
-  for (size_t i = 0; mrc_mount_option_name (i); i++)
-    str (g, mrc_mount_option_name (i));
+  /* every name and recursive form of the option table the parser reads */
+  for (size_t i = 0; mrc_names_mount_option_name (i); i++)
+    str (g, mrc_names_mount_option_name (i));
   yajl_gen_array_close (g);
 }
 
+/* The names process.capabilities accepts (src/security/caps.c). */
 static void
 gen_capabilities (yajl_gen g)
 {
   str (g, "capabilities");
   yajl_gen_array_open (g);
-  for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++)
+  for (int c = 0; c < 64; c++)
     {
-      char *name = cap_to_name (c);
-      if (name == NULL)
-        continue;
-      /* libcap names are lower-case ("cap_chown"); a number is a
-         capability newer than the library, which we cannot name */
-      char buf[64];
-      size_t i;
-      for (i = 0; name[i] && i + 1 < sizeof buf; i++)
-        buf[i] = (char) (name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32
-                                                           : name[i]);
-      buf[i] = '\0';
-      cap_free (name);
-      if (strncmp (buf, "CAP_", 4) == 0)
-        str (g, buf);
+      char name[64];
+      if (mrc_security_cap_name (c, name, sizeof name) == 0)
+        str (g, name);
     }
+  yajl_gen_array_close (g);
+}
+
+/* linux.namespaces[].type, from the table src/process/ns.c creates and
+   joins them by. */
+static void
+gen_namespaces (yajl_gen g)
+{
+  str (g, "namespaces");
+  yajl_gen_array_open (g);
+  for (const struct mrc_ns_name *n = mrc_names_namespaces; n->name; n++)
+    str (g, n->name);
   yajl_gen_array_close (g);
 }
 
 static void
 gen_linux (yajl_gen g)
 {
-  static const char *const namespaces[]
-      = { "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts",
-          NULL };
   str (g, "linux");
   yajl_gen_map_open (g);
-  strv (g, "namespaces", namespaces);
+  gen_namespaces (g);
   gen_capabilities (g);
   str (g, "cgroup");
   yajl_gen_map_open (g);
@@ -122,7 +121,8 @@ gen_linux (yajl_gen g)
   enabled (g, "intelRdt", false);
   str (g, "mountExtensions");
   yajl_gen_map_open (g);
-  enabled (g, "idmap", false);
+  /* id-mapped mounts (src/setup/idmap.c), asked for by the option */
+  enabled (g, "idmap", mrc_names_mount_option ("idmap", NULL) != NULL);
   yajl_gen_map_close (g);
   enabled (g, "netDevices", true);
   yajl_gen_map_close (g);

@@ -24,28 +24,16 @@
 
 #include "mrc/cleanup.h"
 #include "mrc/file.h"
+#include "mrc/names.h"
 #include "process-internal.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-static const struct
-{
-  const char *type;
-  int flag;
-  const char *self; /* the runtime's own, to tell a pod's from the host's */
-} ns_table[] = {
-  /* join order: user must stay last (see above) */
-  { "pid", CLONE_NEWPID, "/proc/self/ns/pid_for_children" },
-  { "network", CLONE_NEWNET, "/proc/self/ns/net" },
-  { "ipc", CLONE_NEWIPC, "/proc/self/ns/ipc" },
-  { "uts", CLONE_NEWUTS, "/proc/self/ns/uts" },
-  { "cgroup", CLONE_NEWCGROUP, "/proc/self/ns/cgroup" },
-  { "time", CLONE_NEWTIME, "/proc/self/ns/time_for_children" },
-  { "mount", CLONE_NEWNS, "/proc/self/ns/mnt" },
-  { "user", CLONE_NEWUSER, "/proc/self/ns/user" },
-};
+/* The namespaces, in join order (user last, see above), are the rows of
+ * mrc_names_namespaces (include/mrc/names.h); plan->join[] is indexed by
+ * row. */
 
 /* Whether PATH names another namespace than the one we are in (SELF): a
  * pod's joined namespace is the container's own, the host's is not. */
@@ -104,18 +92,19 @@ mrc_ns_prepare (const struct mrc_spec *spec, struct mrc_launch_ns *plan,
                 mrc_error_t *err)
 {
   memset (plan, 0, sizeof *plan);
-  for (size_t t = 0; t < MRC_NS_TYPES; t++)
+  for (size_t t = 0; t < MRC_N_NAMESPACES; t++)
     plan->join[t] = -1;
-  for (size_t t = 0; t < sizeof ns_table / sizeof ns_table[0]; t++)
+  for (size_t t = 0; t < MRC_N_NAMESPACES; t++)
     {
-      const struct mrc_namespace *ns = mrc_spec_namespace (spec, ns_table[t].type);
+      const struct mrc_ns_name *row = &mrc_names_namespaces[t];
+      const struct mrc_namespace *ns = mrc_spec_namespace (spec, row->name);
       if (ns == NULL)
         continue;
       /* a path naming the runtime's own namespace is no change at all */
-      bool own = ns->path == NULL || differs (ns->path, ns_table[t].self);
+      bool own = ns->path == NULL || differs (ns->path, row->self);
       if (own)
-        plan->own_flags |= (unsigned long long) ns_table[t].flag;
-      if (own && ns_table[t].flag == CLONE_NEWUSER)
+        plan->own_flags |= (unsigned long long) row->flag;
+      if (own && row->flag == CLONE_NEWUSER)
         {
           plan->has_user = true;
           plan->new_user = ns->path == NULL;
@@ -124,8 +113,7 @@ mrc_ns_prepare (const struct mrc_spec *spec, struct mrc_launch_ns *plan,
         continue;
       if (ns->path)
         {
-          plan->join[t] = open_ns (ns_table[t].type, ns_table[t].flag,
-                                   ns->path, err);
+          plan->join[t] = open_ns (row->name, row->flag, ns->path, err);
           if (plan->join[t] < 0)
             {
               mrc_ns_release (plan);
@@ -133,15 +121,15 @@ mrc_ns_prepare (const struct mrc_spec *spec, struct mrc_launch_ns *plan,
             }
           plan->enter = true;
         }
-      else if (ns_table[t].flag == CLONE_NEWTIME)
+      else if (row->flag == CLONE_NEWTIME)
         plan->new_time = plan->enter = true;
       /* A cgroup namespace made by the clone would be rooted at our own
          cgroup, not at the container's that CLONE_INTO_CGROUP puts the
          child in: the child unshares it once it is there. */
-      else if (ns_table[t].flag == CLONE_NEWCGROUP)
+      else if (row->flag == CLONE_NEWCGROUP)
         plan->new_cgroup = true;
       else
-        plan->clone_flags |= (unsigned long long) ns_table[t].flag;
+        plan->clone_flags |= (unsigned long long) row->flag;
     }
   return 0;
 }
@@ -203,21 +191,21 @@ int
 mrc_ns_enter (const struct mrc_spec *spec, const struct mrc_launch_ns *plan,
               mrc_error_t *err)
 {
-  for (size_t t = 0; t < sizeof ns_table / sizeof ns_table[0]; t++)
+  for (size_t t = 0; t < MRC_N_NAMESPACES; t++)
     {
       if (plan->join[t] < 0)
         continue;
-      const struct mrc_namespace *ns
-          = mrc_spec_namespace (spec, ns_table[t].type);
-      int r = setns (plan->join[t], ns_table[t].flag);
+      const struct mrc_ns_name *row = &mrc_names_namespaces[t];
+      const struct mrc_namespace *ns = mrc_spec_namespace (spec, row->name);
+      int r = setns (plan->join[t], row->flag);
       int saved = errno;
       /* not inherited by the init: it would pin the namespace until exec
          (this is the helper's copy of the plan: nothing else uses it) */
       close (plan->join[t]);
       if (r < 0)
         return mrc_error_set (err, saved, "join %s namespace `%s`",
-                              ns_table[t].type, ns->path);
-      if (ns_table[t].flag == CLONE_NEWUSER
+                              row->name, ns->path);
+      if (row->flag == CLONE_NEWUSER
           && check_joined_maps (spec, ns->path, err) < 0)
         return -1;
     }
@@ -229,7 +217,7 @@ mrc_ns_enter (const struct mrc_spec *spec, const struct mrc_launch_ns *plan,
 void
 mrc_ns_release (struct mrc_launch_ns *plan)
 {
-  for (size_t t = 0; t < MRC_NS_TYPES; t++)
+  for (size_t t = 0; t < MRC_N_NAMESPACES; t++)
     if (plan->join[t] >= 0)
       {
         close (plan->join[t]);
@@ -237,48 +225,33 @@ mrc_ns_release (struct mrc_launch_ns *plan)
       }
 }
 
-/* exec's view: the init's namespaces by their /proc names, and whether
- * they apply only to children (joined by the runtime before the clone). */
-static const struct
-{
-  const char *proc_name;
-  int flag;
-  bool for_children;
-} exec_table[] = {
-  { "pid", CLONE_NEWPID, true },     { "time", CLONE_NEWTIME, true },
-  { "user", CLONE_NEWUSER, false },  { "mnt", CLONE_NEWNS, false },
-  { "net", CLONE_NEWNET, false },    { "ipc", CLONE_NEWIPC, false },
-  { "uts", CLONE_NEWUTS, false },    { "cgroup", CLONE_NEWCGROUP, false },
-};
-
 int
 mrc_ns_prepare_exec (pid_t pid, struct mrc_launch_ns *plan, mrc_error_t *err)
 {
   memset (plan, 0, sizeof *plan);
-  for (size_t t = 0; t < MRC_NS_TYPES; t++)
+  for (size_t t = 0; t < MRC_N_NAMESPACES; t++)
     plan->join[t] = -1;
-  for (size_t i = 0; i < sizeof exec_table / sizeof exec_table[0]; i++)
+  for (size_t i = 0; i < MRC_N_NAMESPACES; i++)
     {
+      const struct mrc_ns_name *row = &mrc_names_namespaces[i];
       char path[64];
       struct stat theirs, ours;
-      snprintf (path, sizeof path, "/proc/%d/ns/%s", (int) pid,
-                exec_table[i].proc_name);
+      snprintf (path, sizeof path, "/proc/%d/ns/%s", (int) pid, row->proc);
       if (stat (path, &theirs) < 0)
         {
           if (errno == ENOENT)
             continue; /* a kernel without this namespace type */
           return mrc_fail_errno (err, "exec: read `%s`", path);
         }
-      snprintf (path, sizeof path, "/proc/self/ns/%s",
-                exec_table[i].proc_name);
+      snprintf (path, sizeof path, "/proc/self/ns/%s", row->proc);
       if (stat (path, &ours) < 0)
         return mrc_fail_errno (err, "exec: read `%s`", path);
       if (theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev)
         continue;
-      if (exec_table[i].for_children)
-        plan->exec_parent_flags |= exec_table[i].flag;
+      if (row->for_children)
+        plan->exec_parent_flags |= row->flag;
       else
-        plan->exec_child_flags |= exec_table[i].flag;
+        plan->exec_child_flags |= row->flag;
     }
   plan->has_user = plan->exec_child_flags & CLONE_NEWUSER;
   return 0;

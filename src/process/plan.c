@@ -70,7 +70,7 @@ mrc_launch_prepare (struct mrc_launch *plan, mrc_error_t *err)
   plan->idmap_trees = NULL;
   plan->listen_fds = 0;
   memset (&plan->ns, 0, sizeof plan->ns);
-  for (size_t t = 0; t < MRC_NS_TYPES; t++)
+  for (size_t t = 0; t < MRC_N_NAMESPACES; t++)
     plan->ns.join[t] = -1;
   state_object (plan);
   int r = plan->mode == MRC_LAUNCH_CREATE

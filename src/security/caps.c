@@ -35,6 +35,23 @@ config_name (int c)
   return n;
 }
 
+int
+mrc_security_cap_name (int c, char *buf, size_t size)
+{
+  if (c < 0 || c > CAP_LAST_CAP)
+    return -1;
+  char *n = config_name (c);
+  /* a capability newer than libcap has a number for a name, which the
+     config cannot use: only names that resolve back to C count */
+  int r = n && mrc_security_cap_from_name (n) == c && strlen (n) < size
+              ? 0
+              : -1;
+  if (r == 0)
+    memcpy (buf, n, strlen (n) + 1);
+  cap_free (n);
+  return r;
+}
+
 /* "WHAT `CAP_NAME`: strerror". */
 static int
 fail_cap (mrc_error_t *err, const char *what, int c)

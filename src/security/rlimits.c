@@ -7,48 +7,8 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "mrc/names.h"
 #include "security-internal.h"
-
-struct rlimit_name
-{
-  const char *name;
-  int resource;
-};
-
-static const struct rlimit_name rlimit_names[] = {
-  { "RLIMIT_AS", RLIMIT_AS },
-  { "RLIMIT_CORE", RLIMIT_CORE },
-  { "RLIMIT_CPU", RLIMIT_CPU },
-  { "RLIMIT_DATA", RLIMIT_DATA },
-  { "RLIMIT_FSIZE", RLIMIT_FSIZE },
-  { "RLIMIT_LOCKS", RLIMIT_LOCKS },
-  { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
-  { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
-  { "RLIMIT_NICE", RLIMIT_NICE },
-  { "RLIMIT_NOFILE", RLIMIT_NOFILE },
-  { "RLIMIT_NPROC", RLIMIT_NPROC },
-  { "RLIMIT_RSS", RLIMIT_RSS },
-  { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
-  { "RLIMIT_RTTIME", RLIMIT_RTTIME },
-  { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
-  { "RLIMIT_STACK", RLIMIT_STACK },
-};
-
-static const struct rlimit_name *
-find (const char *name)
-{
-  for (size_t i = 0; i < sizeof rlimit_names / sizeof rlimit_names[0]; i++)
-    if (strcmp (rlimit_names[i].name, name) == 0)
-      return &rlimit_names[i];
-  return NULL;
-}
-
-int
-mrc_security_rlimit_from_name (const char *name)
-{
-  const struct rlimit_name *r = name ? find (name) : NULL;
-  return r ? r->resource : -1;
-}
 
 int
 mrc_sec_rlimits_prepare (struct mrc_security *s, const struct mrc_process *p,
@@ -62,12 +22,13 @@ mrc_sec_rlimits_prepare (struct mrc_security *s, const struct mrc_process *p,
   for (size_t i = 0; i < p->n_rlimits; i++)
     {
       const struct mrc_rlimit *r = &p->rlimits[i];
-      const struct rlimit_name *n = find (r->type);
+      const struct mrc_name_value *n
+          = mrc_names_find (mrc_names_rlimits, r->type);
       if (n == NULL)
         return mrc_fail (err, "process.rlimits: unknown rlimit `%s`",
                          r->type);
       for (size_t j = 0; j < s->n_rlimits; j++)
-        if (s->rlimits[j].resource == n->resource)
+        if (s->rlimits[j].resource == (int) n->value)
           return mrc_fail (err, "process.rlimits: duplicate `%s`", n->name);
       if (r->soft > r->hard)
         return mrc_fail (err, "process.rlimits: %s: soft limit %llu is above "
@@ -75,7 +36,7 @@ mrc_sec_rlimits_prepare (struct mrc_security *s, const struct mrc_process *p,
                          (unsigned long long) r->soft,
                          (unsigned long long) r->hard);
       struct mrc_sec_rlimit *out = &s->rlimits[s->n_rlimits++];
-      out->resource = n->resource;
+      out->resource = (int) n->value;
       out->name = n->name;
       /* uint64 maps onto rlim_t one to one: UINT64_MAX is RLIM_INFINITY. */
       out->lim.rlim_cur = (rlim_t) r->soft;

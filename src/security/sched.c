@@ -17,56 +17,18 @@
 
 #include "mrc/cleanup.h"
 #include "mrc/file.h"
+#include "mrc/names.h"
 #include "security-internal.h"
 
-struct name_value
-{
-  const char *name;
-  unsigned long value;
-};
-
-static const struct name_value personality_domains[] = {
-  { "LINUX", PER_LINUX },
-  { "LINUX32", PER_LINUX32 },
-};
-
-static const struct name_value ioprio_classes[] = {
-  { "IOPRIO_CLASS_RT", IOPRIO_CLASS_RT },
-  { "IOPRIO_CLASS_BE", IOPRIO_CLASS_BE },
-  { "IOPRIO_CLASS_IDLE", IOPRIO_CLASS_IDLE },
-};
-
-static const struct name_value sched_policies[] = {
-  { "SCHED_OTHER", SCHED_OTHER },     { "SCHED_FIFO", SCHED_FIFO },
-  { "SCHED_RR", SCHED_RR },           { "SCHED_BATCH", SCHED_BATCH },
-  { "SCHED_ISO", 4 /* reserved */ },  { "SCHED_IDLE", SCHED_IDLE },
-  { "SCHED_DEADLINE", 6 /* SCHED_DEADLINE */ },
-};
-
-static const struct name_value sched_flags[] = {
-  { "SCHED_FLAG_RESET_ON_FORK", SCHED_FLAG_RESET_ON_FORK },
-  { "SCHED_FLAG_RECLAIM", SCHED_FLAG_RECLAIM },
-  { "SCHED_FLAG_DL_OVERRUN", SCHED_FLAG_DL_OVERRUN },
-  { "SCHED_FLAG_KEEP_POLICY", SCHED_FLAG_KEEP_POLICY },
-  { "SCHED_FLAG_KEEP_PARAMS", SCHED_FLAG_KEEP_PARAMS },
-  { "SCHED_FLAG_UTIL_CLAMP_MIN", SCHED_FLAG_UTIL_CLAMP_MIN },
-  { "SCHED_FLAG_UTIL_CLAMP_MAX", SCHED_FLAG_UTIL_CLAMP_MAX },
-};
-
-#define LOOKUP(table, name, out)                                              \
-  lookup (table, sizeof table / sizeof table[0], name, out)
-
+/* The value of NAME in the vocabulary T (include/mrc/names.h). */
 static int
-lookup (const struct name_value *t, size_t n, const char *name,
-        unsigned long *out)
+lookup (const struct mrc_name_value *t, const char *name, unsigned long *out)
 {
-  for (size_t i = 0; i < n; i++)
-    if (strcmp (t[i].name, name) == 0)
-      {
-        *out = t[i].value;
-        return 0;
-      }
-  return -1;
+  const struct mrc_name_value *row = mrc_names_find (t, name);
+  if (row == NULL)
+    return -1;
+  *out = row->value;
+  return 0;
 }
 
 static int
@@ -77,13 +39,13 @@ prepare_scheduler (struct mrc_security *s, const struct mrc_scheduler *sc,
   struct mrc_sched_attr *a = &s->sched;
   memset (a, 0, sizeof *a);
   a->size = sizeof *a;
-  if (LOOKUP (sched_policies, sc->policy, &v) < 0)
+  if (lookup (mrc_names_sched_policies, sc->policy, &v) < 0)
     return mrc_fail (err, "process.scheduler.policy: unknown policy `%s`",
                      sc->policy);
   a->sched_policy = (uint32_t) v;
   for (size_t i = 0; sc->flags && sc->flags[i]; i++)
     {
-      if (LOOKUP (sched_flags, sc->flags[i], &v) < 0)
+      if (lookup (mrc_names_sched_flags, sc->flags[i], &v) < 0)
         return mrc_fail (err, "process.scheduler.flags: unknown flag `%s`",
                          sc->flags[i]);
       a->sched_flags |= v;
@@ -188,7 +150,7 @@ static int
 prepare_personality (struct mrc_security *s, const struct mrc_personality *pe,
                      mrc_error_t *err)
 {
-  if (LOOKUP (personality_domains, pe->domain, &s->personality) < 0)
+  if (lookup (mrc_names_personality_domains, pe->domain, &s->personality) < 0)
     return mrc_fail (err, "linux.personality.domain: unknown domain `%s`",
                      pe->domain);
   /* The runtime-spec defines no flag yet. */
@@ -214,7 +176,7 @@ mrc_sec_sched_prepare (struct mrc_security *s, const struct mrc_process *p,
   if (p->io_priority)
     {
       unsigned long klass;
-      if (LOOKUP (ioprio_classes, p->io_priority->klass, &klass) < 0)
+      if (lookup (mrc_names_ioprio_classes, p->io_priority->klass, &klass) < 0)
         return mrc_fail (err, "process.ioPriority.class: unknown class `%s`",
                          p->io_priority->klass);
       if (p->io_priority->priority < 0 || p->io_priority->priority > 7)

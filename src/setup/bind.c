@@ -22,26 +22,20 @@
 
 #include "mrc/cleanup.h"
 #include "mrc/fs.h"
+#include "mrc/names.h"
 #include "setup-internal.h"
 
-/* The flags a bind's own flags may not drop when the mount came from a
- * more privileged user namespace: the kernel locks them (EPERM). */
-#define LOCKED_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
-
-/* Per-mount flags of a bind, and what mount_setattr calls them. */
-static const struct
-{
-  unsigned long ms;
-  uint64_t attr;
-} flag_attrs[] = {
-  { MS_RDONLY, MOUNT_ATTR_RDONLY },
-  { MS_NOSUID, MOUNT_ATTR_NOSUID },
-  { MS_NODEV, MOUNT_ATTR_NODEV },
-  { MS_NOEXEC, MOUNT_ATTR_NOEXEC },
-  { MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW },
-};
-
+/* mount(2)'s atime flags: a bind asking for one replaces them all. */
 #define ATIME_FLAGS (MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)
+
+/* Whether option O is one of a bind's per-mount flags, which mount_setattr
+ * names O->attr (the atime ones are one field: below). */
+static bool
+per_mount_flag (const struct mrc_mount_option *o)
+{
+  return o->kind == MRC_MOPT_FLAG && !(o->props & MRC_MOPT_CLEAR)
+         && o->attr != 0 && !(o->ms & ATIME_FLAGS);
+}
 
 /* A bind's FLAGS as mount_setattr attributes, with a MS_REMOUNT|MS_BIND's
  * meaning: a bind asking for any per-mount flag gets exactly those (the
@@ -53,12 +47,15 @@ mrc_setup_mount_attr (unsigned long flags)
   struct mount_attr a = { 0 };
   if ((flags & ~(unsigned long) (MS_BIND | MS_REC | MS_REMOUNT)) == 0)
     return a;
-  for (size_t i = 0; i < sizeof flag_attrs / sizeof flag_attrs[0]; i++)
+  for (const struct mrc_mount_option *o = mrc_names_mount_options; o->name;
+       o++)
     {
-      if (flags & flag_attrs[i].ms)
-        a.attr_set |= flag_attrs[i].attr;
+      if (!per_mount_flag (o))
+        continue;
+      if (flags & o->ms)
+        a.attr_set |= o->attr;
       else
-        a.attr_clr |= flag_attrs[i].attr;
+        a.attr_clr |= o->attr;
     }
   if (flags & ATIME_FLAGS)
     {
@@ -87,11 +84,11 @@ set_flags (int tree, unsigned long flags, const char *dest, mrc_error_t *err)
   struct statvfs sv;
   if (errno == EPERM && fstatvfs (tree, &sv) == 0)
     {
-      unsigned long have = mrc_mount_flags_from_statvfs (sv.f_flag)
-                           & LOCKED_FLAGS;
-      for (size_t i = 0; i < sizeof flag_attrs / sizeof flag_attrs[0]; i++)
-        if (have & flag_attrs[i].ms)
-          a.attr_clr &= ~flag_attrs[i].attr;
+      unsigned long have = mrc_mount_flags_from_statvfs (sv.f_flag);
+      for (const struct mrc_mount_option *o = mrc_names_mount_options;
+           o->name; o++)
+        if ((o->props & MRC_MOPT_LOCKED) && (have & o->ms))
+          a.attr_clr &= ~o->attr;
       if (mount_setattr (tree, "", AT_EMPTY_PATH, &a, sizeof a) == 0)
         return 0;
     }

@@ -16,26 +16,23 @@
 #include <unistd.h>
 
 #include "mrc/cleanup.h"
+#include "mrc/names.h"
 #include "setup-internal.h"
 
-/* Superblock flags and the fsconfig keys that set and clear them.  (The
- * superblock of a new mount is read-only with MS_RDONLY, as with mount(2).)
- * A remount replaces the ones it can change, as mount(2)'s MS_REMOUNT. */
-static const struct
+/* Superblock flags are the mount option rows with an fsconfig key (the
+ * superblock of a new mount is read-only with MS_RDONLY, as with
+ * mount(2)).  A remount replaces the ones it can change, as mount(2)'s
+ * MS_REMOUNT: those with a row clearing them by key too. */
+static const char *
+clear_key (unsigned long ms)
 {
-  unsigned long ms;
-  const char *set;
-  const char *clear; /* NULL: not changed by a remount */
-} sb_flags[] = {
-  { MS_RDONLY, "ro", "rw" },
-  { MS_SYNCHRONOUS, "sync", "async" },
-  { MS_DIRSYNC, "dirsync", NULL },
-  { MS_MANDLOCK, "mand", "nomand" },
-  { MS_LAZYTIME, "lazytime", "nolazytime" },
-  /* Not here: MS_SILENT only quietened mount(2)'s kernel log, and
-     MS_I_VERSION has no generic key (filesystems that count i_version do
-     it on their own): both are accepted and have nothing to set. */
-};
+  for (const struct mrc_mount_option *o = mrc_names_mount_options; o->name;
+       o++)
+    if (o->kind == MRC_MOPT_FLAG && (o->props & MRC_MOPT_CLEAR)
+        && o->fsconfig && o->ms == ms)
+      return o->fsconfig;
+  return NULL;
+}
 
 /* The last error the filesystem context FS logged ("e tmpfs: Unknown
  * parameter 'x'"), without its "e " prefix, into BUF; "" when none. */
@@ -94,15 +91,20 @@ static int
 set_sb_flags (int fs, unsigned long flags, bool replace, const char *dest,
               mrc_error_t *err)
 {
-  for (size_t i = 0; i < sizeof sb_flags / sizeof sb_flags[0]; i++)
+  for (const struct mrc_mount_option *o = mrc_names_mount_options; o->name;
+       o++)
     {
+      if (o->kind != MRC_MOPT_FLAG || o->fsconfig == NULL
+          || (o->props & MRC_MOPT_CLEAR))
+        continue;
       /* a remount leaves the ones it cannot change (dirsync) alone, as
          mount(2) ignores them; the kernel would refuse the whole call */
-      if (replace && sb_flags[i].clear == NULL)
+      const char *clear = clear_key (o->ms);
+      if (replace && clear == NULL)
         continue;
-      const char *key = (flags & sb_flags[i].ms) ? sb_flags[i].set
-                        : replace                ? sb_flags[i].clear
-                                                 : NULL;
+      const char *key = (flags & o->ms) ? o->fsconfig
+                        : replace       ? clear
+                                        : NULL;
       if (key && set_key (fs, key, NULL, dest, err) < 0)
         return -1;
     }

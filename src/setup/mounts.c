@@ -14,6 +14,7 @@
 
 #include "mrc/cleanup.h"
 #include "mrc/fs.h"
+#include "mrc/names.h"
 #include "setup-internal.h"
 
 /* OCI type names that mean another kernel filesystem here. */
@@ -132,33 +133,25 @@ mount_bind (const struct mrc_launch *plan, int rootfd,
 static unsigned long
 flags_with_recursive (const struct mrc_mount_flags *mf)
 {
-  static const struct
-  {
-    unsigned long long attr;
-    unsigned long ms;
-  } map[] = {
-    { MOUNT_ATTR_RDONLY, MS_RDONLY },
-    { MOUNT_ATTR_NOSUID, MS_NOSUID },
-    { MOUNT_ATTR_NODEV, MS_NODEV },
-    { MOUNT_ATTR_NOEXEC, MS_NOEXEC },
-    { MOUNT_ATTR_NODIRATIME, MS_NODIRATIME },
-    { MOUNT_ATTR_NOSYMFOLLOW, MS_NOSYMFOLLOW },
-  };
   unsigned long f = mf->flags;
-  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+  unsigned long long mode = mf->attr_set & MOUNT_ATTR__ATIME;
+  for (const struct mrc_mount_option *o = mrc_names_mount_options; o->name;
+       o++)
     {
-      if (mf->attr_clr & map[i].attr)
-        f &= ~map[i].ms;
-      if (mf->attr_set & map[i].attr)
-        f |= map[i].ms;
-    }
-  if (mf->attr_clr & MOUNT_ATTR__ATIME)
-    {
-      unsigned long long mode = mf->attr_set & MOUNT_ATTR__ATIME;
-      f &= ~(unsigned long) (MS_NOATIME | MS_STRICTATIME | MS_RELATIME);
-      f |= mode == MOUNT_ATTR_NOATIME       ? MS_NOATIME
-           : mode == MOUNT_ATTR_STRICTATIME ? MS_STRICTATIME
-                                            : MS_RELATIME;
+      if (o->kind != MRC_MOPT_FLAG || o->rname == NULL
+          || (o->props & MRC_MOPT_CLEAR))
+        continue;
+      if (o->props & MRC_MOPT_ATIME_MODE)
+        {
+          /* the mode left, when one is asked for */
+          if (mf->attr_clr & MOUNT_ATTR__ATIME)
+            f = (f & ~o->ms) | (mode == o->attr ? o->ms : 0);
+          continue;
+        }
+      if (mf->attr_clr & o->attr)
+        f &= ~o->ms;
+      if (mf->attr_set & o->attr)
+        f |= o->ms;
     }
   return f;
 }

@@ -21,28 +21,20 @@
 
 #include "mrc/cleanup.h"
 #include "mrc/fs.h"
+#include "mrc/names.h"
 #include "mrc/setup.h"
 #include "setup-internal.h"
 
-enum sysctl_ns
-{
-  NS_IPC,
-  NS_NET,
-  NS_UTS,
-};
-
-static const char *const ns_names[] = {
-  [NS_IPC] = "ipc",
-  [NS_NET] = "network",
-  [NS_UTS] = "uts",
-};
+#define NS_IPC CLONE_NEWIPC
+#define NS_NET CLONE_NEWNET
+#define NS_UTS CLONE_NEWUTS
 
 /* Namespaced parameters: an exact key, or every key starting with a
- * prefix ending in `.`. */
+ * prefix ending in `.`, and the CLONE_NEW* of their namespace. */
 static const struct
 {
   const char *key;
-  enum sysctl_ns ns;
+  int ns;
 } namespaced[] = {
   { "kernel.msgmax", NS_IPC },
   { "kernel.msgmnb", NS_IPC },
@@ -86,19 +78,11 @@ check_syntax (const char *key, mrc_error_t *err)
   return 0;
 }
 
+/* NS is the CLONE_NEW* flag of a namespace the container must own. */
 static bool
-has_ns (const struct mrc_launch *plan, enum sysctl_ns ns)
+has_ns (const struct mrc_launch *plan, int ns)
 {
-  switch (ns)
-    {
-    case NS_IPC:
-      return plan->ns.own_flags & CLONE_NEWIPC;
-    case NS_NET:
-      return plan->ns.own_flags & CLONE_NEWNET;
-    case NS_UTS:
-      return plan->ns.own_flags & CLONE_NEWUTS;
-    }
-  return false;
+  return (plan->ns.own_flags & (unsigned long long) ns) != 0;
 }
 
 int
@@ -120,7 +104,7 @@ mrc_setup_sysctl_check (const struct mrc_launch *plan, mrc_error_t *err)
       if (!has_ns (plan, namespaced[j].ns))
         return mrc_fail (err, "linux.sysctl `%s`: the container has no %s "
                          "namespace of its own", key,
-                         ns_names[namespaced[j].ns]);
+                         mrc_names_namespace_of (namespaced[j].ns)->name);
     }
   return 0;
 }

@@ -1,7 +1,8 @@
 /* Semantic checks on a decoded config, before anything is created.  The
  * decoder already guarantees types, ranges and the fields the spec marks
  * REQUIRED inside lists; here go the rules between fields (hostname needs a
- * uts namespace), the top-level requirements and the name tables.  Messages
+ * uts namespace), the top-level requirements and the names of the
+ * vocabularies (include/mrc/names.h).  Messages
  * name the JSON path like the decoder's: `config.json: process.cwd: ...`. */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -9,34 +10,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mrc/names.h"
 #include "mrc/spec.h"
 
 #include "decode.h"
 
 #define CONFIG "config.json"
-
-static const char *const namespace_types[]
-    = { "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time",
-        NULL };
-
-static const char *const rlimit_types[] = {
-  "RLIMIT_AS",      "RLIMIT_CORE",     "RLIMIT_CPU",        "RLIMIT_DATA",
-  "RLIMIT_FSIZE",   "RLIMIT_LOCKS",    "RLIMIT_MEMLOCK",    "RLIMIT_MSGQUEUE",
-  "RLIMIT_NICE",    "RLIMIT_NOFILE",   "RLIMIT_NPROC",      "RLIMIT_RSS",
-  "RLIMIT_RTPRIO",  "RLIMIT_RTTIME",   "RLIMIT_SIGPENDING", "RLIMIT_STACK",
-  NULL,
-};
-
-static const char *const io_priority_classes[]
-    = { "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE", NULL };
-
-static const char *const scheduler_policies[]
-    = { "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR",       "SCHED_BATCH",
-        "SCHED_ISO",   "SCHED_IDLE", "SCHED_DEADLINE", NULL };
-
-static const char *const propagations[]
-    = { "private", "rprivate", "slave",      "rslave",     "shared",
-        "rshared", "unbindable", "runbindable", NULL };
 
 static const char *const device_types[] = { "c", "b", "u", "p", NULL };
 
@@ -66,7 +45,7 @@ validate_rlimits (const struct mrc_process *p, const char *name,
   for (size_t i = 0; i < p->n_rlimits; i++)
     {
       const struct mrc_rlimit *r = &p->rlimits[i];
-      if (!in_table (rlimit_types, r->type))
+      if (mrc_names_find (mrc_names_rlimits, r->type) == NULL)
         return mrc_fail (err, "%s: %srlimits[%zu].type: unknown rlimit `%s`",
                          name, at, i, r->type);
       for (size_t j = 0; j < i; j++)
@@ -115,10 +94,12 @@ validate_process_at (const struct mrc_process *p, const char *name,
   if (validate_env (p, name, at, err) < 0
       || validate_rlimits (p, name, at, err) < 0)
     return -1;
-  if (p->io_priority && !in_table (io_priority_classes, p->io_priority->klass))
+  if (p->io_priority
+      && !mrc_names_find (mrc_names_ioprio_classes, p->io_priority->klass))
     return mrc_fail (err, "%s: %sioPriority.class: unknown class `%s`", name,
                      at, p->io_priority->klass);
-  if (p->scheduler && !in_table (scheduler_policies, p->scheduler->policy))
+  if (p->scheduler
+      && !mrc_names_find (mrc_names_sched_policies, p->scheduler->policy))
     return mrc_fail (err, "%s: %sscheduler.policy: unknown policy `%s`", name,
                      at, p->scheduler->policy);
   return 0;
@@ -137,7 +118,7 @@ validate_namespaces (const struct mrc_linux *l, mrc_error_t *err)
   for (size_t i = 0; i < l->n_namespaces; i++)
     {
       const struct mrc_namespace *ns = &l->namespaces[i];
-      if (!in_table (namespace_types, ns->type))
+      if (mrc_names_namespace (ns->type) == NULL)
         return mrc_fail (err,
                          CONFIG ": linux.namespaces[%zu].type: unknown "
                                 "namespace type `%s`",
@@ -300,7 +281,7 @@ validate_linux (const struct mrc_spec *spec, mrc_error_t *err)
              < 0)
     return -1;
   if (l->rootfs_propagation && *l->rootfs_propagation
-      && !in_table (propagations, l->rootfs_propagation))
+      && mrc_names_propagation (l->rootfs_propagation) == 0)
     return mrc_fail (err,
                      CONFIG ": linux.rootfsPropagation: unknown propagation "
                             "`%s`",

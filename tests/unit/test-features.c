@@ -1,6 +1,7 @@
-/* `features` against the code's own tables: every hook kind, every mount
- * option the option parser accepts, every seccomp name of the security
- * tables, and nothing claimed that is not implemented. */
+/* `features` against the code's own tables: every hook kind, every row of
+ * the namespace and mount option tables (include/mrc/names.h), every
+ * capability name the config accepts, every seccomp name of the security
+ * tables, idmap mounts, and nothing claimed that is not implemented. */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "mrc/container.h"
 #include "mrc/hooks.h"
+#include "mrc/names.h"
 #include "mrc/security.h"
 #include "mrc/setup.h"
 #include "tap.h"
@@ -24,10 +26,17 @@ array_has (yajl_val arr, const char *s)
 }
 
 static yajl_val
+get4 (yajl_val root, const char *a, const char *b, const char *c,
+      const char *d)
+{
+  const char *path[] = { a, b, c, d, NULL };
+  return yajl_tree_get (root, path, yajl_t_any);
+}
+
+static yajl_val
 get (yajl_val root, const char *a, const char *b, const char *c)
 {
-  const char *path[] = { a, b, c, NULL };
-  return yajl_tree_get (root, path, yajl_t_any);
+  return get4 (root, a, b, c, NULL);
 }
 
 static void
@@ -80,6 +89,36 @@ main (void)
     }
   ok (opts && opts->u.array.len > 0 && parse_all,
       "every listed mount option is accepted by the option parser");
+
+  /* every row of the tables the code applies, and only those */
+  const char *names[256];
+  size_t n = 0;
+  for (const struct mrc_ns_name *r = mrc_names_namespaces; r->name; r++)
+    names[n++] = r->name;
+  names[n] = NULL;
+  check_list (get (root, "linux", "namespaces", NULL), names, "namespaces");
+  for (n = 0; mrc_names_mount_option_name (n) && n + 1 < 256; n++)
+    names[n] = mrc_names_mount_option_name (n);
+  names[n] = NULL;
+  check_list (opts, names, "mount options");
+  char caps[64][64];
+  n = 0;
+  for (int c = 0; c < 64; c++)
+    if (mrc_security_cap_name (c, caps[n], sizeof caps[n]) == 0)
+      {
+        names[n] = caps[n];
+        n++;
+      }
+  names[n] = NULL;
+  check_list (get (root, "linux", "capabilities", NULL), names,
+              "capabilities");
+  ok (array_has (get (root, "linux", "capabilities", NULL), "CAP_SYS_ADMIN"),
+      "capabilities: CAP_SYS_ADMIN");
+  ok (YAJL_IS_TRUE (get4 (root, "linux", "mountExtensions", "idmap",
+                          "enabled")),
+      "mountExtensions.idmap: enabled (src/setup/idmap.c)");
+  ok (array_has (opts, "idmap") && array_has (opts, "ridmap"),
+      "idmap and ridmap are listed");
 
   check_list (get (root, "linux", "seccomp", "actions"),
               mrc_security_seccomp_actions (), "seccomp actions");

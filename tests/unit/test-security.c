@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "mrc/cleanup.h"
+#include "mrc/names.h"
 #include "mrc/security.h"
 
 #include "tap.h"
@@ -60,18 +61,26 @@ test_cap_names (void)
   is_int (mrc_security_cap_from_name ("0"), -1, "numbers refused");
 }
 
+/* process.rlimits names through the one table security applies. */
+static int
+rlimit_from_name (const char *name)
+{
+  const struct mrc_name_value *r = mrc_names_find (mrc_names_rlimits, name);
+  return r ? (int) r->value : -1;
+}
+
 static void
 test_rlimit_names (void)
 {
-  is_int (mrc_security_rlimit_from_name ("RLIMIT_NOFILE"), RLIMIT_NOFILE,
+  is_int (rlimit_from_name ("RLIMIT_NOFILE"), RLIMIT_NOFILE,
           "RLIMIT_NOFILE");
-  is_int (mrc_security_rlimit_from_name ("RLIMIT_RTTIME"), RLIMIT_RTTIME,
+  is_int (rlimit_from_name ("RLIMIT_RTTIME"), RLIMIT_RTTIME,
           "RLIMIT_RTTIME");
-  is_int (mrc_security_rlimit_from_name ("RLIMIT_STACK"), RLIMIT_STACK,
+  is_int (rlimit_from_name ("RLIMIT_STACK"), RLIMIT_STACK,
           "RLIMIT_STACK");
-  is_int (mrc_security_rlimit_from_name ("RLIMIT_FOO"), -1, "unknown");
-  is_int (mrc_security_rlimit_from_name ("NOFILE"), -1, "prefix required");
-  is_int (mrc_security_rlimit_from_name (NULL), -1, "NULL");
+  is_int (rlimit_from_name ("RLIMIT_FOO"), -1, "unknown");
+  is_int (rlimit_from_name ("NOFILE"), -1, "prefix required");
+  is_int (rlimit_from_name (NULL), -1, "NULL");
 }
 
 static void

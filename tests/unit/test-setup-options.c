@@ -183,7 +183,7 @@ test_option_names (void)
   size_t n = 0;
   bool all_parse = true, has_rbind = false, has_rro = false;
   bool has_idmap = false;
-  for (const char *name; (name = mrc_mount_option_name (n)); n++)
+  for (const char *name; (name = mrc_names_mount_option_name (n)); n++)
     {
       struct mrc_mount_flags f;
       mrc_error_t err = NULL;
