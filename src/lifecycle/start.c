@@ -9,6 +9,7 @@
 #include "mrc/container.h"
 #include "mrc/process.h"
 #include "mrc/statedir.h"
+#include "mrc/sync.h"
 #include <string.h>
 
 #include "lifecycle_hooks.h"

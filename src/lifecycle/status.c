@@ -8,6 +8,7 @@
 #include "mrc/cleanup.h"
 #include "mrc/proc.h"
 #include "mrc/statedir.h"
+#include "mrc/sync.h"
 #include "status.h"
 
 /* Whether a create still holds DIR_FD's lock: probed on a new open file
