@@ -11,7 +11,7 @@
 
 #include "mrc/spec.h"
 
-#include "decode.h"
+#include "spec-internal.h"
 
 #define CONFIG "config.json"
 
