@@ -13,7 +13,7 @@
 #include "mrc/cleanup.h"
 #include "mrc/container.h"
 #include "mrc/file.h"
-#include "status.h"
+#include "lifecycle-internal.h"
 
 /* Open and lock ID, and make sure it has a cgroup and is not stopped. */
 static int

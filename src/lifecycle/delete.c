@@ -10,9 +10,7 @@
 #include "mrc/log.h"
 #include "mrc/container.h"
 #include "mrc/statedir.h"
-#include "lifecycle_hooks.h"
-#include "start.h"
-#include "status.h"
+#include "lifecycle-internal.h"
 
 /* ENOENT from any step means "no such container": runc's `delete --force`
  * treats that as done, plain `delete` reports it. */

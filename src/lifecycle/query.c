@@ -11,7 +11,7 @@
 #include "mrc/cleanup.h"
 #include "mrc/container.h"
 #include "mrc/statedir.h"
-#include "status.h"
+#include "lifecycle-internal.h"
 
 int
 mrc_container_state (const struct mrc_globals *g, const char *id,

@@ -12,10 +12,7 @@
 #include "mrc/sync.h"
 #include <string.h>
 
-#include "lifecycle_hooks.h"
-#include "notify.h"
-#include "start.h"
-#include "status.h"
+#include "lifecycle-internal.h"
 
 int
 mrc_start_locked (int dir_fd, const struct mrc_state *st,

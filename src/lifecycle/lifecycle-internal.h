@@ -1,0 +1,116 @@
+/* Shared between the files of src/lifecycle only; callers use
+ * mrc/container.h.  (create.h, what create leaves for run, is still apart.) */
+#ifndef MRC_LIFECYCLE_INTERNAL_H
+#define MRC_LIFECYCLE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "mrc/cgroup.h"
+#include "mrc/container.h"
+#include "mrc/error.h"
+#include "mrc/hooks.h"
+#include "mrc/spec.h"
+#include "mrc/state.h"
+
+/* ---------------------------------- live status (status.c, signal.c) -- */
+
+/* The cgroup record of ST, borrowed: valid while ST is; no fd. */
+static inline struct mrc_cgroup
+mrc_state_cgroup (const struct mrc_state *st)
+{
+  struct mrc_cgroup cg = {
+    st->cgroup_path, -1, st->cgroup_created_from,
+    st->cgroup_v1, st->n_cgroup_v1,
+    st->cgroup_v1_created, st->n_cgroup_v1_created,
+  };
+  return cg;
+}
+
+/* Derive the live status (LOCKED: the caller holds the state dir's lock,
+ * so a `creating` record means its creator died): the init must exist
+ * with the recorded start time
+ * (so a recycled pid is not mistaken for it); while exec.sock exists it is
+ * still waiting for `start`.  A stopped container reports pid 0. */
+void mrc_status_refresh (int dir_fd, bool locked, struct mrc_state *st);
+
+/* Open the state root, open+lock <id> (LOCK_EX/LOCK_SH), load and refresh
+ * its state.  *DIR_FD stays open (and locked) for the caller. */
+int mrc_container_open (const char *root, const char *id, int lock_op,
+                        int *root_fd, int *dir_fd, struct mrc_state *st,
+                        mrc_error_t *err) MRC_WUR;
+
+/* SIGKILL the container's processes and wait until the init is gone. */
+int mrc_container_stop_all (const struct mrc_state *st, mrc_error_t *err) MRC_WUR;
+
+/* Signal the init, or with ALL every process of its pid namespace. */
+int mrc_container_signal (const struct mrc_state *st, int sig, bool all,
+                          mrc_error_t *err) MRC_WUR;
+
+/* The host pids of the container's processes, the init first. */
+int mrc_container_pids (const struct mrc_state *st, pid_t **pids, size_t *n,
+                        mrc_error_t *err) MRC_WUR;
+
+/* --------------------------------------------- post* hooks (hooks.c) -- */
+
+/* post* hooks taken out of the state dir under its lock, run after. */
+struct mrc_post_hooks
+{
+  struct mrc_spec *spec; /* NULL: nothing to run */
+  char *json;
+  size_t len;
+  enum mrc_hook_kind kind;
+};
+
+/* Read the KIND hooks of the config saved in DIR_FD with ST as their
+ * state (problems are warnings: these hooks cannot fail a verb). */
+void mrc_post_hooks_prepare (int dir_fd, const struct mrc_state *st,
+                             enum mrc_hook_kind kind,
+                             struct mrc_post_hooks *out);
+
+/* Run them (failures warn) and free; a zeroed struct is fine. */
+void mrc_post_hooks_run (struct mrc_post_hooks *h);
+
+/* ----------------------------------- start and delete under the lock -- */
+
+/* Start a container whose state dir DIR_FD is locked and whose live state
+ * is ST.  Its poststart hooks land in *POST, for the caller to run once it
+ * has let go of the lock. */
+int mrc_start_locked (int dir_fd, const struct mrc_state *st,
+                      struct mrc_post_hooks *post, mrc_error_t *err) MRC_WUR;
+
+/* delete with the state dir DIR_FD already locked (see delete.c); the
+ * poststop hooks land in *POST, to run once the lock is gone. */
+int mrc_delete_locked (int root_fd, int dir_fd, const char *id, bool force,
+                       struct mrc_post_hooks *post, mrc_error_t *err) MRC_WUR;
+
+/* ------------------------------------------ NOTIFY_SOCKET (notify.c) -- */
+
+/* create: when NOTIFY_SOCKET is set, add the container's notify socket
+ * directory (STATE_DIR/notify, made in DIR_FD) as a bind mount at
+ * /run/notify and point the process's NOTIFY_SOCKET there. */
+int mrc_notify_prepare (struct mrc_spec *spec, int dir_fd,
+                        const char *state_dir, mrc_error_t *err) MRC_WUR;
+
+/* start: bind the container's socket (*OUT -1 when there is nothing to
+ * forward). */
+int mrc_notify_listen (int dir_fd, int *out, mrc_error_t *err) MRC_WUR;
+
+/* Wait for READY=1 from the container (or its init's exit) and forward
+ * MAINPID and the message to the caller's NOTIFY_SOCKET. */
+int mrc_notify_forward (int sock, pid_t pid, uint64_t start_time,
+                        mrc_error_t *err) MRC_WUR;
+
+/* --------------------------------------------- exec (exec_process.c) -- */
+
+/* The process to exec: --process FILE parsed and validated with the strict
+ * parser, or the container's config.json process with the command line's
+ * args, env, user, groups, cwd, caps, no-new-privs and tty (taken out of
+ * SPEC, the container's loaded config). */
+int mrc_exec_build_process (const struct mrc_exec_opts *o,
+                            struct mrc_spec *spec, struct mrc_process **out,
+                            mrc_error_t *err) MRC_WUR;
+
+#endif
