@@ -15,6 +15,30 @@
 #include "mrc/spec.h"
 #include "mrc/state.h"
 
+/* ------------------------------------ state machine (transitions.c) -- */
+
+/* The verbs whose way depends on the container's status; a flag that
+ * changes what is allowed makes a verb of its own. */
+enum mrc_verb
+{
+  MRC_VERB_START,
+  MRC_VERB_PAUSE,
+  MRC_VERB_RESUME,
+  MRC_VERB_KILL,
+  MRC_VERB_UPDATE,
+  MRC_VERB_EVENTS,
+  MRC_VERB_DELETE,
+  MRC_VERB_DELETE_FORCE,
+  MRC_VERB_EXEC,
+  MRC_VERB_EXEC_IGNORE_PAUSED,
+  MRC_NVERBS
+};
+
+/* 0 when VERB may act on a container whose live state is ST; otherwise -1
+ * with the error the table gives (errnum ESRCH: not running). */
+int mrc_status_allows (enum mrc_verb verb, const struct mrc_state *st,
+                       mrc_error_t *err) MRC_WUR;
+
 /* ---------------------------------- live status (status.c, signal.c) -- */
 
 /* The cgroup record of ST, borrowed: valid while ST is; no fd. */
