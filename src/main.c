@@ -14,7 +14,6 @@
 
 #include "mrc/args.h"
 #include "mrc/cli.h"
-#include "mrc/file.h"
 #include "mrc/log.h"
 #include "mrc/spec.h"
 
@@ -156,14 +155,4 @@ main (int argc, char **argv)
       }
   mrc_fail (&err, "unknown command `%s` (see `mini-runc --help`)", verb);
   return report (&err);
-}
-
-int
-mrc_cli_print (const char *buf, size_t len, mrc_error_t *err)
-{
-  bool nl = len == 0 || buf[len - 1] != '\n';
-  if (mrc_write_all (STDOUT_FILENO, buf, len) < 0
-      || (nl && mrc_write_all (STDOUT_FILENO, "\n", 1) < 0))
-    return mrc_fail_errno (err, "write output");
-  return 0;
 }

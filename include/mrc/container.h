@@ -1,7 +1,8 @@
 /* The container lifecycle: one function per verb, called by src/cli/.
  *
  * State machine (status is derived from the live system, never trusted
- * from the file alone):
+ * from the file alone).  The picture; the rule every verb checks, with the
+ * error each refusal gives, is the table in src/lifecycle/transitions.c:
  *
  *   (none) --create--> created --start--> running --init exits--> stopped
  *                         |                  |  ^                     |

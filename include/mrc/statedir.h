@@ -1,5 +1,6 @@
 /* The state store: <root>/<id>/ holds state.json (written atomically) and,
- * while the container waits for `start`, the exec.sock barrier.
+ * while the container waits for `start`, the exec.sock barrier (its name,
+ * MRC_EXEC_SOCK, is the process layer's: mrc/sync.h).
  *
  * Locking: the container directory's own fd carries a flock.  Mutating
  * verbs (create, start, delete, pause, resume, update) take it exclusively;
@@ -17,7 +18,6 @@
 
 #define MRC_ID_MAX 200
 #define MRC_STATE_FILE "state.json"
-#define MRC_EXEC_SOCK "exec.sock"
 #define MRC_SAVED_CONFIG "config.json" /* the config as create read it */
 
 /* ^[A-Za-z0-9_+-][A-Za-z0-9_+.-]*$, at most MRC_ID_MAX bytes. */

@@ -75,6 +75,11 @@
 
 #include "mrc/error.h"
 
+/* The exec barrier drawn above, in the container's state directory: the
+ * init listens on it, `start` removes it, and while it exists the status
+ * reads `created`. */
+#define MRC_EXEC_SOCK "exec.sock"
+
 enum mrc_sync_type
 {
   MRC_SYNC_MAPS_DONE = 1,

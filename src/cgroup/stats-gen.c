@@ -1,5 +1,5 @@
 /* What the cgroup2 and v1 `events --stats` generators share (see
- * stats-gen.h). */
+ * cgroup-internal.h). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -13,7 +13,6 @@
 
 #include "mrc/cleanup.h"
 #include "cgroup-internal.h"
-#include "stats-gen.h"
 
 void
 mrc_cgroup_sg_key (struct mrc_cgroup_sg *o, const char *k)

@@ -15,7 +15,6 @@
 
 #include "mrc/cleanup.h"
 #include "cgroup-internal.h"
-#include "stats-gen.h"
 
 #define NS_PER_SEC 1000000000ULL
 

@@ -2,7 +2,7 @@
  * runc's types.Event / types.Stats, so tools that parse runc's output
  * parse ours.  Fields runc marks omitempty are left out when zero; files
  * of controllers that are not enabled read as zero.  The v1 document is
- * made in stats-v1.c from the same pieces (stats-gen.h). */
+ * made in stats-v1.c from the same pieces (cgroup-internal.h). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdbool.h>
@@ -12,7 +12,6 @@
 
 #include "mrc/cleanup.h"
 #include "cgroup-internal.h"
-#include "stats-gen.h"
 
 static void
 gen_cpu (struct mrc_cgroup_sg *o, int fd)

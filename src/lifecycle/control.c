@@ -13,18 +13,17 @@
 #include "mrc/cleanup.h"
 #include "mrc/container.h"
 #include "mrc/file.h"
-#include "status.h"
+#include "lifecycle-internal.h"
 
-/* Open and lock ID, and make sure it has a cgroup and is not stopped. */
+/* Open and lock ID, and make sure VERB may act on it and it has a cgroup. */
 static int
 open_live (const struct mrc_globals *g, const char *id, int lock_op,
-           struct mrc_state *st, mrc_error_t *err)
+           enum mrc_verb verb, struct mrc_state *st, mrc_error_t *err)
 {
   cleanup_close int root_fd = -1, dir_fd = -1;
-  if (mrc_container_open (g->root, id, lock_op, &root_fd, &dir_fd, st, err) < 0)
+  if (mrc_container_open (g->root, id, lock_op, &root_fd, &dir_fd, st, err) < 0
+      || mrc_status_allows (verb, st, err) < 0)
     return -1;
-  if (st->status == MRC_STATUS_STOPPED)
-    return mrc_error_code (err, ESRCH, "container not running");
   struct mrc_cgroup cg = mrc_state_cgroup (st);
   if (!mrc_cgroup_present (&cg))
     return mrc_fail (err, "container `%s` has no cgroup", id);
@@ -36,13 +35,8 @@ mrc_container_pause (const struct mrc_globals *g, const char *id, bool pause,
                      mrc_error_t *err)
 {
   struct mrc_state st = { 0 };
-  int r = open_live (g, id, LOCK_EX, &st, err);
-  if (r == 0 && pause && st.status != MRC_STATUS_RUNNING)
-    r = mrc_fail (err, "cannot pause a %s container: container not running",
-                  mrc_status_name (st.status));
-  if (r == 0 && !pause && st.status != MRC_STATUS_PAUSED)
-    r = mrc_fail (err, "cannot resume a %s container: container not paused",
-                  mrc_status_name (st.status));
+  int r = open_live (g, id, LOCK_EX, pause ? MRC_VERB_PAUSE : MRC_VERB_RESUME,
+                     &st, err);
   struct mrc_cgroup cg = mrc_state_cgroup (&st);
   if (r == 0)
     r = mrc_cgroup_freeze (&cg, pause, err);
@@ -55,7 +49,7 @@ mrc_container_update (const struct mrc_globals *g, const char *id,
                       const struct mrc_resources *res, mrc_error_t *err)
 {
   struct mrc_state st = { 0 };
-  int r = open_live (g, id, LOCK_EX, &st, err);
+  int r = open_live (g, id, LOCK_EX, MRC_VERB_UPDATE, &st, err);
   /* all or nothing: a failure restores the old values, so the container
      keeps the limits it had */
   struct mrc_cgroup cg = mrc_state_cgroup (&st);
@@ -83,7 +77,7 @@ events_round (const struct mrc_globals *g, const char *id, bool stats,
   struct mrc_state st = { 0 };
   cleanup_free char *json = NULL;
   size_t len;
-  int r = open_live (g, id, 0, &st, err);
+  int r = open_live (g, id, 0, MRC_VERB_EVENTS, &st, err);
   if (r < 0)
     {
       mrc_state_clear (&st);
@@ -120,7 +114,7 @@ mrc_container_events (const struct mrc_globals *g, const char *id,
 {
   uint64_t ooms = 0;
   struct mrc_state st = { 0 };
-  if (open_live (g, id, 0, &st, err) < 0)
+  if (open_live (g, id, 0, MRC_VERB_EVENTS, &st, err) < 0)
     {
       mrc_state_clear (&st);
       return -1;

@@ -24,8 +24,7 @@
 #include "mrc/net.h"
 #include "mrc/setup.h"
 #include "mrc/statedir.h"
-#include "create.h"
-#include "notify.h"
+#include "lifecycle-internal.h"
 
 static int
 load_bundle (const struct mrc_create_opts *o, struct mrc_created *c,

@@ -10,9 +10,7 @@
 #include "mrc/log.h"
 #include "mrc/container.h"
 #include "mrc/statedir.h"
-#include "lifecycle_hooks.h"
-#include "start.h"
-#include "status.h"
+#include "lifecycle-internal.h"
 
 /* ENOENT from any step means "no such container": runc's `delete --force`
  * treats that as done, plain `delete` reports it. */
@@ -47,23 +45,10 @@ mrc_delete_locked (int root_fd, int dir_fd, const char *id, bool force,
       return mrc_error_code (err, ENOENT, "container does not exist: `%s`", id);
     }
   mrc_status_refresh (dir_fd, true, &st);
-  int r = 0;
-  switch (st.status)
-    {
-    case MRC_STATUS_STOPPED:
-      break;
-    case MRC_STATUS_CREATED:
-      /* like runc: a container that never started goes without --force */
-      r = mrc_container_stop_all (&st, err);
-      break;
-    default:
-      if (!force)
-        r = mrc_fail (err, "cannot delete container `%s` that is not "
-                           "stopped: %s (use --force)",
-                      id, mrc_status_name (st.status));
-      else
-        r = mrc_container_stop_all (&st, err);
-    }
+  int r = mrc_status_allows (force ? MRC_VERB_DELETE_FORCE : MRC_VERB_DELETE,
+                             &st, err);
+  if (r == 0 && st.status != MRC_STATUS_STOPPED)
+    r = mrc_container_stop_all (&st, err);
   /* The cgroup goes with the container: what create made, no more (a
      joined cgroup stays); leftover processes in it are killed first. */
   mrc_debug ("delete: container `%s` (%s)", id, mrc_status_name (st.status));

@@ -21,30 +21,7 @@
 #include "mrc/security.h"
 #include "mrc/statedir.h"
 #include "mrc/term.h"
-#include "exec_process.h"
-#include "status.h"
-
-static int
-check_running (const struct mrc_state *st, bool ignore_paused,
-               mrc_error_t *err)
-{
-  switch (st->status)
-    {
-    case MRC_STATUS_RUNNING:
-      return 0;
-    case MRC_STATUS_PAUSED:
-      if (ignore_paused)
-        return 0; /* it joins the frozen cgroup: frozen until resume */
-      return mrc_fail (err, "cannot exec in a paused container (use "
-                            "--ignore-paused)");
-    case MRC_STATUS_STOPPED:
-      return mrc_error_code (err, ESRCH, "cannot exec in a stopped "
-                                         "container: container not running");
-    default:
-      return mrc_fail (err, "cannot exec in a %s container",
-                       mrc_status_name (st->status));
-    }
-}
+#include "lifecycle-internal.h"
 
 /* A pidfd for the init, then the start time checked again, so the pid
  * cannot have been recycled in between. */
@@ -199,7 +176,9 @@ exec_steps (const struct mrc_globals *g, const struct mrc_exec_opts *o,
   int r = mrc_container_open (g->root, o->id, 0, &root_fd, &dir_fd, &st,
                               err);
   if (r == 0)
-    r = check_running (&st, o->ignore_paused, err);
+    r = mrc_status_allows (o->ignore_paused ? MRC_VERB_EXEC_IGNORE_PAUSED
+                                             : MRC_VERB_EXEC,
+                           &st, err);
   if (r == 0)
     r = load_config (dir_fd, &spec, err);
   if (r == 0)

@@ -9,7 +9,7 @@
 
 #include "mrc/cleanup.h"
 #include "mrc/file.h"
-#include "exec_process.h"
+#include "lifecycle-internal.h"
 
 static int
 parse_id (const char *s, const char *what, uint32_t *out, mrc_error_t *err)

@@ -12,7 +12,7 @@
 #include "mrc/hooks.h"
 #include "mrc/log.h"
 #include "mrc/statedir.h"
-#include "lifecycle_hooks.h"
+#include "lifecycle-internal.h"
 
 void
 mrc_post_hooks_prepare (int dir_fd, const struct mrc_state *st,

@@ -18,7 +18,7 @@
 
 #include "mrc/cleanup.h"
 #include "mrc/proc.h"
-#include "notify.h"
+#include "lifecycle-internal.h"
 
 #define NOTIFY_DIR "notify"
 #define NOTIFY_SOCK "notify.sock"

@@ -11,7 +11,7 @@
 #include "mrc/cleanup.h"
 #include "mrc/container.h"
 #include "mrc/statedir.h"
-#include "status.h"
+#include "lifecycle-internal.h"
 
 int
 mrc_container_state (const struct mrc_globals *g, const char *id,
@@ -21,24 +21,14 @@ mrc_container_state (const struct mrc_globals *g, const char *id,
   return mrc_container_open (g->root, id, 0, &root_fd, &dir_fd, st, err);
 }
 
-/* The state of container ID, which must not be stopped (kill, ps). */
-static int
-open_live (const struct mrc_globals *g, const char *id, struct mrc_state *st,
-           mrc_error_t *err)
-{
-  cleanup_close int root_fd = -1, dir_fd = -1;
-  int r = mrc_container_open (g->root, id, 0, &root_fd, &dir_fd, st, err);
-  if (r == 0 && st->status == MRC_STATUS_STOPPED)
-    r = mrc_error_code (err, ESRCH, "container not running");
-  return r;
-}
-
 int
 mrc_container_kill (const struct mrc_globals *g, const char *id, int sig,
                     bool all, mrc_error_t *err)
 {
   struct mrc_state st = { 0 };
-  int r = open_live (g, id, &st, err);
+  int r = mrc_container_state (g, id, &st, err);
+  if (r == 0)
+    r = mrc_status_allows (MRC_VERB_KILL, &st, err);
   if (r == 0)
     r = mrc_container_signal (&st, sig, all, err);
   mrc_state_clear (&st);

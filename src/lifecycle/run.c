@@ -15,9 +15,7 @@
 #include "mrc/proc.h"
 #include "mrc/statedir.h"
 #include "mrc/term.h"
-#include "create.h"
-#include "notify.h"
-#include "start.h"
+#include "lifecycle-internal.h"
 
 static void
 remove_container (const struct mrc_globals *g, const char *id)

@@ -12,7 +12,7 @@
 #include "mrc/cgroup.h"
 #include "mrc/cleanup.h"
 #include "mrc/proc.h"
-#include "status.h"
+#include "lifecycle-internal.h"
 
 #define STOP_TIMEOUT_MS 10000
 

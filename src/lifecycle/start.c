@@ -9,28 +9,18 @@
 #include "mrc/container.h"
 #include "mrc/process.h"
 #include "mrc/statedir.h"
+#include "mrc/sync.h"
 #include <string.h>
 
-#include "lifecycle_hooks.h"
-#include "notify.h"
-#include "start.h"
-#include "status.h"
+#include "lifecycle-internal.h"
 
 int
 mrc_start_locked (int dir_fd, const struct mrc_state *st,
                   struct mrc_post_hooks *post, mrc_error_t *err)
 {
   memset (post, 0, sizeof *post);
-  switch (st->status)
-    {
-    case MRC_STATUS_CREATED:
-      break;
-    case MRC_STATUS_STOPPED:
-      return mrc_fail (err, "cannot start a container that has stopped");
-    default:
-      return mrc_fail (err, "cannot start an already %s container",
-                       mrc_status_name (st->status));
-    }
+  if (mrc_status_allows (MRC_VERB_START, st, err) < 0)
+    return -1;
   int r = mrc_barrier_release (dir_fd, err);
   /* Released (or failed for good): the barrier is spent either way, and its
      absence is what makes the status read `running`. */

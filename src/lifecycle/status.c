@@ -8,7 +8,8 @@
 #include "mrc/cleanup.h"
 #include "mrc/proc.h"
 #include "mrc/statedir.h"
-#include "status.h"
+#include "mrc/sync.h"
+#include "lifecycle-internal.h"
 
 /* Whether a create still holds DIR_FD's lock: probed on a new open file
  * description, so a lock of our own is never converted or released. */

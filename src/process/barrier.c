@@ -15,7 +15,7 @@
 #include "mrc/cleanup.h"
 #include "mrc/file.h"
 #include "mrc/process.h"
-#include "mrc/statedir.h"
+#include "mrc/sync.h"
 
 static void
 sock_addr (int state_fd, struct sockaddr_un *sa)

@@ -11,8 +11,7 @@
 #include "mrc/cleanup.h"
 #include "mrc/spec.h"
 
-#include "decode.h"
-#include "keyset.h"
+#include "spec-internal.h"
 
 /* One open JSON container. */
 enum frame_type

@@ -9,7 +9,7 @@
 
 #include "mrc/spec.h"
 
-#include "gen.h"
+#include "spec-internal.h"
 
 #define N_ELEMS(a) (sizeof (a) / sizeof ((a)[0]))
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gen.h"
+#include "spec-internal.h"
 
 int
 mrc_gen_init (struct mrc_gen *gen, const char *indent, mrc_error_t *err)

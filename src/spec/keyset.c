@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "keyset.h"
+#include "spec-internal.h"
 
 static uint64_t
 hash_key (uint64_t serial, const char *k, size_t len)

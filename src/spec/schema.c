@@ -12,7 +12,7 @@
 
 #include "mrc/spec.h"
 
-#include "decode.h"
+#include "spec-internal.h"
 
 /* ---- shared pieces ---- */
 

@@ -7,7 +7,7 @@
 #include "mrc/file.h"
 #include "mrc/spec.h"
 
-#include "decode.h"
+#include "spec-internal.h"
 
 /* Decode into a fresh struct of SCHEMA's size; on success hand it over. */
 static int

@@ -7,8 +7,7 @@
 
 #include "mrc/state.h"
 
-#include "decode.h"
-#include "gen.h"
+#include "spec-internal.h"
 
 _Static_assert (sizeof (pid_t) == sizeof (int32_t), "pid_t is 32 bits");
 

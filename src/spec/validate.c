@@ -13,7 +13,7 @@
 #include "mrc/names.h"
 #include "mrc/spec.h"
 
-#include "decode.h"
+#include "spec-internal.h"
 
 #define CONFIG "config.json"
 

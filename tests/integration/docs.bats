@@ -56,3 +56,28 @@ man_text() {
 	run bash -c "man --warnings -l '$MAN' 2>&1 >/dev/null"
 	[ -z "$output" ]
 }
+
+# The README's Layout table: its rows, the first cell of each (one or more
+# `path`s), one per line.
+layout_paths() {
+	awk '/^## Layout/ { on = 1; next } on && /^## / { exit }
+		on && /^\| `/ { split($0, c, "|"); print c[2] }' "$README" |
+		grep -oE '`[^`]+`' | tr -d '`'
+}
+
+@test "docs: the README's layout table lists every folder, and only real paths" {
+	local top=$BATS_TEST_DIRNAME/../.. d p missing= stale=
+	git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1 ||
+		skip "not a git checkout"
+	# src/, tests/ and include/ by their subfolders; the rest by themselves
+	for d in $(git -C "$top" ls-files | awk -F/ 'NF > 1 {
+		if ($1 == "src" || $1 == "tests" || $1 == "include") {
+			if (NF > 2) print $1 "/" $2 "/"
+		} else print $1 "/" }' | sort -u); do
+		layout_paths | grep -qxF "$d" || missing+=" $d"
+	done
+	for p in $(layout_paths); do
+		[ -e "$top/$p" ] || stale+=" $p"
+	done
+	[ -z "$missing$stale" ] || { echo "missing:$missing stale:$stale"; false; }
+}

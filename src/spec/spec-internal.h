@@ -1,3 +1,16 @@
+/* src/spec's private header: the schema tables, the JSON writers and the
+ * key sets its files share (and its unit tests use). */
+#ifndef MRC_SPEC_INTERNAL_H
+#define MRC_SPEC_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <yajl/yajl_gen.h>
+
+#include "mrc/error.h"
+
 /* A strict, schema-driven streaming JSON decoder on top of yajl's event API.
  *
  * Each C struct filled from JSON is described by a `struct mrc_schema`: a
@@ -13,14 +26,6 @@
  * for its C type, duplicates are rejected, depth is capped, and every error
  * names the JSON path of the offending value.
  */
-#ifndef MRC_SPEC_DECODE_H
-#define MRC_SPEC_DECODE_H
-
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include "mrc/error.h"
 
 enum mrc_kind
 {
@@ -121,5 +126,64 @@ extern const struct mrc_schema mrc_schema_resources;
   const struct mrc_schema name                                                \
       = { sizeof (T), key_off, fields, MRC_N_ELEMS (fields) };                \
   _Static_assert (MRC_N_ELEMS (fields) <= 64, #fields " has too many keys")
+
+/* A thin layer over yajl_gen whose first failure sticks: callers emit a
+ * whole document and check once, in mrc_gen_finish, instead of after each
+ * of dozens of calls. */
+
+struct mrc_gen
+{
+  yajl_gen g;
+  yajl_gen_status status;
+};
+
+/* INDENT: NULL for compact output, else the indent string ("\t", "  "). */
+int mrc_gen_init (struct mrc_gen *gen, const char *indent,
+                  mrc_error_t *err) MRC_WUR;
+void mrc_gen_open_map (struct mrc_gen *gen);
+void mrc_gen_close_map (struct mrc_gen *gen);
+void mrc_gen_open_array (struct mrc_gen *gen);
+void mrc_gen_close_array (struct mrc_gen *gen);
+void mrc_gen_str (struct mrc_gen *gen, const char *s);
+void mrc_gen_int (struct mrc_gen *gen, int64_t n);
+void mrc_gen_uint (struct mrc_gen *gen, uint64_t n);
+void mrc_gen_bool (struct mrc_gen *gen, bool b);
+/* A NULL-terminated list of strings as an array. */
+void mrc_gen_strv (struct mrc_gen *gen, const char *const *v);
+/* "key": value shorthands. */
+void mrc_gen_kstr (struct mrc_gen *gen, const char *key, const char *s);
+void mrc_gen_kint (struct mrc_gen *gen, const char *key, int64_t n);
+void mrc_gen_kbool (struct mrc_gen *gen, const char *key, bool b);
+
+/* Hand the text over as a malloc'd NUL-terminated string, and free the
+ * generator (also on failure).  WHAT names the document in errors. */
+int mrc_gen_finish (struct mrc_gen *gen, const char *what, char **out,
+                    size_t *len, mrc_error_t *err) MRC_WUR;
+
+/* The set of keys seen in a document, to reject duplicates (decode.c). */
+
+/* Every key of every object, keyed by (object serial, key): one hash set
+ * for the whole document finds duplicates in O(1) whatever the shape. */
+struct mrc_key_entry
+{
+  uint64_t serial;
+  uint64_t hash;
+  char *key;
+  size_t len;
+};
+
+struct mrc_key_set
+{
+  struct mrc_key_entry *tab;
+  size_t cap;
+  size_t n;
+};
+
+/* Add KEY to object SERIAL.  Returns 1 if new (*STORED points to the
+ * stored copy, valid until mrc_key_set_free), 0 if a duplicate, -1 when out
+ * of memory. */
+int mrc_key_set_add (struct mrc_key_set *s, uint64_t serial, const char *k,
+                     size_t len, const char **stored);
+void mrc_key_set_free (struct mrc_key_set *s);
 
 #endif
