@@ -235,11 +235,16 @@ mrc_cgroup_hiers_parse (const char *mountinfo, bool (*usable) (const char *),
             }
           continue;
         }
-      /* A later mount of the same hierarchy stacks on the earlier one. */
+      /* A hierarchy mounted in several places (a container's tree left
+         mounted by another runtime, a bind elsewhere): the first mount of
+         its whole tree is the host's own, made at boot; a later one
+         replaces it only when the first shows part of the tree. */
       size_t i = 0;
       while (i < count && strcmp (h[i].name, one.name) != 0)
         i++;
-      if (i == MRC_CGROUP_V1_MAX)
+      bool whole = strcmp (one.root, "/") == 0;
+      if (i == MRC_CGROUP_V1_MAX
+          || (i < count && (strcmp (h[i].root, "/") == 0 || !whole)))
         {
           free (one.name), free (one.mnt), free (one.root);
           continue;

@@ -172,8 +172,10 @@ test_hiers_parse (void)
          "- cgroup cgroup rw,cpu\n",
          NULL, 1, "cpu /mnt/my cgroups/cpu\tx\\y /a b\n");
 
-  /* The same hierarchy mounted again: the later mount wins, in the
-     earlier one's place. */
+  /* The same hierarchy mounted again elsewhere: the first mount of the
+     whole tree stays (a later one, of part of it or of all of it, such as
+     the tree another runtime left mounted in a rootfs, must not move every
+     container's groups there); a whole tree replaces a first partial one. */
   static const char twice[]
       = "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup "
         "rw,memory\n"
@@ -181,8 +183,19 @@ test_hiers_parse (void)
         "rw,pids\n"
         "60 1 0:32 /sub /mnt/second rw,relatime - cgroup cgroup rw,memory\n";
   hiers ("a hierarchy mounted twice", twice, NULL, 2,
-         "memory /mnt/second /sub\n"
+         "memory /sys/fs/cgroup/memory /\n"
          "pids /sys/fs/cgroup/pids /\n");
+  hiers ("a whole hierarchy mounted again in a rootfs",
+         "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup "
+         "rw,memory\n"
+         "70 69 0:32 / /tmp/b/rootfs/sys/fs/cgroup/memory rw,relatime - "
+         "cgroup cgroup rw,memory\n",
+         NULL, 1, "memory /sys/fs/cgroup/memory /\n");
+  hiers ("a part of a hierarchy first, then the whole",
+         "35 31 0:32 /docker/x /sys/fs/cgroup/memory rw - cgroup cgroup "
+         "rw,memory\n"
+         "60 1 0:32 / /mnt/all rw - cgroup cgroup rw,memory\n",
+         NULL, 1, "memory /mnt/all /\n");
   hiers ("a hierarchy mounted twice, the later one hidden", twice,
          not_second, 2,
          "memory /sys/fs/cgroup/memory /\n"
