@@ -464,6 +464,10 @@ mrc_resources_freep (struct mrc_resources **r)
 const struct mrc_namespace *mrc_spec_namespace (const struct mrc_spec *spec,
                                                 const char *type);
 
+/* The value of annotation KEY ("" for a null value), NULL if absent. */
+const char *mrc_spec_annotation (const struct mrc_spec *spec,
+                                 const char *key);
+
 /* The default config.json written by `spec` (like runc's), as JSON text
  * indented with tabs and ending with a newline.  ROOTLESS adds a user
  * namespace with mappings for the calling user. */

@@ -4,6 +4,7 @@
  * already inside its new namespaces. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,9 +92,26 @@ after_pivot (void *arg, mrc_error_t *err)
   return mrc_child_terminal (c, true, err);
 }
 
+/* Without a mount namespace of its own the container shares the host's
+ * mount table, which it must not change: its root is the rootfs by chroot,
+ * with the same hook points around the switch (the plan refused every
+ * field that would need a mount, plan.c).  runc runs such a config too. */
+static int
+chroot_only (struct mrc_child *c, mrc_error_t *err)
+{
+  const char *rootfs = c->plan->rootfs;
+  if (before_pivot (c, err) < 0)
+    return -1;
+  if (chdir (rootfs) < 0 || chroot (".") < 0 || chdir ("/") < 0)
+    return mrc_fail_errno (err, "chroot into the rootfs `%s`", rootfs);
+  return after_pivot (c, err);
+}
+
 int
 mrc_init_rootfs (struct mrc_child *c, mrc_error_t *err)
 {
+  if (!(c->plan->ns.own_flags & CLONE_NEWNS))
+    return chroot_only (c, err);
   struct mrc_setup_points points = { before_pivot, after_pivot, c };
   return mrc_setup_rootfs (c->plan, &points, err);
 }

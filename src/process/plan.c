@@ -41,21 +41,58 @@ state_object (struct mrc_launch *plan)
   };
 }
 
+/* A container without a mount namespace of its own shares the host's
+ * mount table: it gets the rootfs as its root by chroot and nothing else
+ * (src/process/init.c).  runc runs such a config too, but performs its
+ * mounts in the host's table and leaves them there; every field that would
+ * need a mount is refused here instead, naming it. */
+static int
+check_without_mount_ns (const struct mrc_spec *spec, mrc_error_t *err)
+{
+  static const char why[] = "the container has no mount namespace of its "
+                            "own (linux.namespaces), and it would change the "
+                            "host's mount table";
+  const struct mrc_linux *l = spec->linux_;
+  const char *field = NULL;
+  if (spec->n_mounts > 0)
+    return mrc_fail (err, "mounts[0] (`%s`): %s", spec->mounts[0].destination,
+                     why);
+  if (spec->root_readonly)
+    field = "root.readonly";
+  else if (spec->process && spec->process->terminal)
+    field = "process.terminal";
+  else if (mrc_spec_annotation (spec, MRC_LAYERS_ANNOTATION))
+    field = "annotations." MRC_LAYERS_ANNOTATION;
+  else if (l && l->masked_paths && l->masked_paths[0])
+    field = "linux.maskedPaths";
+  else if (l && l->readonly_paths && l->readonly_paths[0])
+    field = "linux.readonlyPaths";
+  else if (l && l->n_devices > 0)
+    field = "linux.devices";
+  else if (l && l->n_sysctl > 0)
+    field = "linux.sysctl";
+  else if (l && l->rootfs_propagation && *l->rootfs_propagation)
+    field = "linux.rootfsPropagation";
+  if (field)
+    return mrc_fail (err, "%s: %s", field, why);
+  return 0;
+}
+
 /* The init's own: namespaces to make or join (paths opened and checked),
  * sysctls against them, id-mapped trees. */
 static int
 prepare_create (struct mrc_launch *plan, mrc_error_t *err)
 {
-  /* The rootfs is set up with mounts: without its own mount namespace the
-     container would change the host's mount table. */
-  if (mrc_spec_namespace (plan->spec, "mount") == NULL)
-    return mrc_fail (err, "linux.namespaces: a `mount` namespace is required");
   plan->listen_fds = listen_fds_from_env ();
   if (mrc_process_check_fds (plan->flags.preserve_fds + plan->listen_fds,
                              plan->inherited_fds, err)
           < 0
-      || mrc_ns_prepare (plan->spec, &plan->ns, err) < 0
-      || mrc_setup_sysctl_check (plan, err) < 0)
+      || mrc_ns_prepare (plan->spec, &plan->ns, err) < 0)
+    return -1;
+  if (!(plan->ns.own_flags & CLONE_NEWNS)
+      && check_without_mount_ns (plan->spec, err) < 0)
+    return -1;
+  if (mrc_setup_sysctl_check (plan, err) < 0)
     return -1;
   /* made here: the init, inside its user namespace, may not id-map the
      host's filesystems */

@@ -52,15 +52,6 @@ layers_close (struct layers *l)
   l->n = 0;
 }
 
-static const char *
-annotation (const struct mrc_spec *spec, const char *key)
-{
-  for (size_t i = 0; i < spec->n_annotations; i++)
-    if (strcmp (spec->annotations[i].key, key) == 0)
-      return spec->annotations[i].value ? spec->annotations[i].value : "";
-  return NULL;
-}
-
 /* Open PATH (relative) beneath DIRFD with FLAGS (O_PATH...). */
 static int
 open_beneath (int dirfd, const char *path, int flags)
@@ -197,8 +188,8 @@ int
 mrc_setup_layers_check (const struct mrc_spec *spec, const char *bundle,
                         mrc_error_t *err)
 {
-  const char *value = annotation (spec, MRC_LAYERS_ANNOTATION);
-  const char *upper = annotation (spec, MRC_UPPER_ANNOTATION);
+  const char *value = mrc_spec_annotation (spec, MRC_LAYERS_ANNOTATION);
+  const char *upper = mrc_spec_annotation (spec, MRC_UPPER_ANNOTATION);
   if (value == NULL)
     {
       if (upper)
@@ -251,7 +242,7 @@ static int
 open_upper_work (const struct mrc_launch *plan, int bundlefd, int *upperfd,
                  int *workfd, mrc_error_t *err)
 {
-  const char *upper = annotation (plan->spec, MRC_UPPER_ANNOTATION);
+  const char *upper = mrc_spec_annotation (plan->spec, MRC_UPPER_ANNOTATION);
   cleanup_free char *base = NULL, *work = NULL;
   cleanup_close int parent = -1;
   if (upper)
@@ -315,7 +306,7 @@ overlay_data (const struct layers *l, int upperfd, int workfd)
 int
 mrc_setup_layers_mount (const struct mrc_launch *plan, mrc_error_t *err)
 {
-  const char *value = annotation (plan->spec, MRC_LAYERS_ANNOTATION);
+  const char *value = mrc_spec_annotation (plan->spec, MRC_LAYERS_ANNOTATION);
   if (value == NULL)
     return 0;
   /* Checked again here: the bundle may have changed since create's

@@ -103,6 +103,15 @@ mrc_resources_free (struct mrc_resources *r)
   free (r);
 }
 
+const char *
+mrc_spec_annotation (const struct mrc_spec *spec, const char *key)
+{
+  for (size_t i = 0; i < spec->n_annotations; i++)
+    if (strcmp (spec->annotations[i].key, key) == 0)
+      return spec->annotations[i].value ? spec->annotations[i].value : "";
+  return NULL;
+}
+
 const struct mrc_namespace *
 mrc_spec_namespace (const struct mrc_spec *spec, const char *type)
 {

@@ -173,3 +173,44 @@ NS_SCRIPT='for n in pid net ipc uts mnt cgroup; do echo "$n $(readlink /proc/sel
 	[[ "$output" == uts:* ]]
 	assert_nothing_left
 }
+
+# No mount namespace: runc runs such a config too (and leaves its mounts in
+# the host's table); mini-runc chroots and refuses what would need a mount.
+no_mount_ns_config() {
+	cfg_edit '.linux.namespaces |= map(select(.type != "mount"))
+		| .mounts = [] | .linux.maskedPaths = [] | .linux.readonlyPaths = []
+		| .root.readonly = false'
+}
+
+@test "namespaces: without a mount namespace the rootfs is the root by chroot, the host's mounts untouched" {
+	requires_mini_runc # runc mounts into the host's table, and needs /proc
+	no_mount_ns_config
+	echo inside-the-rootfs >"$BUNDLE/rootfs/marker"
+	set_args sh -c 'cat /marker; hostname; ls /proc | wc -l; exit 4'
+	local before
+	before=$(wc -l </proc/self/mountinfo)
+	run mrc run --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 4 ]
+	[ "${lines[0]}" = inside-the-rootfs ]
+	[ "${lines[1]}" = mrc-test ]
+	# nothing mounted: the rootfs's /proc is the empty directory it is
+	[ "${lines[2]}" = 0 ]
+	[ "$(wc -l </proc/self/mountinfo)" -eq "$before" ]
+	assert_nothing_left
+}
+
+@test "namespaces: without a mount namespace, fields that need a mount are refused by name, nothing left" {
+	requires_mini_runc # runc performs them in the host's mount table
+	no_mount_ns_config
+	cfg_edit '.mounts = [{"destination": "/proc", "type": "proc", "source": "proc"}]'
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep -q 'mounts\[0\] (`/proc`): the container has no mount namespace' <<<"$output"
+	no_mount_ns_config
+	cfg_edit '.linux.maskedPaths = ["/proc/kcore"]'
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep -q '^mini-runc: linux.maskedPaths: the container has no mount namespace' <<<"$output"
+	no_mount_ns_config
+	cfg_edit '.root.readonly = true'
+	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
+	grep -q '^mini-runc: root.readonly: ' <<<"$output"
+}
