@@ -187,6 +187,35 @@ check_foreground() {
 	assert_nothing_left
 }
 
+@test "run with a terminal, stdin a pipe kept open: the run ends when the process exits" {
+	requires_mini_runc # runc insists on a terminal: `open /dev/tty`
+	requires_term_wiring
+	term_config sh -c 'echo hi; exit 3'
+	# the writer never closes its end: the relay must not wait for it
+	run timeout -k 2 10 "$MINI_RUNC" --root "$ROOT" run --bundle "$BUNDLE" "$ID" \
+		< <(sleep 30)
+	[ "$status" -eq 3 ]
+	grep -qx hi <<<"$output"
+	assert_nothing_left
+}
+
+@test "run with a terminal, stdin not a terminal: a forwarded signal ends it" {
+	requires_mini_runc # runc insists on a terminal: `open /dev/tty`
+	requires_term_wiring
+	term_config sh -c 'trap "echo term; exit 7" TERM; echo up; sleep 100 & wait'
+	local out=$BATS_TEST_TMPDIR/run.out
+	"$MINI_RUNC" --root "$ROOT" run --bundle "$BUNDLE" "$ID" >"$out" </dev/null &
+	local pid=$!
+	for _ in $(seq 100); do grep -q up "$out" && break; sleep 0.1; done
+	kill -TERM "$pid"
+	local t0=$SECONDS rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 7 ]
+	[ $((SECONDS - t0)) -lt 5 ]
+	grep -qx term "$out"
+	assert_nothing_left
+}
+
 # ----------------------------------------------------------------- errors
 
 @test "create: terminal true without --console-socket fails, nothing left" {
