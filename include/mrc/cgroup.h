@@ -135,9 +135,25 @@ int mrc_cgroup_existing (const struct mrc_cgroup *cg, size_t *procs,
  * CG has no cgroup2 path.  The caller closes it. */
 int mrc_cgroup_open_fd (struct mrc_cgroup *cg, mrc_error_t *err) MRC_WUR;
 
+/* exec --cgroup ARGS (NULL-terminated; runc's [CONTROLLER[,...]:]PATH,
+ * repeatable): *OUT is CG's record with its paths moved into those
+ * sub-cgroups of the container's cgroup, as runc 1.1.5 moves them:
+ *   PATH (or ":PATH")  every hierarchy, cgroup2 included; then it must be
+ *                      the only one given;
+ *   CTRL,...:PATH      only the v1 hierarchies holding those controllers
+ *                      ("cpu" names "cpu,cpuacct"); refused on cgroup v2
+ *                      and for a controller the container has no group of.
+ * PATH is relative to the container's cgroup (a leading "/" too); "." and
+ * ".." are cleaned, climbing out of the container's cgroup is refused, as
+ * are two different paths for one hierarchy.  Pure: nothing is opened or
+ * checked for existence.  Free *OUT with mrc_cgroup_release. */
+int mrc_cgroup_sub (const struct mrc_cgroup *cg, char *const *args,
+                    struct mrc_cgroup *out, mrc_error_t *err) MRC_WUR;
+
 /* Free what mrc_cgroup_prepare allocated and close the fd (the cgroup
  * itself stays). */
 void mrc_cgroup_release (struct mrc_cgroup *cg);
+#define cleanup_cgroup __attribute__ ((cleanup (mrc_cgroup_release)))
 
 /* The mount point of the v1 hierarchy NAME ("cpu,cpuacct"), or NULL. */
 const char *mrc_cgroup_v1_mountpoint (const char *name);

@@ -76,6 +76,8 @@ struct mrc_exec_opts
   bool no_new_privs;
   bool ignore_paused;         /* exec into a paused container: the process
                                  then waits, frozen, for resume */
+  char **cgroups;             /* --cgroup [CONTROLLER[,...]:]PATH: join
+                                 these sub-cgroups of the container's */
   struct mrc_launch_flags launch; /* --preserve-fds (the rest comes from
                                      the container's state) */
   int inherited_fds;          /* from the globals: see main.c */

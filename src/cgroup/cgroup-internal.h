@@ -19,6 +19,12 @@
 int mrc_cgroup_resolve (const char *cgroups_path, const char *id,
                         bool systemd, char **out, mrc_error_t *err) MRC_WUR;
 
+/* Append IN's components to BUF (see path.c): ".." refused, or with CLIMB
+ * allowed as long as it stays below what BUF held.  WHAT names IN in
+ * errors. */
+int mrc_cgroup_path_append (char **buf, const char *in, const char *what,
+                            bool climb, mrc_error_t *err) MRC_WUR;
+
 /* What creating cgroup2 PATH would make: the topmost missing directory,
  * NULL when PATH exists. */
 int mrc_cgroup_would_create (const char *path, char **created_from,

@@ -404,8 +404,10 @@ mrc_cgroup_procs_join (struct mrc_cgroup_procs *p, mrc_error_t *err)
   int rc = 0;
   for (size_t i = 0; i < p->n && rc == 0; i++)
     if (mrc_write_all (p->fd[i], "0", 1) < 0)
-      rc = mrc_fail_errno (err, "join the container's cgroup `%s`",
-                           p->what[i] ? p->what[i] : "?");
+      rc = mrc_fail_errno (err, "join the container's cgroup `%s`%s",
+                           p->what[i] ? p->what[i] : "?",
+                           errno == ENOSPC ? " (a cpuset group needs "
+                           "cpuset.cpus and cpuset.mems)" : "");
   mrc_cgroup_procs_close (p);
   return rc;
 }

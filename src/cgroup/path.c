@@ -118,23 +118,34 @@ mrc_cgroup_own_from (const char *proc_cgroup)
 }
 
 /* Append the components of IN to BUF ("/a/b"), dropping empty and "."
- * ones; ".." is refused: a cgroup path never climbs. */
-static int
-append_clean (char **buf, const char *in, const char *what, mrc_error_t *err)
+ * ones.  A cgroupsPath never climbs: ".." is refused.  With CLIMB (exec
+ * --cgroup, whose sub path runc cleans as a file name) ".." removes a
+ * component IN added, and climbing above what BUF held is refused (WHAT
+ * is then the whole prefix of the message). */
+int
+mrc_cgroup_path_append (char **buf, const char *in, const char *what,
+                        bool climb, mrc_error_t *err)
 {
   cleanup_free char *copy = strdup (in);
   if (copy == NULL)
     return mrc_fail_errno (err, "cgroup: resolve `%s`", in);
+  size_t floor = strlen (*buf);
   char *save = NULL;
   for (char *c = strtok_r (copy, "/", &save); c;
        c = strtok_r (NULL, "/", &save))
     {
       if (strcmp (c, ".") == 0)
         continue;
+      if (strcmp (c, "..") == 0 && climb && strlen (*buf) > floor)
+        {
+          *strrchr (*buf, '/') = '\0';
+          continue;
+        }
       if (strcmp (c, "..") == 0)
-        return mrc_error_code (err, EINVAL,
-                               "cgroup: %s `%s`: `..` is not allowed", what,
-                               in);
+        return climb ? mrc_error_code (err, EINVAL, "%s: `..` leads out of "
+                                       "the container's cgroup", what)
+                     : mrc_error_code (err, EINVAL, "cgroup: %s `%s`: `..` "
+                                       "is not allowed", what, in);
       char *n = NULL;
       if (asprintf (&n, "%s/%s", *buf, c) < 0)
         return mrc_fail_errno (err, "cgroup: resolve `%s`", in);
@@ -230,10 +241,11 @@ resolve_below (const char *cgroups_path, const char *id, bool systemd,
   cleanup_free char *buf = strdup ("");
   if (buf == NULL)
     return mrc_fail_errno (err, "cgroup: resolve `%s`", p);
-  if (p[0] != '/' && append_clean (&buf, base, "own cgroup", err) < 0)
+  if (p[0] != '/'
+      && mrc_cgroup_path_append (&buf, base, "own cgroup", false, err) < 0)
     return -1;
   size_t len = strlen (buf);
-  if (append_clean (&buf, p, what, err) < 0)
+  if (mrc_cgroup_path_append (&buf, p, what, false, err) < 0)
     return -1;
   if (strlen (buf) == len)
     return mrc_error_code (err, EINVAL,

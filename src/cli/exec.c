@@ -16,6 +16,7 @@ mrc_cli_exec (const struct mrc_globals *g, int argc, char **argv,
   };
   struct mrc_exec_opts o = { 0 };
   cleanup_strv char **env = NULL, **gids = NULL, **caps = NULL;
+  cleanup_strv char **cgroups = NULL;
   const char *apparmor = NULL, *label = NULL;
   const struct mrc_opt opts[] = {
     { "process", 'p', MRC_OPT_STRING, &o.process_file, "FILE",
@@ -40,6 +41,9 @@ mrc_cli_exec (const struct mrc_globals *g, int argc, char **argv,
       "exec into a paused container too (the process runs once resumed)" },
     { "preserve-fds", 0, MRC_OPT_INT, &o.launch.preserve_fds, "N",
       "pass fds 3..3+N-1 to the process" },
+    { "cgroup", 0, MRC_OPT_STRV, &cgroups, "[CTRL:]PATH",
+      "run in this existing sub-cgroup of the container's (CTRL,...: in "
+      "those v1 hierarchies only)" },
     { "apparmor", 0, MRC_OPT_STRING, &apparmor, "PROFILE",
       "accepted for compatibility; this host has no AppArmor" },
     { "process-label", 0, MRC_OPT_STRING, &label, "LABEL",
@@ -57,6 +61,7 @@ mrc_cli_exec (const struct mrc_globals *g, int argc, char **argv,
   o.env = env;
   o.additional_gids = gids;
   o.caps = caps;
+  o.cgroups = cgroups;
   int status = 0;
   /* runc and its callers: 255 whenever the process could not be run */
   if (mrc_container_exec (g, &o, &status, err) < 0)

@@ -67,6 +67,28 @@ check_terminal (const struct mrc_exec_opts *o, const struct mrc_process *p,
   return 0;
 }
 
+/* The cgroups the process joins: the init's, or the sub-cgroups of them
+ * --cgroup names (they must exist: exec makes none, as runc).  cgroup2 at
+ * the clone, v1 by the child itself before anything else
+ * (process/exec.c), so a missing one fails here, before anything runs. */
+static int
+open_cgroup (const struct mrc_exec_opts *o, const struct mrc_state *st,
+             struct mrc_cgroup *cg, struct mrc_cgroup_procs *procs,
+             mrc_error_t *err)
+{
+  struct mrc_cgroup own = mrc_state_cgroup (st);
+  if (mrc_cgroup_sub (&own, o->cgroups, cg, err) < 0)
+    return mrc_error_wrap (err, "exec");
+  if (mrc_cgroup_open_fd (cg, err) == 0
+      && mrc_cgroup_procs_open (cg, procs, err) == 0)
+    return 0;
+  if (o->cgroups == NULL)
+    return mrc_error_wrap (err, "exec: the container's cgroup");
+  bool one = o->cgroups[0] && o->cgroups[1] == NULL;
+  return mrc_error_wrap (err, "exec: --cgroup%s%s%s", one ? " `" : "",
+                         one ? o->cgroups[0] : "", one ? "`" : "");
+}
+
 static int run_prepared (const struct mrc_exec_opts *o,
                          const struct mrc_launch *plan, pid_t *warm,
                          int *status, mrc_error_t *err);
@@ -76,23 +98,20 @@ launch (const char *root, const struct mrc_exec_opts *o,
         const struct mrc_state *st, const struct mrc_spec *spec,
         struct mrc_process *p, pid_t *warm, int *status, mrc_error_t *err)
 {
-  cleanup_close int pidfd = -1, console_fd = -1, cgroup_fd = -1;
+  cleanup_close int pidfd = -1, console_fd = -1;
   if (check_terminal (o, p, &console_fd, err) < 0)
     return -1;
-  /* the same cgroups as the init: cgroup2 at the clone, v1 by the child
-     itself before anything else (process/exec.c) */
-  struct mrc_cgroup cg = mrc_state_cgroup (st);
+  cleanup_cgroup struct mrc_cgroup cg = MRC_CGROUP_INIT;
   cleanup_cgroup_procs struct mrc_cgroup_procs procs = MRC_CGROUP_PROCS_INIT;
-  if (mrc_cgroup_open_fd (&cg, err) < 0
-      || (cgroup_fd = cg.fd, mrc_cgroup_procs_open (&cg, &procs, err)) < 0)
-    return mrc_error_wrap (err, "exec: the container's cgroup");
+  if (open_cgroup (o, st, &cg, &procs, err) < 0)
+    return -1;
   if (open_init (st, &pidfd, err) < 0)
     return -1;
   struct mrc_launch plan = {
     .mode = MRC_LAUNCH_EXEC, .flags = o->launch, .id = st->id, .spec = spec,
     .process = p, .bundle = st->bundle, .rootfs = st->rootfs, .root = root,
     .state_fd = -1, .lock_fd = -1, .console_fd = console_fd,
-    .inherited_fds = o->inherited_fds, .cgroup_fd = cgroup_fd,
+    .inherited_fds = o->inherited_fds, .cgroup_fd = cg.fd,
     .cgroup_procs = procs.n ? &procs : NULL, .container = st,
     .init_pidfd = pidfd,
   };

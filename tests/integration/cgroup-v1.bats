@@ -5,7 +5,7 @@
 # its v1 file, enforcement (an OOM kill with its event, a fork bomb held by
 # pids.max, a device the devices controller denies, the freezer stopping
 # processes, kill --all), update all or nothing, exec joining the same
-# groups, and what a v1 host refuses.  A legacy host (v1 only) is made for
+# groups or (--cgroup) sub-cgroups of them, and what a v1 host refuses.  A legacy host (v1 only) is made for
 # one lifecycle in a private mount namespace without the cgroup2 mount.
 # Run against runc with MINI_RUNC=$(command -v runc).
 
@@ -302,6 +302,102 @@ init_pid() {
 	grep -qx "$epid" "$(v1_dir "$pid" memory)/cgroup.procs"
 	run -0 mrc ps --format json "$ID"
 	[[ "$output" == *"$epid"* ]]
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}
+
+# make_sub PID NAME: the sub-cgroup NAME of PID's group in every v1
+# hierarchy and in cgroup2 (a cpuset group gets its parent's cpus and mems,
+# without which no process can join it).
+make_sub() {
+	local line ctl path mnt d
+	while IFS= read -r line; do
+		ctl=${line#*:}; path=${ctl#*:}; ctl=${ctl%%:*}
+		if [ -z "$ctl" ]; then
+			mnt=$(awk '$9 == "cgroup2" {print $5}' /proc/self/mountinfo | tail -n1)
+		else
+			mnt=$(v1_hierarchies | awk -v c="$ctl" '$2 == c {print $1; exit}')
+		fi
+		[ -n "$mnt" ] || continue
+		d=$mnt${path%/}/$2
+		mkdir -p "$d"
+		if [ -f "$d/cpuset.cpus" ]; then
+			cat "$d/../cpuset.cpus" >"$d/cpuset.cpus"
+			cat "$d/../cpuset.mems" >"$d/cpuset.mems"
+		fi
+	done <"/proc/$1/cgroup"
+}
+
+# exec_d ARGS...: exec -d ARGS in $ID; $EPID is the process's host pid.
+exec_d() {
+	rm -f "$BATS_TEST_TMPDIR/exec.pid"
+	rund -0 mrc exec -d --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$@" "$ID" sleep 30
+	EPID=$(cat "$BATS_TEST_TMPDIR/exec.pid")
+}
+
+@test "cgroup v1: exec --cgroup SUB runs the process in SUB of every hierarchy, cgroup2 included" {
+	requires_v1 memory
+	start_sleeper "$ID"
+	local pid
+	pid=$(init_pid "$ID")
+	make_sub "$pid" sub
+	exec_d --cgroup sub
+	# every line of the init's, v1 and cgroup2, with /sub appended
+	diff <(sed 's|/*$|/sub|' "/proc/$pid/cgroup") "/proc/$EPID/cgroup"
+	grep -qx "$EPID" "$(v1_dir "$pid" memory)/sub/cgroup.procs"
+	# a leading slash is still inside the container's cgroup, as runc
+	exec_d --cgroup /sub
+	diff <(sed 's|/*$|/sub|' "/proc/$pid/cgroup") "/proc/$EPID/cgroup"
+	# ps and kill --all reach it in its sub-cgroup; delete removes SUB
+	run -0 mrc ps --format json "$ID"
+	[[ "$output" == *"$EPID"* ]]
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}
+
+@test "cgroup v1: exec --cgroup memory:SUB moves only the memory hierarchy; a list and repeats, as runc" {
+	requires_v1 memory pids
+	start_sleeper "$ID"
+	local pid
+	pid=$(init_pid "$ID")
+	make_sub "$pid" m
+	make_sub "$pid" p
+	exec_d --cgroup memory:m
+	diff <(awk -F: '$2 == "memory" {$3 = $3 "/m"} 1' OFS=: "/proc/$pid/cgroup") "/proc/$EPID/cgroup"
+	exec_d --cgroup memory,pids:p
+	diff <(awk -F: '$2 == "memory" || $2 == "pids" {$3 = $3 "/p"} 1' OFS=: "/proc/$pid/cgroup") "/proc/$EPID/cgroup"
+	exec_d --cgroup memory:m --cgroup pids:p
+	diff <(awk -F: '$2 == "memory" {$3 = $3 "/m"} $2 == "pids" {$3 = $3 "/p"} 1' OFS=: "/proc/$pid/cgroup") "/proc/$EPID/cgroup"
+	# a bare path with another --cgroup, a controller of no hierarchy
+	run -255 mrc exec --cgroup m --cgroup pids:p "$ID" true
+	grep_i "m" "controller"
+	run -255 mrc exec --cgroup bogus:m "$ID" true
+	grep_i "bogus"
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}
+
+@test "cgroup v1: exec --cgroup refuses a path leading out and a missing sub-cgroup, naming it, and runs nothing" {
+	requires_v1 memory
+	start_sleeper "$ID"
+	local pid d
+	pid=$(init_pid "$ID")
+	make_sub "$pid" sub
+	d=$(v1_dir "$pid" memory)
+	local arg
+	for arg in ../x memory:../x sub/../../x; do
+		run -255 mrc exec --cgroup "$arg" "$ID" sh -c 'echo ran > /tmp/ran'
+		grep_i "../x"
+		is_mini_runc && grep_i "--cgroup \`$arg\`" "leads out of the container's cgroup"
+	done
+	for arg in nosuch memory:nosuch; do
+		run -255 mrc exec --cgroup "$arg" "$ID" sh -c 'echo ran > /tmp/ran'
+		grep_i "nosuch" "no such file or directory"
+		is_mini_runc && grep_i "--cgroup \`$arg\`"
+	done
+	# nothing ran, nothing was made
+	[ ! -e "$BUNDLE/rootfs/tmp/ran" ]
+	[ ! -e "$d/nosuch" ] && [ ! -e "$d/../x" ]
 	run -0 mrc delete --force "$ID"
 	assert_nothing_left
 }

@@ -224,6 +224,38 @@ start_sleeper() {
 	assert_nothing_left
 }
 
+@test "cgroup: on a unified host exec --cgroup SUB joins that sub-cgroup; a controller is refused" {
+	requires_cgroup
+	# a pure cgroup2 view of this host for one script (see TESTING.md)
+	set_args sh -c 'echo ready > /tmp/ready; while :; do sleep 0.1; done'
+	cat >"$BATS_TEST_TMPDIR/v2.sh" <<-'SCRIPT'
+		mount -t cgroup2 none /sys/fs/cgroup || exit 99
+		r() { timeout 60 "$MINI_RUNC" --root "$ROOT" "$@" </dev/null 3>&-; }
+		r run -d --bundle "$BUNDLE" "$ID" >/dev/null 2>&1 || exit 98
+		pid=$(r state "$ID" | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+		cg=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+		mkdir "/sys/fs/cgroup$cg/sub"
+		echo "init $cg"
+		for a in sub :sub memory:sub nosuch ../x; do
+			out=$(r exec --cgroup "$a" "$ID" cat /proc/self/cgroup 2>&1)
+			echo "$a $? $(echo "$out" | sed -n 's/^0:://p; /^[0-9][0-9]*:/!p' | tr '\n' ' ')"
+		done
+		r delete --force "$ID"
+	SCRIPT
+	run -0 env MINI_RUNC="$MINI_RUNC" ROOT="$ROOT" BUNDLE="$BUNDLE" ID="$ID" MRC_TEST_TAG="$TAG" \
+		unshare -m --propagation private bash "$BATS_TEST_TMPDIR/v2.sh"
+	local cg
+	cg=$(sed -n 's/^init //p' <<<"$output")
+	[ -n "$cg" ]
+	# the cgroup namespace shows the container's cgroup as /
+	grep -Eq "^sub 0 ($cg)?/sub" <<<"$output"
+	grep -Eq "^:sub 0 ($cg)?/sub" <<<"$output"
+	grep -q '^memory:sub 255 .*memory' <<<"$output"
+	grep -q '^nosuch 255 .*nosuch' <<<"$output"
+	grep -q '^\.\./x 255 .*\.\./x' <<<"$output"
+	assert_nothing_left
+}
+
 @test "cgroup: exec into a paused container is refused, --ignore-paused waits for resume" {
 	requires_cgroup
 	start_sleeper "$ID"
