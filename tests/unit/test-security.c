@@ -1,7 +1,8 @@
 /* Unit tests of the process security library without seccomp: name tables,
  * capability and rlimit resolution with their errors, CPU lists, and (as
  * root only, in a forked child) the capability sets seen in
- * /proc/self/status after apply_root, a uid switch and apply_final. */
+ * /proc/self/status after apply_root, a uid switch, apply_caps and
+ * apply_final. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -236,9 +237,10 @@ apply_as_user (const struct mrc_security *s)
     return 10;
   if (setresgid (1000, 1000, 1000) < 0 || setresuid (1000, 1000, 1000) < 0)
     return 11;
-  if (mrc_security_apply_final (s, &fd, &err) < 0)
+  if (mrc_security_apply_caps (s, &err) < 0
+      || mrc_security_apply_final (s, &fd, &err) < 0)
     {
-      printf ("# apply_final: %s\n", err->msg);
+      printf ("# apply_caps/final: %s\n", err->msg);
       return 12;
     }
   const unsigned long long want = (1ULL << 0) | (1ULL << 10);
