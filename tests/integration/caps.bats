@@ -1,7 +1,10 @@
 #!/usr/bin/env bats
 # Capabilities where the kernel judges them (issue 13): the executable check
-# of create/exec uses the process's final capabilities, as execve does.
-# Every case behaves as on runc 1.1.5 (MINI_RUNC=$(command -v runc)).
+# of create/exec uses the process's final capabilities, as execve does; an
+# ambient capability that cannot be raised is skipped with a warning where
+# a non-root process loses it, and without one for runc's default spec.
+# Every case behaves as on runc 1.1.5 (MINI_RUNC=$(command -v runc)), but
+# the warning: runc 1.1.5 prints none, runc 1.2 words it as we do.
 
 load helpers
 load security-helpers
@@ -84,5 +87,55 @@ secret_copy() {
 	run ! mrc exec --process "$p" "$ID"
 	grep_i "permission denied"
 	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}
+
+@test "caps: an ambient capability a non-root process cannot raise is skipped with a warning" {
+	requires_security_wired
+	cfg_edit '.process.user = {uid: 1000, gid: 1000}
+	  | .process.capabilities = {bounding: ["CAP_NET_RAW", "CAP_KILL"],
+	      effective: ["CAP_NET_RAW", "CAP_KILL"],
+	      permitted: ["CAP_NET_RAW", "CAP_KILL"],
+	      inheritable: ["CAP_KILL"], ambient: ["CAP_NET_RAW", "CAP_KILL"]}'
+	set_args cat /proc/self/status
+	run -0 --separate-stderr mrc run --bundle "$BUNDLE" "$ID"
+	# CAP_KILL (bit 5) raised, CAP_NET_RAW (bit 13) not: the container runs
+	[ "$(status_field CapAmb)" = 0000000000000020 ]
+	if is_mini_runc; then
+		[ "$(grep -c warning <<<"$stderr")" = 1 ]
+		grep -qF "can't raise ambient capability \`CAP_NET_RAW\`" <<<"$stderr"
+	fi
+	assert_nothing_left
+}
+
+@test "caps: runc's and mini-runc's default spec run without an ambient warning" {
+	requires_security_wired
+	local b=$BATS_TEST_TMPDIR/spec-bundle
+	mkdir -p "$b"
+	mv "$BUNDLE/rootfs" "$b/rootfs"
+	run -0 mrc spec --bundle "$b"
+	# ambient entries without inheritable ones, as `runc spec` writes them
+	[ "$(jq -c '.process.capabilities.ambient | length' "$b/config.json")" = 3 ]
+	[ "$(jq -c '.process.capabilities.inheritable' "$b/config.json")" = null ]
+	jq '.process.terminal = false | .process.args = ["cat", "/proc/self/status"]' \
+		"$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+	run -0 --separate-stderr mrc run --bundle "$b" "$ID"
+	[ -z "$stderr" ]
+	[ "$(status_field CapAmb)" = 0000000000000000 ]
+	mv "$b/rootfs" "$BUNDLE/rootfs"
+	assert_nothing_left
+}
+
+@test "caps: podman's config for -u 1000 --cap-add NET_RAW runs without a warning" {
+	requires_security_wired
+	# what podman 4.3 writes: the added caps in every set but bounding
+	cfg_edit '.process.user = {uid: 1000, gid: 1000}
+	  | .process.capabilities = {bounding: ["CAP_CHOWN", "CAP_NET_RAW"],
+	      effective: ["CAP_NET_RAW"], permitted: ["CAP_NET_RAW"],
+	      inheritable: ["CAP_NET_RAW"], ambient: ["CAP_NET_RAW"]}'
+	set_args cat /proc/self/status
+	run -0 --separate-stderr mrc run --bundle "$BUNDLE" "$ID"
+	[ -z "$stderr" ]
+	[ "$(status_field CapAmb)" = 0000000000002000 ]
 	assert_nothing_left
 }
