@@ -18,6 +18,8 @@
  *                                        mrc_security_apply_root
  *                                        setgroups/setresgid/setresuid
  *                                        chdir; mrc_security_check_cwd
+ *                                        mrc_security_apply_caps
+ *                                        (the PATH lookup, with them)
  *                                        mrc_security_apply_final -> fd
  *   mrc_security_send_notify_fd <------  (notify fd, when SCMP_ACT_NOTIFY)
  *                                        execve
@@ -87,18 +89,21 @@ int mrc_security_set_rlimits (const struct mrc_security *s, pid_t pid,
 int mrc_security_apply_root (const struct mrc_security *s,
                              mrc_error_t *err) MRC_WUR;
 
-/* Child, after the user switch and chdir, as the very last step before the
- * runtime is told the process is ready / before execve: the effective,
- * permitted and inheritable sets, ambient, execCPUAffinity.final,
- * no_new_privs, and the seccomp filter last.  *NOTIFY_FD is the listener
- * fd when the filter has SCMP_ACT_NOTIFY rules, else -1. */
 /* Still root, right before the user switch: the seccomp filter when the
  * process has no no_new_privs (it needs CAP_SYS_ADMIN then). */
 int mrc_security_apply_before_user (const struct mrc_security *s,
                                     int *notify_fd, mrc_error_t *err) MRC_WUR;
 
-/* After the user switch: capability sets, no_new_privs and, with
- * no_new_privs, the seccomp filter last. */
+/* After the user switch and chdir: the effective, permitted and
+ * inheritable sets, then ambient.  Before the PATH lookup, which must see
+ * the file as execve will: with these capabilities. */
+int mrc_security_apply_caps (const struct mrc_security *s,
+                             mrc_error_t *err) MRC_WUR;
+
+/* The very last step before the runtime is told the process is ready /
+ * before execve: execCPUAffinity.final, no_new_privs and, with
+ * no_new_privs, the seccomp filter last.  *NOTIFY_FD is the listener fd
+ * when the filter has SCMP_ACT_NOTIFY rules, else -1. */
 int mrc_security_apply_final (const struct mrc_security *s, int *notify_fd,
                               mrc_error_t *err) MRC_WUR;
 

@@ -43,8 +43,9 @@ check_exec (const char *path)
   return (st.st_mode & 0111) ? 0 : (errno = EACCES, -1);
 }
 
-/* Runs after pivot_root and the user switch, so the lookup sees the
- * container's files with the process's own permissions, as execvp would. */
+/* Runs after pivot_root, the user switch and the capability sets, so the
+ * lookup sees the container's files as execve will: with the process's
+ * own ids and capabilities (AT_EACCESS: the effective ones). */
 int
 mrc_init_find_exec (const char *argv0, char *const *env, char **out,
                     mrc_error_t *err)

@@ -253,10 +253,21 @@ cwd (struct mrc_child *c, mrc_error_t *err)
   return mrc_security_check_cwd (err);
 }
 
-/* The executable is looked up now, as the user, so a missing binary fails
-   `create` or `exec` (callers map that error to 127), not `start`; and
-   before the final seccomp filter, which may not allow the lookup's
-   syscalls. */
+/* The capability sets once the user is switched (the switch clears the
+   effective set) and before the PATH lookup: execve will check the file
+   with these, so the lookup must too (runc looks up after applying them):
+   a non-root user's CAP_DAC_OVERRIDE runs a root-only 0700 program. */
+static int
+caps (struct mrc_child *c, mrc_error_t *err)
+{
+  return mrc_security_apply_caps (c->plan->security, err);
+}
+
+/* The executable is looked up now, as the user with the final
+   capabilities, so a missing binary or one execve would refuse fails
+   `create` or `exec` (callers map these errors to 127 and 126), not
+   `start`; and before the final seccomp filter, which may not allow the
+   lookup's syscalls. */
 static int
 find_exec (struct mrc_child *c, mrc_error_t *err)
 {
@@ -274,9 +285,9 @@ fds (struct mrc_child *c, mrc_error_t *err)
                        internal, n, err);
 }
 
-/* Capabilities, no_new_privs and the seccomp filter last, so the fewest
-   runtime syscalls run under the filter; still before READY, so a bad
-   filter fails `create`/`exec` and the notify fd can reach the runtime. */
+/* no_new_privs and the seccomp filter last, so the fewest runtime
+   syscalls run under the filter; still before READY, so a bad filter
+   fails `create`/`exec` and the notify fd can reach the runtime. */
 static int
 security_final (struct mrc_child *c, mrc_error_t *err)
 {
@@ -306,6 +317,7 @@ static const struct mrc_child_step steps[] = {
   { "seccomp-before-user", B, seccomp_before_user },
   { "user", B, user },
   { "cwd", B, cwd },
+  { "caps", B, caps },
   { "find-exec", B, find_exec },
   { "fds", B, fds },
   { "security-final", B, security_final },

@@ -116,15 +116,35 @@ resolve_set (struct mrc_security *s, const struct set_field *f,
 }
 
 /* The kernel raises an ambient capability only if it is both permitted
-   and inheritable.  runc's own default spec lists ambient capabilities
-   without inheritable ones, and `exec --cap` must not fill the inheritable
-   set (CVE-2022-29162), so such entries are common: they are dropped
-   quietly, as the kernel would refuse them, rather than failing the
-   container or warning on every run. */
-static void
-check_ambient (struct mrc_security *s)
+   and inheritable (PR_CAP_AMBIENT_RAISE fails with EPERM otherwise), so
+   such an entry is dropped here, as runc drops it rather than failing the
+   container.  runc 1.1 drops it silently (its capability library ignored
+   the error); runc 1.2 warns "can't raise ambient capability CAP_X", and
+   so does mini-runc where the loss is real: for a non-root process.  At
+   execve a process of uid 0 gets every inheritable and bounding
+   capability anyway (unless it sets SECBIT_NOROOT itself), so an entry it
+   cannot raise changes nothing it runs: runc 1.1's `runc spec` default
+   (ambient without inheritable, since CVE-2022-29162; runc 1.2 dropped
+   those entries), ours, and every bundle made from them, run without a
+   warning. */
+static int
+check_ambient (struct mrc_security *s, const struct mrc_process *p)
 {
-  s->caps.ambient &= s->caps.permitted & s->caps.inheritable;
+  uint64_t raisable = s->caps.permitted & s->caps.inheritable;
+  uint64_t lost = s->caps.ambient & ~raisable;
+  s->caps.ambient &= raisable;
+  for (int c = 0; p->user.uid != 0 && c <= s->last_cap; c++)
+    {
+      char name[64];
+      if (!(lost & (UINT64_C (1) << c))
+          || mrc_security_cap_name (c, name, sizeof name) < 0)
+        continue;
+      if (mrc_sec_warn (s, "process.capabilities.ambient: can't raise "
+                           "ambient capability `%s`: not both permitted "
+                           "and inheritable, skipped", name) < 0)
+        return -1;
+    }
+  return 0;
 }
 
 int
@@ -147,7 +167,8 @@ mrc_sec_caps_prepare (struct mrc_security *s, const struct mrc_process *p,
       if (resolve_set (s, f, names, mask, err) < 0)
         return -1;
     }
-  check_ambient (s);
+  if (check_ambient (s, p) < 0)
+    return mrc_fail_errno (err, "process.capabilities");
   return 0;
 }
 

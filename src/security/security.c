@@ -160,6 +160,17 @@ mrc_security_apply_before_user (const struct mrc_security *s, int *notify_fd,
   return 0;
 }
 
+/* The kernel checks the program's file at execve with the capabilities
+   the process then has, so the PATH lookup runs after this, as runc's
+   does: a file only CAP_DAC_OVERRIDE (or a directory only
+   CAP_DAC_READ_SEARCH) opens to the user is found, and one these
+   capabilities cannot run fails `create`, not `start`. */
+int
+mrc_security_apply_caps (const struct mrc_security *s, mrc_error_t *err)
+{
+  return mrc_sec_caps_apply_sets (s, err);
+}
+
 int
 mrc_security_apply_final (const struct mrc_security *s, int *notify_fd,
                           mrc_error_t *err)
@@ -168,24 +179,14 @@ mrc_security_apply_final (const struct mrc_security *s, int *notify_fd,
   /* The final affinity before the filter, which may deny the syscall. */
   if (mrc_sec_cpus_apply (&s->cpus_final, "final", err) < 0)
     return -1;
-  if (mrc_sec_caps_apply_sets (s, err) < 0)
-    goto fail;
   if (s->no_new_privs && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-    {
-      mrc_fail_errno (err, "prctl PR_SET_NO_NEW_PRIVS");
-      goto fail;
-    }
+    return mrc_fail_errno (err, "prctl PR_SET_NO_NEW_PRIVS");
   /* With no_new_privs, the filter goes in last: every syscall after it
      is filtered, so the fewer the runtime makes, the fewer a profile has
      to allow for mini-runc's sake rather than the program's. */
-  if (s->no_new_privs && mrc_security_load_seccomp (s, notify_fd, err) < 0)
-    return -1;
+  if (s->no_new_privs)
+    return mrc_security_load_seccomp (s, notify_fd, err);
   return 0;
-fail:
-  if (*notify_fd >= 0)
-    close (*notify_fd);
-  *notify_fd = -1;
-  return -1;
 }
 
 /* CVE-2024-21626: a cwd such as /proc/self/fd/N, where N is a directory

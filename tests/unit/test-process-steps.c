@@ -82,7 +82,7 @@ rules (const struct record *r, const char *mode)
           mode);
   /* the filter: as few runtime syscalls as possible run under it */
   is_str (r->n ? r->names[r->n - 1] : NULL, "security-final",
-          "%s: capabilities, no_new_privs and seccomp last", mode);
+          "%s: no_new_privs and seccomp last", mode);
   /* the caller's keyring is dropped while we may still make one */
   before (r, mode, "keyring", "user");
   before (r, mode, "session", "keyring");
@@ -91,6 +91,9 @@ rules (const struct record *r, const char *mode)
   /* the cwd and the PATH lookup as the user, the lookup before the filter */
   before (r, mode, "user", "cwd");
   before (r, mode, "cwd", "find-exec");
+  /* the lookup with the capabilities execve will check the file with */
+  before (r, mode, "user", "caps");
+  before (r, mode, "caps", "find-exec");
   before (r, mode, "find-exec", "fds");
   before (r, mode, "environ", "find-exec");
   /* host resources are held: not dumpable before anything of the
@@ -108,13 +111,13 @@ main (void)
     "cgroup-v1", "user-maps", "cgroup-ns", "not-dumpable", "session",
     "keyring", "process-root", "loopback", "hostname", "rootfs",
     "console-done", "environ", "seccomp-before-user", "user", "cwd",
-    "find-exec", "fds", "security-final", NULL,
+    "caps", "find-exec", "fds", "security-final", NULL,
   };
   static const char *const exec_want[] = {
     "cgroup-v1", "not-dumpable", "join", "session", "keyring",
     "process-root", "terminal", "console-done", "environ",
-    "seccomp-before-user", "user", "cwd", "find-exec", "fds",
-    "security-final", NULL,
+    "seccomp-before-user", "user", "cwd", "caps", "find-exec",
+    "fds", "security-final", NULL,
   };
   exact (&cr, "create", create_want);
   exact (&er, "exec", exec_want);

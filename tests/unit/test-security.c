@@ -1,7 +1,8 @@
 /* Unit tests of the process security library without seccomp: name tables,
  * capability and rlimit resolution with their errors, CPU lists, and (as
  * root only, in a forked child) the capability sets seen in
- * /proc/self/status after apply_root, a uid switch and apply_final. */
+ * /proc/self/status after apply_root, a uid switch, apply_caps and
+ * apply_final. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -135,11 +136,28 @@ test_caps_errors (void)
   mrc_security_free (expect_ok (&p, NULL, "known capabilities"));
   caps.ambient = good; /* CAP_CHOWN: permitted, not inheritable */
   struct mrc_security *s = expect_ok (&p, NULL, "ambient not inheritable");
-  /* runc's default spec has such entries: dropped without a warning that
-     every run of that spec would print */
+  /* runc's default spec has such entries, for uid 0, which loses nothing
+     by them: dropped without a warning every run of it would print */
   ok (s && mrc_security_warnings (s)[0] == NULL,
-      "ambient not inheritable: dropped quietly");
+      "ambient not inheritable, uid 0: dropped quietly");
   mrc_security_free (s);
+  /* a non-root process would run without it: said once, naming it */
+  p.user.uid = 1000;
+  s = expect_ok (&p, NULL, "ambient not inheritable, uid 1000");
+  is_str (s ? mrc_security_warnings (s)[0] : NULL,
+          "process.capabilities.ambient: can't raise ambient capability "
+          "`CAP_CHOWN`: not both permitted and inheritable, skipped",
+          "ambient not inheritable, uid 1000: a warning naming it");
+  ok (s && mrc_security_warnings (s)[1] == NULL,
+      "ambient not inheritable, uid 1000: one warning");
+  mrc_security_free (s);
+  caps.inheritable = good; /* now raisable: no warning */
+  s = expect_ok (&p, NULL, "ambient permitted and inheritable, uid 1000");
+  ok (s && mrc_security_warnings (s)[0] == NULL,
+      "ambient permitted and inheritable: no warning");
+  mrc_security_free (s);
+  caps.inheritable = NULL;
+  p.user.uid = 0;
   p.capabilities = NULL;
   s = expect_ok (&p, NULL, "no capabilities object");
   ok (s && mrc_security_warnings (s)[0] == NULL, "no warnings");
@@ -236,9 +254,10 @@ apply_as_user (const struct mrc_security *s)
     return 10;
   if (setresgid (1000, 1000, 1000) < 0 || setresuid (1000, 1000, 1000) < 0)
     return 11;
-  if (mrc_security_apply_final (s, &fd, &err) < 0)
+  if (mrc_security_apply_caps (s, &err) < 0
+      || mrc_security_apply_final (s, &fd, &err) < 0)
     {
-      printf ("# apply_final: %s\n", err->msg);
+      printf ("# apply_caps/final: %s\n", err->msg);
       return 12;
     }
   const unsigned long long want = (1ULL << 0) | (1ULL << 10);
