@@ -159,6 +159,36 @@ has_opt() {
 	[ "${lines[-1]}" = 4 ]
 }
 
+# A read-only /dev (issue 13): runc mounts it read-write, fills it (the
+# devices, the symlinks, /dev/pts, /dev/shm and /dev/mqueue below it) and
+# makes it read-only at the end; mini-runc does the same.
+@test "/dev read-only: filled first, then read-only; null, pts and shm work" {
+	cfg_edit '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]'
+	set_args sh -c 'touch /dev/x 2>&1; echo rc=$?; echo data >/dev/null && echo null-ok
+		echo hi >/dev/shm/f && cat /dev/shm/f; [ -c /dev/pts/ptmx ] && echo pts-ok
+		readlink /dev/ptmx; readlink /dev/fd; cat /proc/self/mountinfo'
+	local p
+	for p in "" --no-pivot; do
+		[ -z "$p" ] || new_id ID
+		run -0 mrc run $p --bundle "$BUNDLE" "$ID"
+		grep -qi "read-only file system" <<<"${lines[0]}"
+		[ "${lines[1]}" != rc=0 ]
+		[ "${lines[2]}" = null-ok ]
+		[ "${lines[3]}" = hi ]
+		[ "${lines[4]}" = pts-ok ]
+		[ "${lines[5]}" = pts/ptmx ]
+		[ "${lines[6]}" = /proc/self/fd ]
+		local m
+		m=$(mi /dev)
+		[ "${m%% *}" = tmpfs ]
+		has_opt "$(cut -d' ' -f2 <<<"$m")" ro
+		has_opt "$(cut -d' ' -f2 <<<"$m")" nosuid
+		# the mounts below it keep their own options
+		has_opt "$(cut -d' ' -f2 <<<"$(mi /dev/shm)")" rw
+		[ "$(mi /dev/pts | cut -d' ' -f1)" = devpts ]
+	done
+}
+
 @test "mounts: nothing leaks into the caller's mount namespace" {
 	set_args sleep 30
 	# The runtime is called from a mount namespace of the test's own (a
