@@ -92,10 +92,13 @@ pivot (int rootfd, mrc_error_t *err)
 }
 
 /* --no-pivot (the rootfs lives on a ramfs, where pivot_root fails): move
- * the rootfs over `/` and chroot into it. */
+ * the rootfs over `/` and chroot into it.  The host's tree stays in the
+ * mount namespace underneath: its proc and sysfs go first (oldroot.c). */
 static int
-move_root (int rootfd, mrc_error_t *err)
+move_root (const struct mrc_launch *plan, int rootfd, mrc_error_t *err)
 {
+  if (mrc_setup_hide_host_pseudofs (plan->rootfs, err) < 0)
+    return -1;
   if (fchdir (rootfd) < 0)
     return mrc_fail_errno (err, "chdir to the rootfs");
   if (mount (".", "/", NULL, MS_MOVE, NULL) < 0)
@@ -216,7 +219,8 @@ mrc_setup_rootfs (const struct mrc_launch *plan,
     return -1;
   /* 6. Switch roots last: bind sources are host paths, found only while
    * the host's tree is still our root. */
-  if ((plan->flags.no_pivot ? move_root (rootfd, err) : pivot (rootfd, err)) < 0)
+  if ((plan->flags.no_pivot ? move_root (plan, rootfd, err)
+                            : pivot (rootfd, err)) < 0)
     return -1;
   /* 7. A requested propagation is applied again to the new `/`: step 1
    * set it on the host's tree, which is gone. */

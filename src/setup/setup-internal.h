@@ -51,6 +51,10 @@ int mrc_setup_mount_one (const struct mrc_launch *plan, int rootfd,
 int mrc_setup_make_readonly (int mnt, unsigned long flags, const char *dest,
                              mrc_error_t *err) MRC_WUR;
 
+/* --no-pivot: the host's whole proc and sysfs mounts, outside ROOTFS,
+ * detached or covered before the move (oldroot.c). */
+int mrc_setup_hide_host_pseudofs (const char *rootfs, mrc_error_t *err) MRC_WUR;
+
 /* Bind the host file or directory SRCFD (described as WHAT in errors) onto
  * DEST inside ROOTFD, creating DEST as a file or directory to match, with
  * the per-mount FLAGS (MS_RDONLY, MS_NOSUID...).  MS_REC in FLAGS makes

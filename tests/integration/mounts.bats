@@ -120,6 +120,35 @@ has_opt() {
 	[ "$(tr -s ' \n' '\n' <<<"$output" | grep -v '^$' | sort)" = "$(ls -a "$BUNDLE/rootfs" | sort)" ]
 }
 
+# --no-pivot (issue 13) leaves the host's tree in the container's mount
+# namespace, under the moved rootfs.  The kernel lets a user namespace
+# mount a new proc or sysfs only when one fully visible (no locked mount
+# over a directory of it) is already there: the container's have
+# readonlyPaths and maskedPaths over them, the host's do not, so runc
+# detaches the host's before the move.  A process of the
+# container making its own user namespace must get no fresh (unmasked)
+# proc or sysfs, with --no-pivot as after pivot_root.
+@test "--no-pivot: a nested user namespace cannot mount a fresh proc or sysfs, as after pivot_root" {
+	cfg_edit '.process.user = {uid: 1000, gid: 1000}'
+	set_args sh -c 'unshare -Urm true && echo userns-ok
+		unshare -Urmpf mount -t proc proc /mnt && echo proc-mounted
+		unshare -Urmnf mount -t sysfs sysfs /mnt && echo sysfs-mounted; true'
+	# the probe works: with nothing masked the container's own /proc is
+	# fully visible, and a fresh one may be mounted
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	grep -qx userns-ok <<<"$output"
+	grep -qx proc-mounted <<<"$output"
+	# directories covered (a file's mask does not hide a whole proc)
+	cfg_edit '.linux.readonlyPaths = ["/proc/sys"] | .linux.maskedPaths = ["/sys/firmware"]'
+	local p
+	for p in "" --no-pivot; do
+		new_id ID
+		run -0 mrc run $p --bundle "$BUNDLE" "$ID"
+		grep -qx userns-ok <<<"$output"
+		! grep -q mounted <<<"$output" || false
+	done
+}
+
 @test "root.readonly: writing / fails with Read-only file system" {
 	cfg_edit '.root.readonly = true'
 	set_args sh -c 'touch /x 2>&1; echo rc=$?; touch /dev/shm/ok && echo shm-rw; grep " / " /proc/self/mountinfo'
