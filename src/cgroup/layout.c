@@ -11,6 +11,7 @@
 
 #include "mrc/cleanup.h"
 #include "mrc/file.h"
+#include "mrc/mountinfo.h"
 #include "cgroup-internal.h"
 
 #define PROC_FILE_MAX (1 << 20)
@@ -93,23 +94,6 @@ same_set (const char *a, const char *b, size_t blen)
 {
   size_t alen = strlen (a);
   return subset (a, alen, b, blen) && subset (b, blen, a, alen);
-}
-
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void
-unescape (char *s)
-{
-  char *out = s;
-  for (char *p = s; *p; p++)
-    if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0'
-        && p[2] <= '7' && p[3] >= '0' && p[3] <= '7')
-      {
-        *out++ = (char) ((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
-        p += 3;
-      }
-    else
-      *out++ = *p;
-  *out = '\0';
 }
 
 /* The hierarchy's name from the super options "rw,cpu,cpuacct". */
@@ -200,8 +184,8 @@ parse_line (char *l, struct mrc_cgroup_hier *out)
   out->mnt = strdup (f[4]);
   if (out->root == NULL || out->mnt == NULL)
     return -1;
-  unescape (out->root);
-  unescape (out->mnt);
+  mrc_mountinfo_unescape (out->root);
+  mrc_mountinfo_unescape (out->mnt);
   return 1;
 }
 

@@ -12,31 +12,12 @@
 
 #include "mrc/cleanup.h"
 #include "mrc/file.h"
+#include "mrc/mountinfo.h"
 #include "cgroup-internal.h"
 
 #define PROC_FILE_MAX (1 << 20)
 #define DEFAULT_SLICE "system.slice"
 #define DEFAULT_SCOPE_PREFIX "mini-runc"
-
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void
-unescape_octal (char *s)
-{
-  char *out = s;
-  for (char *p = s; *p; p++)
-    {
-      if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0'
-          && p[2] <= '7' && p[3] >= '0' && p[3] <= '7')
-        {
-          *out++ = (char) ((p[1] - '0') * 64 + (p[2] - '0') * 8
-                           + (p[3] - '0'));
-          p += 3;
-        }
-      else
-        *out++ = *p;
-    }
-  *out = '\0';
-}
 
 /* Field 5 is the mount point; the file system type follows " - ".  The
  * last usable one wins: a later mount stacks on (hides) an earlier one, as
@@ -65,7 +46,7 @@ mrc_cgroup_mountinfo_find (const char *mountinfo, bool (*usable) (const char *))
       char *mnt = strdup (field);
       if (mnt == NULL)
         break;
-      unescape_octal (mnt);
+      mrc_mountinfo_unescape (mnt);
       if (usable && !usable (mnt))
         {
           free (mnt);

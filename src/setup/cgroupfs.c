@@ -113,10 +113,5 @@ mrc_setup_cgroup_v1_tree (const struct mrc_launch *plan, int rootfd,
   /* 3. read-only last, as asked */
   if (!(mf->flags & MS_RDONLY))
     return 0;
-  struct mrc_mount_flags ro = { .flags = tf.flags | MS_RDONLY };
-  if (mrc_setup_fs_reconfigure (tmp, MS_RDONLY, NULL, false, m->destination,
-                                err) < 0
-      || mrc_setup_set_attrs (tmp, &ro, m->destination, err) < 0)
-    return -1;
-  return 0;
+  return mrc_setup_make_readonly (tmp, tf.flags, m->destination, err);
 }

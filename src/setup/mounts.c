@@ -212,9 +212,16 @@ copy_up (int below, int top, unsigned long flags, const char *dest,
     return -1;
   if (!(flags & MS_RDONLY))
     return 0;
-  struct mrc_mount_flags ro = { .flags = flags };
-  if (mrc_setup_fs_reconfigure (top, MS_RDONLY, NULL, false, dest, err) < 0
-      || mrc_setup_set_attrs (top, &ro, dest, err) < 0)
+  return mrc_setup_make_readonly (top, flags, dest, err);
+}
+
+int
+mrc_setup_make_readonly (int mnt, unsigned long flags, const char *dest,
+                         mrc_error_t *err)
+{
+  struct mrc_mount_flags ro = { .flags = flags | MS_RDONLY };
+  if (mrc_setup_fs_reconfigure (mnt, MS_RDONLY, NULL, false, dest, err) < 0
+      || mrc_setup_set_attrs (mnt, &ro, dest, err) < 0)
     return -1;
   return 0;
 }
@@ -436,14 +443,40 @@ mrc_setup_mount_kind (const struct mrc_mount *m, struct mrc_mount_flags *mf,
   return 0;
 }
 
+/* A new filesystem on /dev asked read-only is made read-write and only
+ * made read-only at the end of the rootfs setup, as runc does (its
+ * finalizeRootfs): the default devices and symlinks, the mounts below it
+ * (/dev/pts, /dev/shm, /dev/mqueue: their directories), linux.devices
+ * and the console bound on /dev/console must all be created in it first.
+ * A bind of the host's /dev gets none of those and is read-only at once;
+ * a remount changes what is already there, in its turn. */
+static bool
+ro_waits (const struct mrc_mount *m, const struct mrc_mount_flags *mf,
+          bool bind)
+{
+  return !bind && !(mf->flags & MS_REMOUNT)
+         && mrc_setup_path_is (m->destination, "/dev")
+         && ((mf->flags & MS_RDONLY) || (mf->attr_set & MOUNT_ATTR_RDONLY));
+}
+
 int
 mrc_setup_mount_one (const struct mrc_launch *plan, int rootfd,
-                     const struct mrc_mount *m, mrc_error_t *err)
+                     const struct mrc_mount *m, struct mrc_ro_later *later,
+                     mrc_error_t *err)
 {
   struct mrc_mount_flags mf;
   bool bind;
+  later->mnt = -1;
   if (mrc_setup_mount_kind (m, &mf, &bind, err) < 0)
     return -1;
+  bool wait = ro_waits (m, &mf, bind);
+  if (wait)
+    {
+      later->flags = flags_with_recursive (&mf) | MS_RDONLY;
+      later->dest = m->destination;
+      mf.flags &= ~(unsigned long) MS_RDONLY;
+      mf.attr_set &= ~(unsigned long long) MOUNT_ATTR_RDONLY;
+    }
   /* (id-mapping without a bind was refused before the clone, idmap.c) */
   int r;
   if (bind)
@@ -457,5 +490,12 @@ mrc_setup_mount_one (const struct mrc_launch *plan, int rootfd,
   else
     r = mrc_setup_mount_fs (plan, rootfd, m, &mf, kernel_type (m->type), err);
   mrc_mount_flags_clear (&mf);
+  /* the mount just made: the topmost there until a later entry's */
+  if (r == 0 && wait)
+    {
+      later->mnt = mrc_fs_open_in_root (rootfd, m->destination,
+                                        O_RDONLY | O_DIRECTORY, err);
+      r = later->mnt < 0 ? -1 : 0;
+    }
   return r;
 }

@@ -92,10 +92,13 @@ pivot (int rootfd, mrc_error_t *err)
 }
 
 /* --no-pivot (the rootfs lives on a ramfs, where pivot_root fails): move
- * the rootfs over `/` and chroot into it. */
+ * the rootfs over `/` and chroot into it.  The host's tree stays in the
+ * mount namespace underneath: its proc and sysfs go first (oldroot.c). */
 static int
-move_root (int rootfd, mrc_error_t *err)
+move_root (const struct mrc_launch *plan, int rootfd, mrc_error_t *err)
 {
+  if (mrc_setup_hide_host_pseudofs (plan->rootfs, err) < 0)
+    return -1;
   if (fchdir (rootfd) < 0)
     return mrc_fail_errno (err, "chdir to the rootfs");
   if (mount (".", "/", NULL, MS_MOVE, NULL) < 0)
@@ -129,16 +132,33 @@ set_root_propagation (unsigned long prop, const char *name, mrc_error_t *err)
   return 0;
 }
 
-/* Steps 3-5: inside the bound rootfs, before it becomes `/`. */
+static void
+ro_later_close (struct mrc_ro_later *l)
+{
+  mrc_closep (&l->mnt);
+}
+
+/* Steps 3-5: inside the bound rootfs, before it becomes `/`.  A /dev to
+ * be read-only is left read-write in *DEV_RO (mounts.c says why). */
 static int
-populate (const struct mrc_launch *plan, int rootfd, mrc_error_t *err)
+populate (const struct mrc_launch *plan, int rootfd,
+          struct mrc_ro_later *dev_ro, mrc_error_t *err)
 {
   const struct mrc_spec *spec = plan->spec;
   /* mounts[] strictly in order: a later entry may mount onto a directory
    * an earlier one made (/dev/pts lives in the /dev tmpfs). */
   for (size_t i = 0; i < spec->n_mounts; i++)
-    if (mrc_setup_mount_one (plan, rootfd, &spec->mounts[i], err) < 0)
-      return -1;
+    {
+      struct mrc_ro_later l;
+      if (mrc_setup_mount_one (plan, rootfd, &spec->mounts[i], &l, err) < 0)
+        return -1;
+      /* a later /dev stacks on (hides) an earlier one: the last counts */
+      if (l.mnt >= 0)
+        {
+          ro_later_close (dev_ro);
+          *dev_ro = l;
+        }
+    }
   /* Devices after the mounts: they go into the /dev tmpfs, not underneath
    * it. */
   enum dev_setup dev = spec_dev_setup (spec);
@@ -189,7 +209,9 @@ mrc_setup_rootfs (const struct mrc_launch *plan,
                                    O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return mrc_fail_errno (err, "open the rootfs `%s`", plan->rootfs);
-  if (populate (plan, rootfd, err) < 0)
+  __attribute__ ((cleanup (ro_later_close))) struct mrc_ro_later dev_ro
+      = { .mnt = -1 };
+  if (populate (plan, rootfd, &dev_ro, err) < 0)
     return -1;
   /* 5. The runtime's createRuntime and createContainer hooks see the
    * container's mounts but still the host's root, as the spec orders. */
@@ -197,7 +219,8 @@ mrc_setup_rootfs (const struct mrc_launch *plan,
     return -1;
   /* 6. Switch roots last: bind sources are host paths, found only while
    * the host's tree is still our root. */
-  if ((plan->flags.no_pivot ? move_root (rootfd, err) : pivot (rootfd, err)) < 0)
+  if ((plan->flags.no_pivot ? move_root (plan, rootfd, err)
+                            : pivot (rootfd, err)) < 0)
     return -1;
   /* 7. A requested propagation is applied again to the new `/`: step 1
    * set it on the host's tree, which is gone. */
@@ -205,7 +228,14 @@ mrc_setup_rootfs (const struct mrc_launch *plan,
     return -1;
   if (points->after_pivot && points->after_pivot (points->arg, err) < 0)
     return -1;
-  /* 8. Read-only last: every mount and node above was made inside it. */
+  /* 8. A read-only /dev only now, as runc's finalizeRootfs makes it: the
+   * devices, the mounts below it and, in after_pivot, the console were
+   * all created in it above. */
+  if (dev_ro.mnt >= 0
+      && mrc_setup_make_readonly (dev_ro.mnt, dev_ro.flags, dev_ro.dest,
+                                  err) < 0)
+    return -1;
+  /* 9. Read-only root last: every mount and node above was made inside it. */
   if (spec->root_readonly && remount_root_readonly (err) < 0)
     return -1;
   return 0;

@@ -8,8 +8,6 @@
 #include "mrc/error.h"
 #include "mrc/setup.h"
 
-/* Perform one mounts[] entry onto its destination inside ROOTFD (an fd of
- * the bound rootfs). */
 /* A new filesystem of kernel TYPE for mounts[] entry M (flags MF) onto
  * its destination inside ROOTFD; in a user namespace refused (EPERM), the
  * fallback bind of the host's instance where there is one. */
@@ -32,8 +30,30 @@ int mrc_setup_cgroup_v1_tree (const struct mrc_launch *plan, int rootfd,
                               const struct mrc_mount_flags *mf,
                               mrc_error_t *err) MRC_WUR;
 
+/* A read-only that waits for the end of the rootfs setup (rootfs.c): MNT
+ * (-1: none), a mount made read-write, to get the per-mount FLAGS. */
+struct mrc_ro_later
+{
+  int mnt;
+  unsigned long flags;
+  const char *dest;
+};
+
+/* Perform one mounts[] entry onto its destination inside ROOTFD; a
+ * read-only the entry asks for that must wait is left in *LATER (its fd
+ * then the caller's). */
 int mrc_setup_mount_one (const struct mrc_launch *plan, int rootfd,
-                         const struct mrc_mount *m, mrc_error_t *err) MRC_WUR;
+                         const struct mrc_mount *m, struct mrc_ro_later *later,
+                         mrc_error_t *err) MRC_WUR;
+
+/* The filesystem of the mount MNT read-only, and MNT itself with the
+ * per-mount FLAGS (MS_RDONLY among them): what mount(2)'s ro makes. */
+int mrc_setup_make_readonly (int mnt, unsigned long flags, const char *dest,
+                             mrc_error_t *err) MRC_WUR;
+
+/* --no-pivot: the host's whole proc and sysfs mounts, outside ROOTFS,
+ * detached or covered before the move (oldroot.c). */
+int mrc_setup_hide_host_pseudofs (const char *rootfs, mrc_error_t *err) MRC_WUR;
 
 /* Bind the host file or directory SRCFD (described as WHAT in errors) onto
  * DEST inside ROOTFD, creating DEST as a file or directory to match, with

@@ -120,6 +120,35 @@ has_opt() {
 	[ "$(tr -s ' \n' '\n' <<<"$output" | grep -v '^$' | sort)" = "$(ls -a "$BUNDLE/rootfs" | sort)" ]
 }
 
+# --no-pivot (issue 13) leaves the host's tree in the container's mount
+# namespace, under the moved rootfs.  The kernel lets a user namespace
+# mount a new proc or sysfs only when one fully visible (no locked mount
+# over a directory of it) is already there: the container's have
+# readonlyPaths and maskedPaths over them, the host's do not, so runc
+# detaches the host's before the move.  A process of the
+# container making its own user namespace must get no fresh (unmasked)
+# proc or sysfs, with --no-pivot as after pivot_root.
+@test "--no-pivot: a nested user namespace cannot mount a fresh proc or sysfs, as after pivot_root" {
+	cfg_edit '.process.user = {uid: 1000, gid: 1000}'
+	set_args sh -c 'unshare -Urm true && echo userns-ok
+		unshare -Urmpf mount -t proc proc /mnt && echo proc-mounted
+		unshare -Urmnf mount -t sysfs sysfs /mnt && echo sysfs-mounted; true'
+	# the probe works: with nothing masked the container's own /proc is
+	# fully visible, and a fresh one may be mounted
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	grep -qx userns-ok <<<"$output"
+	grep -qx proc-mounted <<<"$output"
+	# directories covered (a file's mask does not hide a whole proc)
+	cfg_edit '.linux.readonlyPaths = ["/proc/sys"] | .linux.maskedPaths = ["/sys/firmware"]'
+	local p
+	for p in "" --no-pivot; do
+		new_id ID
+		run -0 mrc run $p --bundle "$BUNDLE" "$ID"
+		grep -qx userns-ok <<<"$output"
+		! grep -q mounted <<<"$output" || false
+	done
+}
+
 @test "root.readonly: writing / fails with Read-only file system" {
 	cfg_edit '.root.readonly = true'
 	set_args sh -c 'touch /x 2>&1; echo rc=$?; touch /dev/shm/ok && echo shm-rw; grep " / " /proc/self/mountinfo'
@@ -157,6 +186,36 @@ has_opt() {
 	grep -qx "ptmx pts/ptmx" <<<"$output"
 	grep -qx null-writable <<<"$output"
 	[ "${lines[-1]}" = 4 ]
+}
+
+# A read-only /dev (issue 13): runc mounts it read-write, fills it (the
+# devices, the symlinks, /dev/pts, /dev/shm and /dev/mqueue below it) and
+# makes it read-only at the end; mini-runc does the same.
+@test "/dev read-only: filled first, then read-only; null, pts and shm work" {
+	cfg_edit '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]'
+	set_args sh -c 'touch /dev/x 2>&1; echo rc=$?; echo data >/dev/null && echo null-ok
+		echo hi >/dev/shm/f && cat /dev/shm/f; [ -c /dev/pts/ptmx ] && echo pts-ok
+		readlink /dev/ptmx; readlink /dev/fd; cat /proc/self/mountinfo'
+	local p
+	for p in "" --no-pivot; do
+		[ -z "$p" ] || new_id ID
+		run -0 mrc run $p --bundle "$BUNDLE" "$ID"
+		grep -qi "read-only file system" <<<"${lines[0]}"
+		[ "${lines[1]}" != rc=0 ]
+		[ "${lines[2]}" = null-ok ]
+		[ "${lines[3]}" = hi ]
+		[ "${lines[4]}" = pts-ok ]
+		[ "${lines[5]}" = pts/ptmx ]
+		[ "${lines[6]}" = /proc/self/fd ]
+		local m
+		m=$(mi /dev)
+		[ "${m%% *}" = tmpfs ]
+		has_opt "$(cut -d' ' -f2 <<<"$m")" ro
+		has_opt "$(cut -d' ' -f2 <<<"$m")" nosuid
+		# the mounts below it keep their own options
+		has_opt "$(cut -d' ' -f2 <<<"$(mi /dev/shm)")" rw
+		[ "$(mi /dev/pts | cut -d' ' -f1)" = devpts ]
+	done
 }
 
 @test "mounts: nothing leaks into the caller's mount namespace" {

@@ -8,6 +8,9 @@
 #   recvtty_bg SOCK [OPTS...]  recvtty listening on SOCK, output in
 #                         $BATS_TEST_TMPDIR/recvtty.{out,err,name}
 #   recvtty_wait          wait for it; its status in $RECVTTY_STATUS
+#   console_create_start SOCK [OPTS...]  create + start with --console-socket,
+#                         $output what recvtty received
+#   console_finish        the container stopped, deleted, nothing left
 #   tmux_run CMD...       CMD in a detached 100x30 tmux pane (no status
 #                         line); when CMD ends, its status goes to
 #                         $TMUX_DIR/rc and the pane's `stty -a` to
@@ -73,6 +76,26 @@ recvtty_wait() {
 	output=$(tr -d '\r' <"$BATS_TEST_TMPDIR/recvtty.out")
 	echo "recvtty: status $RECVTTY_STATUS, output: $output" >&2
 	cat "$BATS_TEST_TMPDIR/recvtty.err" >&2
+}
+
+# console_create_start SOCK [RECVTTY_OPTS...]: create $ID with
+# --console-socket SOCK (recvtty at the other end) and start it; $output
+# is then what the caller's end received.
+console_create_start() {
+	local sock=$1
+	shift
+	recvtty_bg "$sock" "$@"
+	rund -0 mrc create --console-socket "$sock" --bundle "$BUNDLE" "$ID"
+	run -0 mrc start "$ID"
+	recvtty_wait
+	[ "$RECVTTY_STATUS" -eq 0 ]
+}
+
+# console_finish: $ID stopped and deleted, nothing left behind.
+console_finish() {
+	wait_status "$ID" stopped
+	mrc delete "$ID"
+	assert_nothing_left
 }
 
 tmux_cmd() {

@@ -113,35 +113,39 @@ check_foreground() {
 	term_config sh -c "$TTY_SCRIPT"
 	cfg_edit '.process.consoleSize = {height: 30, width: 100}'
 	local sock=$BATS_TEST_TMPDIR/console.sock
-	recvtty_bg "$sock"
-	rund -0 mrc create --console-socket "$sock" --bundle "$BUNDLE" "$ID"
-	run -0 mrc start "$ID"
-	recvtty_wait
-	[ "$RECVTTY_STATUS" -eq 0 ]
+	console_create_start "$sock"
 	# the message's data names the slave (runc sends `/dev/ptmx`)
 	! is_mini_runc || [ "$(cat "$BATS_TEST_TMPDIR/recvtty.name")" = /dev/pts/0 ]
 	grep -qx /dev/pts/0 <<<"$output"
 	grep -qx '30 100' <<<"$output"
 	grep -qx hi <<<"$output"
 	same_console_device
-	wait_status "$ID" stopped
-	mrc delete "$ID"
-	assert_nothing_left
+	console_finish
+}
+
+# A read-only /dev (issue 13): the console is bound on /dev/console
+# (created in /dev) before /dev becomes read-only, as runc orders it.
+@test "create --console-socket with a read-only /dev: the console works, /dev refuses writes" {
+	requires_term_wiring
+	term_config sh -c "$TTY_SCRIPT"'; touch /dev/x 2>&1; grep " /dev " /proc/self/mountinfo'
+	cfg_edit '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]'
+	local sock=$BATS_TEST_TMPDIR/console.sock
+	console_create_start "$sock"
+	grep -qx /dev/pts/0 <<<"$output"
+	grep -qx hi <<<"$output"
+	same_console_device
+	grep -qi "read-only file system" <<<"$output"
+	[[ "$(grep ' /dev ' <<<"$output")" =~ \ /dev\ ro, ]]
+	console_finish
 }
 
 @test "create --console-socket: what the caller types reaches the container" {
 	requires_term_wiring
 	term_config sh -c 'read x; echo "got $x"'
 	local sock=$BATS_TEST_TMPDIR/console.sock
-	recvtty_bg "$sock" --input 'hello\n'
-	rund -0 mrc create --console-socket "$sock" --bundle "$BUNDLE" "$ID"
-	run -0 mrc start "$ID"
-	recvtty_wait
-	[ "$RECVTTY_STATUS" -eq 0 ]
+	console_create_start "$sock" --input 'hello\n'
 	grep -qx 'got hello' <<<"$output"
-	wait_status "$ID" stopped
-	mrc delete "$ID"
-	assert_nothing_left
+	console_finish
 }
 
 @test "create --console-socket: a socket path over 108 bytes works" {
@@ -152,15 +156,9 @@ check_foreground() {
 	mkdir -p "$dir"
 	local sock=$dir/console.sock
 	[ "${#sock}" -gt 108 ]
-	recvtty_bg "$sock"
-	rund -0 mrc create --console-socket "$sock" --bundle "$BUNDLE" "$ID"
-	run -0 mrc start "$ID"
-	recvtty_wait
-	[ "$RECVTTY_STATUS" -eq 0 ]
+	console_create_start "$sock"
 	grep -qx long-ok <<<"$output"
-	wait_status "$ID" stopped
-	mrc delete "$ID"
-	assert_nothing_left
+	console_finish
 }
 
 @test "run in the foreground under tmux: size, resize, Ctrl-C, restore" {
