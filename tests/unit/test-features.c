@@ -1,7 +1,8 @@
 /* `features` against the code's own tables: every hook kind, every row of
- * the namespace and mount option tables (include/mrc/names.h), every
- * capability name the config accepts, every seccomp name of the security
- * tables, idmap mounts, and nothing claimed that is not implemented. */
+ * the namespace, mount option and memory policy tables
+ * (include/mrc/names.h), every capability name the config accepts, every
+ * seccomp name of the security tables, idmap mounts, and nothing claimed
+ * that is not implemented. */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,17 @@ check_list (yajl_val arr, const char *const *names, const char *what)
       }
   ok (all && arr && YAJL_IS_ARRAY (arr) && arr->u.array.len == n,
       "%s: exactly the code's table (%zu)", what, n);
+}
+
+/* The names of a names.h table (rows of SIZE bytes that begin with their
+   name, up to the NULL one) into OUT, NULL-terminated. */
+static void
+row_names (const void *table, size_t size, const char **out)
+{
+  size_t n = 0;
+  for (const char *row = table; *(const char *const *) row; row += size)
+    out[n++] = *(const char *const *) row;
+  out[n] = NULL;
 }
 
 int
@@ -138,6 +150,12 @@ main (void)
   ok (YAJL_IS_TRUE (get (root, "linux", "cgroup", "v2")), "cgroup v2");
   ok (YAJL_IS_TRUE (get (root, "linux", "netDevices", "enabled")),
       "netDevices");
+  row_names (mrc_names_mpol_modes, sizeof *mrc_names_mpol_modes, names);
+  check_list (get (root, "linux", "memoryPolicy", "modes"), names,
+              "memoryPolicy modes");
+  row_names (mrc_names_mpol_flags, sizeof *mrc_names_mpol_flags, names);
+  check_list (get (root, "linux", "memoryPolicy", "flags"), names,
+              "memoryPolicy flags");
   ok (YAJL_IS_FALSE (get (root, "linux", "apparmor", "enabled"))
           && YAJL_IS_FALSE (get (root, "linux", "selinux", "enabled")),
       "apparmor and selinux: not claimed");
