@@ -503,6 +503,13 @@ const struct mrc_namespace *mrc_spec_namespace (const struct mrc_spec *spec,
 int mrc_spec_default_json (bool rootless, char **out, size_t *len,
                            mrc_error_t *err) MRC_WUR;
 
-#define MRC_OCI_VERSION "1.2.0"
+/* The newest runtime-spec version all of whose additions this build
+ * implements: `features` reports it as ociVersionMax, `spec` and the state
+ * write it.  1.2.1 added process.execCPUAffinity.  Not 1.3.0 yet, though
+ * linux.netDevices and linux.memoryPolicy are in: 1.3.0 makes a failing
+ * poststart hook an error that stops the container (we warn), and
+ * linux.intelRdt (with 1.3.0's schemata and enableMonitoring) is not
+ * implemented. */
+#define MRC_OCI_VERSION "1.2.1"
 
 #endif
