@@ -104,6 +104,7 @@ struct mrc_launch
   struct mrc_launch_ns ns;
   int *idmap_trees;   /* create: detached id-mapped trees, or NULL */
   int listen_fds;     /* create: LISTEN_FDS passed on (socket activation) */
+  struct mrc_mempolicy mempolicy; /* linux.memoryPolicy, for both modes */
   struct mrc_state state; /* the OCI state object (pid and status are set
                              where it is sent: mrc_launch_state_json) */
 };

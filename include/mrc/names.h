@@ -59,6 +59,45 @@ extern const struct mrc_name_value mrc_names_personality_domains[];
 const struct mrc_name_value *mrc_names_find (const struct mrc_name_value *t,
                                              const char *name);
 
+/* ------------------------------------------------------ memory policy -- */
+
+/* What a mode of linux.memoryPolicy does with `nodes`. */
+enum mrc_mpol_nodes
+{
+  MRC_MPOL_NODES_NONE,     /* takes none: MPOL_DEFAULT, MPOL_LOCAL */
+  MRC_MPOL_NODES_OPTIONAL, /* none means local allocation: MPOL_PREFERRED */
+  MRC_MPOL_NODES_REQUIRED, /* at least one */
+};
+
+/* linux.memoryPolicy.mode, in the spec's order. */
+struct mrc_mpol_mode
+{
+  const char *name; /* "MPOL_BIND" */
+  int mode;         /* MPOL_BIND, for set_mempolicy(2) */
+  enum mrc_mpol_nodes nodes;
+};
+extern const struct mrc_mpol_mode mrc_names_mpol_modes[];
+
+/* linux.memoryPolicy.flags[], with the rules set_mempolicy(2) has for
+ * each. */
+struct mrc_mpol_flag
+{
+  const char *name;   /* "MPOL_F_STATIC_NODES" */
+  int flag;           /* MPOL_F_STATIC_NODES */
+  unsigned modes;     /* bit 1 << MODE for each mode it goes with; 0: any
+                         (but see NEEDS_NODES) */
+  bool needs_nodes;   /* it says how to read `nodes`: an error without */
+  int excludes;       /* the flag it cannot be given with, 0 if none */
+};
+extern const struct mrc_mpol_flag mrc_names_mpol_flags[];
+
+/* The row of NAME, NULL when unknown or NAME is NULL. */
+const struct mrc_mpol_mode *mrc_names_mpol_mode (const char *name);
+const struct mrc_mpol_flag *mrc_names_mpol_flag (const char *name);
+/* Whether FLAG (a row above) may be given with MODE. */
+bool mrc_names_mpol_flag_allows (const struct mrc_mpol_flag *flag,
+                                 const struct mrc_mpol_mode *mode);
+
 /* ------------------------------------------------------- mount options -- */
 
 /* What an option is to the mount code. */

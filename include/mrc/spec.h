@@ -353,6 +353,13 @@ struct mrc_personality
   char **flags;
 };
 
+struct mrc_memory_policy
+{
+  char *mode;   /* "MPOL_BIND" ... (include/mrc/names.h) */
+  char *nodes;  /* "0-3,7"; NULL or "" when none */
+  char **flags; /* "MPOL_F_STATIC_NODES" ... */
+};
+
 struct mrc_linux
 {
   struct mrc_namespace *namespaces;
@@ -378,6 +385,7 @@ struct mrc_linux
   char *mount_label;
   struct mrc_intel_rdt *intel_rdt;
   struct mrc_personality *personality;
+  struct mrc_memory_policy *memory_policy;
 };
 
 struct mrc_spec
@@ -422,6 +430,31 @@ int mrc_spec_load (int dirfd, const char *path, struct mrc_spec **out,
  * non-empty, process.cwd absolute, hostname/domainname need a uts namespace,
  * namespace types known and not duplicated, and so on. */
 int mrc_spec_validate (const struct mrc_spec *spec, mrc_error_t *err) MRC_WUR;
+
+/* linux.memoryPolicy as set_mempolicy(2) takes it. */
+#define MRC_MPOL_MAX_NODE 4095 /* the highest node a list may name, as
+                                  runc (the kernel has at most 1024) */
+struct mrc_mempolicy
+{
+  bool set;              /* linux.memoryPolicy is given: make the call */
+  int mode;              /* MPOL_* | MPOL_F_* */
+  unsigned long maxnode; /* what the kernel reads of NODEMASK: one more than
+                            the bits it holds (set_mempolicy(2) drops the
+                            last); 0 for no nodes */
+  unsigned long nodemask[(MRC_MPOL_MAX_NODE + 1) / (8 * sizeof (long))];
+};
+
+/* Check L's linux.memoryPolicy and resolve it into *OUT (zeroed, and not
+ * set, when L or its policy is absent).  Errors name the field:
+ *   config.json: linux.memoryPolicy.mode: unknown mode `X`
+ *   config.json: linux.memoryPolicy.nodes: `L` is not a node list ...
+ *   config.json: linux.memoryPolicy.nodes: MPOL_LOCAL takes no nodes
+ *   config.json: linux.memoryPolicy.nodes: required with MPOL_BIND
+ *   config.json: linux.memoryPolicy.flags: unknown flag `X`
+ *   config.json: linux.memoryPolicy.flags: `F` ... (a rule of the flag) */
+int mrc_spec_memory_policy (const struct mrc_linux *l,
+                            struct mrc_mempolicy *out,
+                            mrc_error_t *err) MRC_WUR;
 
 /* A standalone OCI process object (exec --process FILE). */
 int mrc_spec_parse_process (const char *buf, size_t len, const char *name,
@@ -474,6 +507,13 @@ const char *mrc_spec_annotation (const struct mrc_spec *spec,
 int mrc_spec_default_json (bool rootless, char **out, size_t *len,
                            mrc_error_t *err) MRC_WUR;
 
-#define MRC_OCI_VERSION "1.2.0"
+/* The newest runtime-spec version all of whose additions this build
+ * implements: `features` reports it as ociVersionMax, `spec` and the state
+ * write it.  1.2.1 added process.execCPUAffinity.  Not 1.3.0 yet, though
+ * linux.netDevices and linux.memoryPolicy are in: 1.3.0 makes a failing
+ * poststart hook an error that stops the container (we warn), and
+ * linux.intelRdt (with 1.3.0's schemata and enableMonitoring) is not
+ * implemented. */
+#define MRC_OCI_VERSION "1.2.1"
 
 #endif

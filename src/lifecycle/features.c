@@ -89,6 +89,26 @@ gen_namespaces (yajl_gen g)
   yajl_gen_array_close (g);
 }
 
+/* linux.memoryPolicy, from the rows src/spec/mempolicy.c checks and the
+   child applies. */
+static void
+gen_memory_policy (yajl_gen g)
+{
+  str (g, "memoryPolicy");
+  yajl_gen_map_open (g);
+  str (g, "modes");
+  yajl_gen_array_open (g);
+  for (const struct mrc_mpol_mode *m = mrc_names_mpol_modes; m->name; m++)
+    str (g, m->name);
+  yajl_gen_array_close (g);
+  str (g, "flags");
+  yajl_gen_array_open (g);
+  for (const struct mrc_mpol_flag *f = mrc_names_mpol_flags; f->name; f++)
+    str (g, f->name);
+  yajl_gen_array_close (g);
+  yajl_gen_map_close (g);
+}
+
 static void
 gen_linux (yajl_gen g)
 {
@@ -125,6 +145,7 @@ gen_linux (yajl_gen g)
   enabled (g, "idmap", mrc_names_mount_option ("idmap", NULL) != NULL);
   yajl_gen_map_close (g);
   enabled (g, "netDevices", true);
+  gen_memory_policy (g);
   yajl_gen_map_close (g);
 }
 

@@ -110,6 +110,10 @@ mrc_launch_prepare (struct mrc_launch *plan, mrc_error_t *err)
   for (size_t t = 0; t < MRC_N_NAMESPACES; t++)
     plan->ns.join[t] = -1;
   state_object (plan);
+  /* exec too: its process is the runtime's child, not the init's, so it
+     would not inherit the init's policy (runc sets it for exec as well) */
+  if (mrc_spec_memory_policy (plan->spec->linux_, &plan->mempolicy, err) < 0)
+    return -1;
   int r = plan->mode == MRC_LAUNCH_CREATE
               ? prepare_create (plan, err)
               : (mrc_process_check_fds (plan->flags.preserve_fds,

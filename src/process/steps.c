@@ -227,6 +227,27 @@ environ_ (struct mrc_child *c, mrc_error_t *err)
   return 0;
 }
 
+/* linux.memoryPolicy: only a thread's own policy can be set, and fork and
+   execve pass it on, so it is set here, in the child.  After the cgroups
+   are joined, so MPOL_F_RELATIVE_NODES counts in the container's cpuset;
+   after the rootfs step, so the runtime's setup and the createContainer
+   hooks (host programs the init runs) keep the host's policy; before the
+   seccomp filters, which may deny set_mempolicy (Docker's profile allows it
+   only with CAP_SYS_NICE).  It needs no privilege.  The nodes were parsed
+   by the parent (the plan): this is the call alone. */
+static int
+mempolicy (struct mrc_child *c, mrc_error_t *err)
+{
+  const struct mrc_mempolicy *m = &c->plan->mempolicy;
+  if (!m->set
+      || syscall (SYS_set_mempolicy, m->mode, m->maxnode ? m->nodemask : NULL,
+                  m->maxnode) == 0)
+    return 0;
+  const struct mrc_memory_policy *p = c->plan->spec->linux_->memory_policy;
+  return mrc_fail_errno (err, "set linux.memoryPolicy `%s` nodes `%s`",
+                         p->mode, p->nodes ? p->nodes : "");
+}
+
 /* Without no_new_privs the seccomp filter must precede the user switch: it
    needs CAP_SYS_ADMIN, which the switch drops. */
 static int
@@ -314,6 +335,7 @@ static const struct mrc_child_step steps[] = {
   { "terminal", E, terminal },
   { "console-done", B, console_done },
   { "environ", B, environ_ },
+  { "mempolicy", B, mempolicy },
   { "seccomp-before-user", B, seccomp_before_user },
   { "user", B, user },
   { "cwd", B, cwd },

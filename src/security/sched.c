@@ -17,8 +17,12 @@
 
 #include "mrc/cleanup.h"
 #include "mrc/file.h"
+#include "mrc/idlist.h"
 #include "mrc/names.h"
 #include "security-internal.h"
+
+/* The highest CPU number a list may name. */
+#define MAX_CPU 65535
 
 /* The value of NAME in the vocabulary T (include/mrc/names.h). */
 static int
@@ -65,50 +69,34 @@ prepare_scheduler (struct mrc_security *s, const struct mrc_scheduler *sc,
   return 0;
 }
 
+/* The highest CPU sizes the set, then the bits go in. */
+struct cpus
+{
+  cpu_set_t *set;
+  size_t size;
+};
+
+static void
+add_cpus (void *arg, long lo, long hi)
+{
+  struct cpus *c = arg;
+  for (long i = lo; i <= hi; i++)
+    CPU_SET_S ((size_t) i, c->size, c->set);
+}
+
 int
 mrc_security_parse_cpus (const char *list, cpu_set_t **out, size_t *size)
 {
-  /* Two passes: the highest CPU sizes the set, then the bits go in. */
-  for (int pass = 0; pass < 2; pass++)
-    {
-      long max = -1;
-      const char *c = list;
-      while (*c)
-        {
-          char *end;
-          errno = 0;
-          long lo = strtol (c, &end, 10), hi = lo;
-          if (end == c || *c == '-' || *c == '+' || errno || lo > 65535)
-            return -1;
-          c = end;
-          if (*c == '-')
-            {
-              hi = strtol (c + 1, &end, 10);
-              if (end == c + 1 || c[1] == '-' || c[1] == '+' || errno
-                  || hi < lo || hi > 65535)
-                return -1;
-              c = end;
-            }
-          if (*c == ',' && c[1] != '\0')
-            c++;
-          else if (*c != '\0')
-            return -1;
-          if (pass == 1)
-            for (long i = lo; i <= hi; i++)
-              CPU_SET_S ((size_t) i, *size, *out);
-          max = hi > max ? hi : max;
-        }
-      if (max < 0)
-        return -1;
-      if (pass == 0)
-        {
-          *size = CPU_ALLOC_SIZE (max + 1);
-          *out = CPU_ALLOC (max + 1);
-          if (*out == NULL)
-            return -1;
-          CPU_ZERO_S (*size, *out);
-        }
-    }
+  long max = mrc_idlist_parse (list, MAX_CPU, NULL, NULL);
+  if (max < 0)
+    return -1;
+  struct cpus c = { CPU_ALLOC (max + 1), CPU_ALLOC_SIZE (max + 1) };
+  if (c.set == NULL)
+    return -1;
+  CPU_ZERO_S (c.size, c.set);
+  (void) mrc_idlist_parse (list, MAX_CPU, add_cpus, &c);
+  *out = c.set;
+  *size = c.size;
   return 0;
 }
 
@@ -117,13 +105,8 @@ prepare_cpus (struct mrc_sec_cpus *c, const char *list, const char *what,
               mrc_error_t *err)
 {
   if (mrc_security_parse_cpus (list, &c->set, &c->size) < 0)
-    {
-      if (c->set)
-        CPU_FREE (c->set);
-      c->set = NULL;
-      return mrc_fail (err, "process.execCPUAffinity.%s: invalid CPU list "
-                            "`%s`", what, list);
-    }
+    return mrc_fail (err, "process.execCPUAffinity.%s: invalid CPU list "
+                          "`%s`", what, list);
   return 0;
 }
 

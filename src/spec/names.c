@@ -1,8 +1,9 @@
 /* The one-word vocabularies of config.json: namespaces, rlimits,
- * scheduler policies and flags, I/O priority classes, personality domains
- * (include/mrc/names.h).
- * src/spec/validate.c refuses a name that is not here, src/security/ and
- * src/process/ns.c apply the value of its row. */
+ * scheduler policies and flags, I/O priority classes, personality domains,
+ * memory policy modes and flags (include/mrc/names.h).
+ * src/spec/validate.c refuses a name that is not here, src/security/,
+ * src/process/ns.c and the launch plan (src/spec/mempolicy.c) apply the
+ * value of its row. */
 #define _GNU_SOURCE
 #include <sched.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <sys/personality.h>
 #include <sys/resource.h>
 #include <linux/ioprio.h>
+#include <linux/mempolicy.h>
 #include <linux/sched.h>
 
 #include "mrc/names.h"
@@ -17,6 +19,19 @@
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
+
+/* The row of NAME in TABLE, whose rows are SIZE bytes and begin with their
+   name, the last one NULL; NULL when not there or NAME is NULL.  Every
+   table here has that shape, so one lookup serves them all. */
+static const void *
+find_row (const void *table, size_t size, const char *name)
+{
+  for (const char *row = table; name && *(const char *const *) row;
+       row += size)
+    if (strcmp (*(const char *const *) row, name) == 0)
+      return row;
+  return NULL;
+}
 
 const struct mrc_ns_name mrc_names_namespaces[MRC_N_NAMESPACES + 1] = {
   { "pid", "pid", CLONE_NEWPID, true, "/proc/self/ns/pid_for_children" },
@@ -34,11 +49,7 @@ const struct mrc_ns_name mrc_names_namespaces[MRC_N_NAMESPACES + 1] = {
 const struct mrc_ns_name *
 mrc_names_namespace (const char *name)
 {
-  for (const struct mrc_ns_name *n = mrc_names_namespaces; name && n->name;
-       n++)
-    if (strcmp (n->name, name) == 0)
-      return n;
-  return NULL;
+  return find_row (mrc_names_namespaces, sizeof *mrc_names_namespaces, name);
 }
 
 const struct mrc_ns_name *
@@ -108,8 +119,57 @@ const struct mrc_name_value mrc_names_personality_domains[] = {
 const struct mrc_name_value *
 mrc_names_find (const struct mrc_name_value *t, const char *name)
 {
-  for (; name && t->name; t++)
-    if (strcmp (t->name, name) == 0)
-      return t;
-  return NULL;
+  return find_row (t, sizeof *t, name);
+}
+
+/* set_mempolicy(2)'s modes.  MPOL_PREFERRED_MANY (Linux 5.15) and
+   MPOL_WEIGHTED_INTERLEAVE (6.9) by number: older headers lack them, and
+   an older kernel refuses them itself (EINVAL). */
+#define MPOL_PREFERRED_MANY_ 5
+#define MPOL_WEIGHTED_INTERLEAVE_ 6
+const struct mrc_mpol_mode mrc_names_mpol_modes[] = {
+  { "MPOL_DEFAULT", MPOL_DEFAULT, MRC_MPOL_NODES_NONE },
+  { "MPOL_BIND", MPOL_BIND, MRC_MPOL_NODES_REQUIRED },
+  { "MPOL_INTERLEAVE", MPOL_INTERLEAVE, MRC_MPOL_NODES_REQUIRED },
+  { "MPOL_WEIGHTED_INTERLEAVE", MPOL_WEIGHTED_INTERLEAVE_,
+    MRC_MPOL_NODES_REQUIRED },
+  { "MPOL_PREFERRED", MPOL_PREFERRED, MRC_MPOL_NODES_OPTIONAL },
+  { "MPOL_PREFERRED_MANY", MPOL_PREFERRED_MANY_, MRC_MPOL_NODES_REQUIRED },
+  { "MPOL_LOCAL", MPOL_LOCAL, MRC_MPOL_NODES_NONE },
+  { NULL, 0, MRC_MPOL_NODES_NONE },
+};
+
+#ifndef MPOL_F_NUMA_BALANCING
+#define MPOL_F_NUMA_BALANCING (1 << 13)
+#endif
+/* The kernel refuses static with relative, and an empty node set with
+   either (they say how to read the nodes); NUMA balancing only with BIND,
+   and since Linux 6.10 with PREFERRED_MANY. */
+const struct mrc_mpol_flag mrc_names_mpol_flags[] = {
+  { "MPOL_F_NUMA_BALANCING", MPOL_F_NUMA_BALANCING,
+    1u << MPOL_BIND | 1u << MPOL_PREFERRED_MANY_, false, 0 },
+  { "MPOL_F_RELATIVE_NODES", MPOL_F_RELATIVE_NODES, 0, true,
+    MPOL_F_STATIC_NODES },
+  { "MPOL_F_STATIC_NODES", MPOL_F_STATIC_NODES, 0, true,
+    MPOL_F_RELATIVE_NODES },
+  { NULL, 0, 0, false, 0 },
+};
+
+const struct mrc_mpol_mode *
+mrc_names_mpol_mode (const char *name)
+{
+  return find_row (mrc_names_mpol_modes, sizeof *mrc_names_mpol_modes, name);
+}
+
+const struct mrc_mpol_flag *
+mrc_names_mpol_flag (const char *name)
+{
+  return find_row (mrc_names_mpol_flags, sizeof *mrc_names_mpol_flags, name);
+}
+
+bool
+mrc_names_mpol_flag_allows (const struct mrc_mpol_flag *flag,
+                            const struct mrc_mpol_mode *mode)
+{
+  return flag->modes == 0 || (flag->modes & 1u << mode->mode) != 0;
 }

@@ -355,6 +355,14 @@ static const struct mrc_field personality_fields[] = {
 static MRC_SCHEMA (personality_schema, struct mrc_personality, 0,
                    personality_fields);
 
+static const struct mrc_field memory_policy_fields[] = {
+  MRC_STR_REQ ("mode", struct mrc_memory_policy, mode),
+  MRC_STR ("nodes", struct mrc_memory_policy, nodes),
+  MRC_STRV ("flags", struct mrc_memory_policy, flags),
+};
+static MRC_SCHEMA (memory_policy_schema, struct mrc_memory_policy, 0,
+                   memory_policy_fields);
+
 static const struct mrc_field linux_fields[] = {
   MRC_ARRAY ("namespaces", struct mrc_linux, namespaces, namespace_schema),
   MRC_ARRAY ("uidMappings", struct mrc_linux, uid_mappings,
@@ -376,6 +384,8 @@ static const struct mrc_field linux_fields[] = {
   MRC_STR ("mountLabel", struct mrc_linux, mount_label),
   MRC_PTR ("intelRdt", struct mrc_linux, intel_rdt, intel_rdt_schema),
   MRC_PTR ("personality", struct mrc_linux, personality, personality_schema),
+  MRC_PTR ("memoryPolicy", struct mrc_linux, memory_policy,
+           memory_policy_schema),
 };
 static MRC_SCHEMA (linux_schema, struct mrc_linux, 0, linux_fields);
 

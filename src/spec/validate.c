@@ -280,6 +280,9 @@ validate_linux (const struct mrc_spec *spec, mrc_error_t *err)
       || validate_resources (l->resources, CONFIG, "linux.resources.", err)
              < 0)
     return -1;
+  struct mrc_mempolicy mempolicy; /* resolved again by the launch plan */
+  if (mrc_spec_memory_policy (l, &mempolicy, err) < 0)
+    return -1;
   if (l->rootfs_propagation && *l->rootfs_propagation
       && mrc_names_propagation (l->rootfs_propagation) == 0)
     return mrc_fail (err,

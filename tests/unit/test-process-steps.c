@@ -100,6 +100,10 @@ rules (const struct record *r, const char *mode)
      container can see us */
   before (r, mode, "not-dumpable", "session");
   before (r, mode, "process-root", "user");
+  /* the memory policy: relative nodes count in the container's cpuset, and
+     a seccomp filter may deny set_mempolicy */
+  before (r, mode, "cgroup-v1", "mempolicy");
+  before (r, mode, "mempolicy", "seccomp-before-user");
 }
 
 int
@@ -110,14 +114,14 @@ main (void)
   static const char *const create_want[] = {
     "cgroup-v1", "user-maps", "cgroup-ns", "not-dumpable", "session",
     "keyring", "process-root", "loopback", "hostname", "rootfs",
-    "console-done", "environ", "seccomp-before-user", "user", "cwd",
-    "caps", "find-exec", "fds", "security-final", NULL,
+    "console-done", "environ", "mempolicy", "seccomp-before-user", "user",
+    "cwd", "caps", "find-exec", "fds", "security-final", NULL,
   };
   static const char *const exec_want[] = {
     "cgroup-v1", "not-dumpable", "join", "session", "keyring",
-    "process-root", "terminal", "console-done", "environ",
-    "seccomp-before-user", "user", "cwd", "caps", "find-exec",
-    "fds", "security-final", NULL,
+    "process-root", "terminal", "console-done", "environ", "mempolicy",
+    "seccomp-before-user", "user", "cwd", "caps", "find-exec", "fds",
+    "security-final", NULL,
   };
   exact (&cr, "create", create_want);
   exact (&er, "exec", exec_want);
@@ -129,6 +133,8 @@ main (void)
   before (&cr, "create", "user-maps", "cgroup-ns");
   before (&cr, "create", "user-maps", "not-dumpable");
   before (&cr, "create", "rootfs", "environ");
+  /* the createContainer hooks the rootfs step runs keep the host's policy */
+  before (&cr, "create", "rootfs", "mempolicy");
   ok (pos (&cr, "join") < 0 && pos (&cr, "terminal") < 0,
       "create: no join, its terminal is made inside the rootfs step");
   /* exec-only: joined before the session and keyring are made in it */
