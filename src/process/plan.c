@@ -89,15 +89,17 @@ prepare_create (struct mrc_launch *plan, mrc_error_t *err)
           < 0
       || mrc_ns_prepare (plan->spec, &plan->ns, err) < 0)
     return -1;
-  if (!(plan->ns.own_flags & CLONE_NEWNS)
-      && check_without_mount_ns (plan->spec, err) < 0)
-    return -1;
   if (mrc_setup_sysctl_check (plan, err) < 0)
     return -1;
   /* made here: the init, inside its user namespace, may not id-map the
-     host's filesystems */
-  return mrc_setup_idmap_prepare (plan->spec, plan->bundle,
-                                  &plan->idmap_trees, err);
+     host's filesystems (its own check of a joined mount namespace comes
+     first: its error is the more precise one) */
+  if (mrc_setup_idmap_prepare (plan->spec, plan->bundle, &plan->idmap_trees,
+                               err) < 0)
+    return -1;
+  if (!(plan->ns.own_flags & CLONE_NEWNS))
+    return check_without_mount_ns (plan->spec, err);
+  return 0;
 }
 
 int
