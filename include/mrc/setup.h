@@ -14,14 +14,19 @@
 #include "mrc/names.h"
 #include "mrc/spec.h"
 
-/* The two points of the rootfs setup where the caller's step runs: right
+/* The points of the rootfs setup where the caller's step runs: right
  * before the root switch, with the host's tree still visible (the
  * createRuntime/createContainer hook point), and right after it, before
- * the root goes read-only (the console pty).  Either may be NULL. */
+ * the root goes read-only (the console pty).  And, in a user namespace,
+ * the source of each bind of mounts[] that is not id-mapped: an O_PATH fd
+ * of mounts[INDEX]'s source into *FD (-1: open it here, as without one),
+ * opened by the runtime (mrc_setup_runtime_bind_source).  Any may be
+ * NULL. */
 struct mrc_setup_points
 {
   int (*before_pivot) (void *arg, mrc_error_t *err);
   int (*after_pivot) (void *arg, mrc_error_t *err);
+  int (*bind_source) (void *arg, size_t index, int *fd, mrc_error_t *err);
   void *arg;
 };
 
@@ -44,6 +49,17 @@ int mrc_setup_rootfs (const struct mrc_launch *plan,
  * is not a bind, mappings missing, an unreadable source. */
 int mrc_setup_idmap_prepare (const struct mrc_spec *spec, const char *bundle,
                              int **trees, mrc_error_t *err) MRC_WUR;
+
+/* Runtime side, in its own namespaces and with its own credentials: the
+ * source of the bind mount M (relative to BUNDLE) opened through the root
+ * of the container's init PROC_PID (the pid our /proc knows), so in the
+ * init's mount namespace (bind-source.c says why).  *FD gets an O_PATH fd,
+ * or -1 when the path crosses a magic link, which the init must resolve
+ * itself, or when we may not look into the init (we are not privileged).  Errors are those of the init's own open ("mount `SRC` to
+ * `DEST`: open source: <reason>"). */
+int mrc_setup_runtime_bind_source (pid_t proc_pid, const char *bundle,
+                                   const struct mrc_mount *m, int *fd,
+                                   mrc_error_t *err) MRC_WUR;
 
 /* Write gid_map then uid_map of PID's new user namespace (one write each;
  * "write uid_map: <reason>" on failure).  The caller is privileged over

@@ -27,6 +27,12 @@
  *                                                       listener
  *   PTY_MASTER   child    create,exec  fd, name         the pty master for a
  *                                                       foreground relay
+ *   BIND_SOURCE  child    create       mounts[] index   [user ns] open this
+ *                                                       bind's source for me
+ *   SOURCE_FD    runtime  create       fd, or none      the source, opened
+ *                                                       through the init's
+ *                                                       root; none: open it
+ *                                                       yourself
  *
  * create (mini-runc create/run and the container's init):
  *
@@ -37,6 +43,10 @@
  *   [user ns] rlimits; [new one] the maps      steps.c) up to the user
  *                 MAPS_DONE  ---------------->   maps: setresuid(0,0,0)
  *                       <----------------  LOG (any number, any time)
+ *                       <----------------  BIND_SOURCE i ([user ns] each
+ *   open mounts[i]'s source through             bind of mounts[], in order)
+ *   /proc/<init>/root
+ *                 SOURCE_FD  ---------------->
  *                       <----------------  HOOKS (hooks to run; before
  *   prestart, createRuntime                     pivot_root)
  *                 HOOKS_DONE ---------------->
@@ -91,6 +101,8 @@ enum mrc_sync_type
   MRC_SYNC_HOOKS_DONE, /* parent: they ran; go on to pivot_root */
   MRC_SYNC_SECCOMP_FD, /* child: the seccomp notify listener (SCM_RIGHTS) */
   MRC_SYNC_PTY_MASTER, /* child: the pty master for the foreground relay */
+  MRC_SYNC_BIND_SOURCE, /* child: open mounts[value]'s bind source for me */
+  MRC_SYNC_SOURCE_FD,   /* parent: that source (SCM_RIGHTS), or none */
 };
 
 #define MRC_SYNC_TEXT_MAX 4000
@@ -120,6 +132,12 @@ int mrc_sync_cloned (int fd, int pidfd, pid_t pid) MRC_WUR;
 /* Child side: ask for the hooks (HOOKS) and wait for HOOKS_DONE. */
 int mrc_sync_hooks (int fd, mrc_error_t *err) MRC_WUR;
 
+/* Child side, in a user namespace: ask the runtime for the source of the
+ * bind mounts[INDEX] (BIND_SOURCE) and wait for SOURCE_FD.  *SRCFD gets
+ * the fd, or -1 when the runtime left the source for us to open. */
+int mrc_sync_bind_source (int fd, size_t index, int *srcfd,
+                          mrc_error_t *err) MRC_WUR;
+
 /* Child side: wait for WANT from the runtime; EOF (the runtime went away)
  * and any other message are errors. */
 int mrc_sync_wait (int fd, enum mrc_sync_type want, mrc_error_t *err) MRC_WUR;
@@ -140,6 +158,10 @@ struct mrc_sync_handlers
   /* SECCOMP_FD, PTY_MASTER: takes ownership of FD. */
   int (*on_fd) (void *arg, enum mrc_sync_type type, int fd, const char *text,
                 mrc_error_t *err);
+  /* MRC_SYNC_BIND_SOURCE: an O_PATH fd of mounts[INDEX]'s source into *FD
+     (-1: the child opens it itself); the collector answers SOURCE_FD and
+     closes it.  Without this handler the request is an error. */
+  int (*on_bind_source) (void *arg, size_t index, int *fd, mrc_error_t *err);
 };
 
 /* Parent side: read messages, writing LOG lines to the log, until READY

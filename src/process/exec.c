@@ -136,7 +136,7 @@ mrc_process_exec (const struct mrc_launch *plan, struct mrc_spawned *out,
      EOF here */
   close (steal_fd (&child_end));
   struct exec_parent ep = { plan, out };
-  struct mrc_sync_handlers h = { &ep, NULL, on_fd };
+  struct mrc_sync_handlers h = { &ep, NULL, on_fd, NULL };
   int r = mrc_sync_collect (out->sync_fd, &h, err);
   if (r == 0)
     r = mrc_sync_collect (out->sync_fd, &h, err) == 1 ? 2 : -1;

@@ -107,12 +107,30 @@ chroot_only (struct mrc_child *c, mrc_error_t *err)
   return after_pivot (c, err);
 }
 
+bool
+mrc_init_asks_bind_sources (const struct mrc_launch *plan)
+{
+  return plan->ns.has_user && (plan->ns.clone_flags & CLONE_NEWNS);
+}
+
+/* A bind's source from the runtime, when the rootfs setup mounts it: the
+   lookup then sees every mount made before it, as our own would. */
+static int
+bind_source (void *arg, size_t index, int *fd, mrc_error_t *err)
+{
+  struct mrc_child *c = arg;
+  return mrc_sync_bind_source (c->sync_fd, index, fd, err);
+}
+
 int
 mrc_init_rootfs (struct mrc_child *c, mrc_error_t *err)
 {
   if (!(c->plan->ns.own_flags & CLONE_NEWNS))
     return chroot_only (c, err);
-  struct mrc_setup_points points = { before_pivot, after_pivot, c };
+  struct mrc_setup_points points = {
+    before_pivot, after_pivot,
+    mrc_init_asks_bind_sources (c->plan) ? bind_source : NULL, c
+  };
   return mrc_setup_rootfs (c->plan, &points, err);
 }
 

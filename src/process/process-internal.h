@@ -83,6 +83,14 @@ int mrc_child_terminal (const struct mrc_child *c, bool console,
 
 /* ---- create (init.c) and exec (exec.c) ---- */
 
+/* Whether the init of PLAN asks the runtime for its bind sources
+ * (BIND_SOURCE, src/setup/bind-source.c): in a user namespace, new or
+ * joined, where its root is nobody on the host, and a new mount namespace,
+ * which nothing but the init can change while the runtime looks up paths
+ * in it with the host's privileges (a joined one may hold running
+ * containers: the init opens its sources there itself, as before). */
+bool mrc_init_asks_bind_sources (const struct mrc_launch *plan);
+
 /* The init of a create: its steps, READY, then the wait for `start` and
  * the user's program.  Never returns. */
 __attribute__ ((noreturn)) void mrc_init_main (struct mrc_child *c,

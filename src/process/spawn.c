@@ -230,6 +230,24 @@ on_fd (void *arg, enum mrc_sync_type type, int fd, const char *text,
   return mrc_security_send_notify_fd (&m, err);
 }
 
+/* A bind source the init in a user namespace may not reach itself,
+ * opened through its root (src/setup/bind-source.c); only for the inits
+ * that ask (mrc_init_asks_bind_sources), for a bind of mounts[]. */
+static int
+on_bind_source (void *arg, size_t index, int *fd, mrc_error_t *err)
+{
+  struct spawn_ctx *c = arg;
+  const struct mrc_spec *spec = c->plan->spec;
+  if (!mrc_init_asks_bind_sources (c->plan) || index >= spec->n_mounts)
+    return mrc_fail (err, "unexpected bind source request %zu from "
+                          "container init", index);
+  pid_t proc_pid = mrc_pidfd_proc_pid (c->out->pidfd);
+  if (proc_pid <= 0)
+    return mrc_fail_errno (err, "find the container init in /proc");
+  return mrc_setup_runtime_bind_source (proc_pid, c->plan->bundle,
+                                        &spec->mounts[index], fd, err);
+}
+
 /* For a child in a user namespace: the maps of a new one, and rlimits
  * from outside, since inside the child can no longer raise a hard limit. */
 static int
@@ -263,7 +281,7 @@ mrc_process_spawn (const struct mrc_launch *plan, struct mrc_spawned *out,
   if (start_child (plan, out, err) < 0)
     return -1;
   struct spawn_ctx ctx = { plan, out };
-  struct mrc_sync_handlers h = { &ctx, on_hooks, on_fd };
+  struct mrc_sync_handlers h = { &ctx, on_hooks, on_fd, on_bind_source };
   int r = plan->ns.has_user ? map_ids (plan, out, err) : 0;
   /* host devices into the container's network namespace, from ours (we
      are back in the runtime's namespaces), before the program can run */

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "mrc/cleanup.h"
 #include "mrc/log.h"
 #include "mrc/sync.h"
 
@@ -28,6 +29,8 @@ static const struct
   [MRC_SYNC_HOOKS_DONE] = { "HOOKS_DONE", false },
   [MRC_SYNC_SECCOMP_FD] = { "SECCOMP_FD", true },
   [MRC_SYNC_PTY_MASTER] = { "PTY_MASTER", true },
+  [MRC_SYNC_BIND_SOURCE] = { "BIND_SOURCE", false },
+  [MRC_SYNC_SOURCE_FD] = { "SOURCE_FD", true }, /* or none: open it yourself */
 };
 
 const char *
@@ -123,19 +126,29 @@ mrc_sync_cloned (int fd, int pidfd, pid_t pid)
   return send_msg (fd, MRC_SYNC_READY, 0, text, pidfd);
 }
 
-int
-mrc_sync_wait (int fd, enum mrc_sync_type want, mrc_error_t *err)
+/* Child side: the next message must be WANT; its fd, if any, into *PASSED
+ * (PASSED may be NULL: see mrc_sync_recv). */
+static int
+wait_for (int fd, enum mrc_sync_type want, int *passed, mrc_error_t *err)
 {
   struct mrc_sync_msg msg;
-  int r = mrc_sync_recv (fd, &msg, NULL);
+  int r = mrc_sync_recv (fd, &msg, passed);
   if (r < 0)
     return mrc_fail_errno (err, "read from the runtime");
   if (r == 1)
     return mrc_fail (err, "the runtime went away during setup");
-  if (msg.type != (uint32_t) want)
-    return mrc_fail (err, "unexpected message %s (%u) from the runtime",
-                     mrc_sync_name (msg.type), msg.type);
-  return 0;
+  if (msg.type == (uint32_t) want)
+    return 0;
+  if (passed)
+    mrc_closep (passed);
+  return mrc_fail (err, "unexpected message %s (%u) from the runtime",
+                   mrc_sync_name (msg.type), msg.type);
+}
+
+int
+mrc_sync_wait (int fd, enum mrc_sync_type want, mrc_error_t *err)
+{
+  return wait_for (fd, want, NULL, err);
 }
 
 int
@@ -144,6 +157,15 @@ mrc_sync_hooks (int fd, mrc_error_t *err)
   if (send_msg (fd, MRC_SYNC_HOOKS, 0, NULL, -1) < 0)
     return mrc_fail_errno (err, "ask the runtime for hooks");
   return mrc_sync_wait (fd, MRC_SYNC_HOOKS_DONE, err);
+}
+
+int
+mrc_sync_bind_source (int fd, size_t index, int *srcfd, mrc_error_t *err)
+{
+  *srcfd = -1;
+  if (send_msg (fd, MRC_SYNC_BIND_SOURCE, (int) index, NULL, -1) < 0)
+    return mrc_fail_errno (err, "ask the runtime for a bind source");
+  return wait_for (fd, MRC_SYNC_SOURCE_FD, srcfd, err);
 }
 
 int
@@ -193,6 +215,22 @@ mrc_sync_send_error (int fd, mrc_error_t *err)
     { /* the parent is gone: nobody left to tell */ }
 }
 
+/* A bind source for the child (its request carries the mounts[] index). */
+static int
+answer_bind_source (int fd, const struct mrc_sync_msg *msg,
+                    const struct mrc_sync_handlers *h, mrc_error_t *err)
+{
+  if (h == NULL || h->on_bind_source == NULL || msg->value < 0)
+    return mrc_fail (err, "unexpected message %s from the container process",
+                     mrc_sync_name (msg->type));
+  cleanup_close int src = -1;
+  if (h->on_bind_source (h->arg, (size_t) msg->value, &src, err) < 0)
+    return -1;
+  if (send_msg (fd, MRC_SYNC_SOURCE_FD, 0, NULL, src) < 0)
+    return mrc_fail_errno (err, "answer the container process");
+  return 0;
+}
+
 static int
 handle (int fd, const struct mrc_sync_msg *msg, int passed,
         const struct mrc_sync_handlers *h, mrc_error_t *err)
@@ -208,6 +246,8 @@ handle (int fd, const struct mrc_sync_msg *msg, int passed,
       if (send_msg (fd, MRC_SYNC_HOOKS_DONE, 0, NULL, -1) < 0)
         return mrc_fail_errno (err, "answer the container process");
       return 0;
+    case MRC_SYNC_BIND_SOURCE:
+      return answer_bind_source (fd, msg, h, err);
     case MRC_SYNC_SECCOMP_FD:
     case MRC_SYNC_PTY_MASTER:
       if (passed < 0)

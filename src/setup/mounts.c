@@ -70,35 +70,29 @@ userns_fallback (const char *type)
   return NULL;
 }
 
-int
-mrc_setup_bind_source (const char *bundle, const struct mrc_mount *m,
-                       mrc_error_t *err)
+/* The source of the bind M: the runtime's fd for it when the caller has
+ * one (a user namespace, bind-source.c), else opened here; either way
+ * once, so the file examined is the file bound. */
+static int
+open_source (const struct mrc_setup_into *to, const struct mrc_mount *m,
+             mrc_error_t *err)
 {
-  cleanup_free char *abs = NULL;
-  const char *src = m->source;
-  if (src == NULL)
-    return mrc_fail (err, "mount to `%s`: bind mount without a source",
-                     m->destination);
-  if (src[0] != '/')
-    {
-      if (asprintf (&abs, "%s/%s", bundle, src) < 0)
-        return mrc_error_set (err, ENOMEM, "mount `%s`", src);
-      src = abs;
-    }
-  int fd = open (src, O_PATH | O_CLOEXEC);
-  if (fd < 0)
-    return mrc_fail_errno (err, "mount `%s` to `%s`: open source", m->source,
-                           m->destination);
-  return fd;
+  const struct mrc_setup_points *p = to->points;
+  int fd = -1;
+  if (p && p->bind_source
+      && p->bind_source (p->arg, (size_t) (m - to->plan->spec->mounts), &fd,
+                         err) < 0)
+    return -1;
+  return fd >= 0 ? fd : mrc_setup_bind_source (to->plan->bundle, m, err);
 }
 
 /* A bind or rbind of a host path (SOURCE relative to the bundle), or of
  * the id-mapped tree made for it before the clone (idmap.c). */
 static int
-mount_bind (const struct mrc_launch *plan, int rootfd,
-            const struct mrc_mount *m, const struct mrc_mount_flags *mf,
-            mrc_error_t *err)
+mount_bind (const struct mrc_setup_into *to, const struct mrc_mount *m,
+            const struct mrc_mount_flags *mf, mrc_error_t *err)
 {
+  const struct mrc_launch *plan = to->plan;
   cleanup_close int tree = -1;
   if ((mf->extensions & MRC_MOUNT_IDMAP) || m->n_uid_mappings
       || m->n_gid_mappings)
@@ -112,9 +106,7 @@ mount_bind (const struct mrc_launch *plan, int rootfd,
     }
   else
     {
-      /* the caller's host path: opened once, so the file examined is the
-         file bound */
-      cleanup_close int srcfd = mrc_setup_bind_source (plan->bundle, m, err);
+      cleanup_close int srcfd = open_source (to, m, err);
       if (srcfd < 0)
         return -1;
       tree = mrc_setup_clone_tree (srcfd, mf->flags, m->source,
@@ -122,7 +114,7 @@ mount_bind (const struct mrc_launch *plan, int rootfd,
       if (tree < 0)
         return -1;
     }
-  struct mrc_bind b = { .tree = tree, .what = m->source, .rootfd = rootfd,
+  struct mrc_bind b = { .tree = tree, .what = m->source, .rootfd = to->rootfd,
                         .dest = m->destination, .mf = mf, .m = m };
   return mrc_setup_attach_tree (&b, err);
 }
@@ -460,10 +452,12 @@ ro_waits (const struct mrc_mount *m, const struct mrc_mount_flags *mf,
 }
 
 int
-mrc_setup_mount_one (const struct mrc_launch *plan, int rootfd,
+mrc_setup_mount_one (const struct mrc_setup_into *to,
                      const struct mrc_mount *m, struct mrc_ro_later *later,
                      mrc_error_t *err)
 {
+  const struct mrc_launch *plan = to->plan;
+  int rootfd = to->rootfd;
   struct mrc_mount_flags mf;
   bool bind;
   later->mnt = -1;
@@ -480,7 +474,7 @@ mrc_setup_mount_one (const struct mrc_launch *plan, int rootfd,
   /* (id-mapping without a bind was refused before the clone, idmap.c) */
   int r;
   if (bind)
-    r = mount_bind (plan, rootfd, m, &mf, err);
+    r = mount_bind (to, m, &mf, err);
   else if (m->type == NULL)
     r = mrc_fail (err, "mount to `%s`: missing type", m->destination);
   else if (mf.flags & MS_REMOUNT)

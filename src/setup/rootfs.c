@@ -141,16 +141,18 @@ ro_later_close (struct mrc_ro_later *l)
 /* Steps 3-5: inside the bound rootfs, before it becomes `/`.  A /dev to
  * be read-only is left read-write in *DEV_RO (mounts.c says why). */
 static int
-populate (const struct mrc_launch *plan, int rootfd,
-          struct mrc_ro_later *dev_ro, mrc_error_t *err)
+populate (const struct mrc_setup_into *to, struct mrc_ro_later *dev_ro,
+          mrc_error_t *err)
 {
+  const struct mrc_launch *plan = to->plan;
+  int rootfd = to->rootfd;
   const struct mrc_spec *spec = plan->spec;
   /* mounts[] strictly in order: a later entry may mount onto a directory
    * an earlier one made (/dev/pts lives in the /dev tmpfs). */
   for (size_t i = 0; i < spec->n_mounts; i++)
     {
       struct mrc_ro_later l;
-      if (mrc_setup_mount_one (plan, rootfd, &spec->mounts[i], &l, err) < 0)
+      if (mrc_setup_mount_one (to, &spec->mounts[i], &l, err) < 0)
         return -1;
       /* a later /dev stacks on (hides) an earlier one: the last counts */
       if (l.mnt >= 0)
@@ -211,7 +213,8 @@ mrc_setup_rootfs (const struct mrc_launch *plan,
     return mrc_fail_errno (err, "open the rootfs `%s`", plan->rootfs);
   __attribute__ ((cleanup (ro_later_close))) struct mrc_ro_later dev_ro
       = { .mnt = -1 };
-  if (populate (plan, rootfd, &dev_ro, err) < 0)
+  struct mrc_setup_into to = { plan, rootfd, points };
+  if (populate (&to, &dev_ro, err) < 0)
     return -1;
   /* 5. The runtime's createRuntime and createContainer hooks see the
    * container's mounts but still the host's root, as the spec orders. */

@@ -39,10 +39,19 @@ struct mrc_ro_later
   const char *dest;
 };
 
-/* Perform one mounts[] entry onto its destination inside ROOTFD; a
- * read-only the entry asks for that must wait is left in *LATER (its fd
- * then the caller's). */
-int mrc_setup_mount_one (const struct mrc_launch *plan, int rootfd,
+/* The rootfs mounts[] go into: the plan, ROOTFD (the bound rootfs) and
+ * the caller's POINTS (a bind's source from the runtime). */
+struct mrc_setup_into
+{
+  const struct mrc_launch *plan;
+  int rootfd;
+  const struct mrc_setup_points *points;
+};
+
+/* Perform one mounts[] entry onto its destination inside TO; a read-only
+ * the entry asks for that must wait is left in *LATER (its fd then the
+ * caller's). */
+int mrc_setup_mount_one (const struct mrc_setup_into *to,
                          const struct mrc_mount *m, struct mrc_ro_later *later,
                          mrc_error_t *err) MRC_WUR;
 
@@ -150,7 +159,7 @@ int mrc_setup_clone_tree (int srcfd, unsigned long flags, const char *what,
                           const char *dest, mrc_error_t *err) MRC_WUR;
 
 /* An O_PATH fd of the bind mount M's source, a host path (relative ones
- * are relative to BUNDLE). */
+ * are relative to BUNDLE), opened by the caller (bind-source.c). */
 int mrc_setup_bind_source (const char *bundle, const struct mrc_mount *m,
                            mrc_error_t *err) MRC_WUR;
 
