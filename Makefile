@@ -80,7 +80,8 @@ FUZZ_CC ?= clang
 FUZZ_CFLAGS ?= -O1 -g -fno-omit-frame-pointer
 
 $(eval $(call variant,build,$$(CC),$$(CFLAGS),$$(LDFLAGS)))
-$(eval $(call variant,build-asan,$$(ASAN_CC),$$(ASAN_CFLAGS) $$(SAN_FLAGS),$$(LDFLAGS)))
+# The sanitizer build is also the test build of fault injection (mrc/fault.h).
+$(eval $(call variant,build-asan,$$(ASAN_CC),$$(ASAN_CFLAGS) $$(SAN_FLAGS) -DMRC_FAULTS,$$(LDFLAGS)))
 $(eval $(call variant,build-fuzz,$$(FUZZ_CC),$$(FUZZ_CFLAGS) $$(SAN_FLAGS) -fsanitize=fuzzer-no-link,$$(LDFLAGS)))
 
 mini-runc: build/src/main.o build/libmrc.a

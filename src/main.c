@@ -14,6 +14,7 @@
 
 #include "mrc/args.h"
 #include "mrc/cli.h"
+#include "mrc/fault.h"
 #include "mrc/log.h"
 #include "mrc/spec.h"
 
@@ -119,6 +120,7 @@ main (int argc, char **argv)
   /* A caller ignoring SIGCHLD would have our children reaped behind our
      back: their pids could then name other processes. */
   signal (SIGCHLD, SIG_DFL);
+  mrc_fault_list_if_asked (); /* test builds only (mrc/fault.h) */
   mrc_error_t err = NULL;
   char **pos = NULL;
   size_t npos = 0;

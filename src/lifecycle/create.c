@@ -15,6 +15,7 @@
 #include "mrc/cleanup.h"
 #include "mrc/container.h"
 #include "mrc/cgroup.h"
+#include "mrc/fault.h"
 #include "mrc/fdpass.h"
 #include "mrc/hooks.h"
 #include "mrc/file.h"
@@ -272,6 +273,7 @@ create_steps (const struct mrc_globals *g, const struct mrc_create_opts *o,
   if (mrc_id_validate (o->id, err) < 0 || load_bundle (o, c, err) < 0
       || plan_init (g, o, c, err) < 0)
     return -1;
+  mrc_fault (NULL, "create:loaded");
   mrc_debug ("create: container `%s` from bundle `%s`, root `%s`", o->id,
              c->bundle, c->rootfs);
   if (o->console_socket
@@ -280,6 +282,7 @@ create_steps (const struct mrc_globals *g, const struct mrc_create_opts *o,
   if (mrc_statedir_open_root (g->root, true, &c->root_fd, err) < 0
       || mrc_statedir_new (c->root_fd, o->id, &c->dir_fd, err) < 0)
     return -1;
+  mrc_fault (NULL, "create:state-dir");
   char proc[64];
   snprintf (proc, sizeof proc, "/proc/self/fd/%d", c->dir_fd);
   c->state_dir = realpath (proc, NULL);
@@ -300,9 +303,12 @@ create_steps (const struct mrc_globals *g, const struct mrc_create_opts *o,
   if (mrc_cgroup_prepare (l ? l->cgroups_path : NULL, o->id,
                           g->systemd_cgroup, &c->cg, err) < 0
       || mrc_cgroup_existing (&c->cg, &procs, err) < 0
-      || record_state (c, MRC_STATUS_CREATING, err) < 0
-      || mrc_cgroup_create (&c->cg, l, &changed, err) < 0)
+      || record_state (c, MRC_STATUS_CREATING, err) < 0)
     goto fail;
+  mrc_fault (NULL, "create:recorded");
+  if (mrc_cgroup_create (&c->cg, l, &changed, err) < 0)
+    goto fail;
+  mrc_fault (NULL, "create:cgroup");
   /* joined, as runc joins it, with runc's warning */
   if (procs > 0)
     mrc_warn ("container's cgroup is not empty: %zu process(es) found",
@@ -327,9 +333,12 @@ create_steps (const struct mrc_globals *g, const struct mrc_create_opts *o,
   plan->cgroup_dir = c->cgroup_dir;
   plan->cgroup_v1 = c->cgroup_v1;
   plan->n_cgroup_v1 = c->n_cgroup_v1;
-  if (mrc_process_spawn (plan, &c->init, err) < 0
-      || record_state (c, MRC_STATUS_CREATED, err) < 0)
+  if (mrc_process_spawn (plan, &c->init, err) < 0)
     goto fail;
+  mrc_fault (NULL, "create:spawned");
+  if (record_state (c, MRC_STATUS_CREATED, err) < 0)
+    goto fail;
+  mrc_fault (NULL, "create:created");
   mrc_debug ("create: init of `%s` is pid %d, waiting for start", o->id,
              (int) c->init.pid);
   if (o->pid_file)
@@ -338,11 +347,13 @@ create_steps (const struct mrc_globals *g, const struct mrc_create_opts *o,
         goto fail;
       c->pid_file = o->pid_file;
       c->pid_file_written = true;
+      mrc_fault (NULL, "create:pid-file");
     }
   if (o->pidfd_socket && send_pidfd (o->pidfd_socket, c->init.pidfd, err) < 0)
     goto fail;
   if (mrc_process_go (&c->init, err) < 0)
     goto fail;
+  mrc_fault (NULL, "create:go");
   /* the init has all it needs: what the plan holds (id-mapped trees,
      joined namespaces, the filter) must not live on in a foreground run */
   mrc_launch_release (&c->plan);

@@ -7,6 +7,7 @@
 
 #include "mrc/cgroup.h"
 #include "mrc/cleanup.h"
+#include "mrc/fault.h"
 #include "mrc/log.h"
 #include "mrc/container.h"
 #include "mrc/statedir.h"
@@ -49,12 +50,14 @@ mrc_delete_locked (int root_fd, int dir_fd, const char *id, bool force,
                              &st, err);
   if (r == 0 && st.status != MRC_STATUS_STOPPED)
     r = mrc_container_stop_all (&st, err);
+  mrc_fault (NULL, "delete:stopped");
   /* The cgroup goes with the container: what create made, no more (a
      joined cgroup stays); leftover processes in it are killed first. */
   mrc_debug ("delete: container `%s` (%s)", id, mrc_status_name (st.status));
   struct mrc_cgroup cg = mrc_state_cgroup (&st);
   if (r == 0 && mrc_cgroup_present (&cg))
     r = mrc_cgroup_destroy (&cg, err);
+  mrc_fault (NULL, "delete:cgroup");
   if (r == 0)
     {
       /* poststop: read now, run by the caller once the container is gone

@@ -12,6 +12,7 @@
 
 #include "mrc/cgroup.h"
 #include "mrc/cleanup.h"
+#include "mrc/fault.h"
 #include "mrc/container.h"
 #include "mrc/fdpass.h"
 #include "mrc/file.h"
@@ -140,7 +141,10 @@ run_prepared (const struct mrc_exec_opts *o, const struct mrc_launch *plan,
   struct mrc_spawned s;
   mrc_debug ("exec: in container `%s` (init pid %d): `%s`", st->id,
              (int) st->pid, p->args && p->args[0] ? p->args[0] : "");
+  mrc_fault (NULL, "exec:prepared");
   int launched = mrc_process_exec (plan, &s, err);
+  if (launched == 0)
+    mrc_fault (NULL, "exec:launched");
   if (launched == 0)
     mrc_debug ("exec: pid %d runs", (int) s.pid);
   /* joined (or failed): the head start has done its work */

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "mrc/cleanup.h"
+#include "mrc/fault.h"
 #include "mrc/log.h"
 #include "mrc/container.h"
 #include "mrc/process.h"
@@ -22,6 +23,7 @@ mrc_start_locked (int dir_fd, const struct mrc_state *st,
   if (mrc_status_allows (MRC_VERB_START, st, err) < 0)
     return -1;
   int r = mrc_barrier_release (dir_fd, err);
+  mrc_fault (NULL, "start:released");
   /* Released (or failed for good): the barrier is spent either way, and its
      absence is what makes the status read `running`. */
   if (unlinkat (dir_fd, MRC_EXEC_SOCK, 0) < 0 && errno != ENOENT && r == 0)

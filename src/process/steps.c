@@ -15,6 +15,7 @@
 
 #include "mrc/cgroup.h"
 #include "mrc/cleanup.h"
+#include "mrc/fault.h"
 #include "mrc/fdpass.h"
 #include "mrc/log.h"
 #include "mrc/net.h"
@@ -364,6 +365,9 @@ mrc_child_run (struct mrc_child *c,
     {
       if (!(steps[i].modes & c->plan->mode))
         continue;
+      if (visit == NULL)
+        mrc_fault (c->plan->mode == MRC_LAUNCH_CREATE ? "init" : "exec",
+                   steps[i].name);
       if (visit == NULL)
         mrc_debug ("%s: step %s", c->plan->mode == MRC_LAUNCH_CREATE ? "init"
                                                                     : "exec",
