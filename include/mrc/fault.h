@@ -2,7 +2,7 @@
  * (the sanitizer build of the test run, see the Makefile), the runtime
  * kills itself with SIGKILL at the point named by $MRC_FAULT, so a test
  * can walk every point and check that what is left can always be cleaned
- * up.  Points are "VERB:STEP" (create:cgroup, start:released, ...) and
+ * up.  Points are "VERB:STEP" (create:cgroup, start:released, update:applied, ...) and
  * "init:STEP" / "exec:STEP" for each step of the child's table
  * (src/process/steps.c).  MRC_FAULT=list prints every point and exits.
  * Other builds compile it all out. */

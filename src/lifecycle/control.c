@@ -11,6 +11,7 @@
 
 #include "mrc/cgroup.h"
 #include "mrc/cleanup.h"
+#include "mrc/fault.h"
 #include "mrc/container.h"
 #include "mrc/file.h"
 #include "lifecycle-internal.h"
@@ -54,7 +55,11 @@ mrc_container_update (const struct mrc_globals *g, const char *id,
      keeps the limits it had */
   struct mrc_cgroup cg = mrc_state_cgroup (&st);
   if (r == 0)
+    mrc_fault (NULL, "update:locked");
+  if (r == 0)
     r = mrc_cgroup_update (&cg, res, err);
+  if (r == 0)
+    mrc_fault (NULL, "update:applied");
   mrc_state_clear (&st);
   return r;
 }

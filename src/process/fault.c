@@ -16,8 +16,8 @@ static const char *const points[] = {
   "create:loaded",  "create:state-dir", "create:recorded",
   "create:cgroup",  "create:spawned",   "create:created",
   "create:pid-file", "create:go",       "start:released",
-  "exec:prepared",  "exec:launched",    "delete:stopped",
-  "delete:cgroup",
+  "exec:prepared",  "exec:launched",    "update:locked",
+  "update:applied", "delete:stopped",   "delete:cgroup",
 };
 
 static bool

@@ -50,13 +50,13 @@ walk() {
 			rund -0 mrc create --bundle "$BUNDLE" "$id"
 			MRC_FAULT=$point run mrc start "$id"
 			;;
-		exec:* | delete:*)
+		exec:* | update:* | delete:*)
 			rund -0 mrc run -d --bundle "$BUNDLE" "$id"
-			if [ "${point%%:*}" = exec ]; then
-				MRC_FAULT=$point run mrc exec "$id" true
-			else
-				MRC_FAULT=$point run mrc delete --force "$id"
-			fi
+			case $point in
+			exec:*) MRC_FAULT=$point run mrc exec "$id" true ;;
+			update:*) MRC_FAULT=$point run mrc update --pids-limit 50 "$id" ;;
+			*) MRC_FAULT=$point run mrc delete --force "$id" ;;
+			esac
 			[ "$status" -ne 0 ] || { echo "$point: the verb succeeded" >&2; return 1; }
 			;;
 		esac
@@ -100,6 +100,12 @@ walk() {
 	requires_faults
 	set_args sleep 100
 	walk exec
+}
+
+@test "faults: update killed before and after it applied, then delete --force leaves nothing" {
+	requires_faults
+	set_args sleep 100
+	walk update
 }
 
 @test "faults: delete killed half-way, then delete --force leaves nothing" {
