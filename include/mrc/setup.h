@@ -61,6 +61,20 @@ int mrc_setup_runtime_bind_source (pid_t proc_pid, const char *bundle,
                                    const struct mrc_mount *m, int *fd,
                                    mrc_error_t *err) MRC_WUR;
 
+/* The id-mapped tree of the bind mount M for the init PROC_PID in its own
+ * user namespace (idmap.c): a helper joins the init's mount namespace and
+ * clones the source there, from the init's copy of it, whose flags the
+ * kernel locked (a read-only host mount stays read-only for container
+ * root); a tree cloned in the runtime's namespace would carry no lock.
+ * *FD gets the detached tree. */
+/* Whether the bind mount M is id-mapped (idmap/ridmap or mappings). */
+bool mrc_setup_mount_idmapped (const struct mrc_mount *m);
+
+int mrc_setup_runtime_idmap_tree (pid_t proc_pid, const struct mrc_spec *spec,
+                                  const char *bundle,
+                                  const struct mrc_mount *m, int *fd,
+                                  mrc_error_t *err) MRC_WUR;
+
 /* Write gid_map then uid_map of PID's new user namespace (one write each;
  * "write uid_map: <reason>" on failure).  The caller is privileged over
  * it, so setgroups stays allowed (additionalGids may need it). */

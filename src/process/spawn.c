@@ -244,8 +244,12 @@ on_bind_source (void *arg, size_t index, int *fd, mrc_error_t *err)
   pid_t proc_pid = mrc_pidfd_proc_pid (c->out->pidfd);
   if (proc_pid <= 0)
     return mrc_fail_errno (err, "find the container init in /proc");
-  return mrc_setup_runtime_bind_source (proc_pid, c->plan->bundle,
-                                        &spec->mounts[index], fd, err);
+  const struct mrc_mount *m = &spec->mounts[index];
+  if (mrc_setup_mount_idmapped (m))
+    return mrc_setup_runtime_idmap_tree (proc_pid, spec, c->plan->bundle, m,
+                                         fd, err);
+  return mrc_setup_runtime_bind_source (proc_pid, c->plan->bundle, m, fd,
+                                        err);
 }
 
 /* For a child in a user namespace: the maps of a new one, and rlimits

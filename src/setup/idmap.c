@@ -18,10 +18,12 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "mrc/cleanup.h"
+#include "mrc/fdpass.h"
 #include "mrc/file.h"
 #include "mrc/proc.h"
 #include "setup-internal.h"
@@ -158,22 +160,15 @@ mount_userns (const struct mrc_spec *spec, const struct mrc_mount *m,
 /* The id-mapped detached copy of bind mount M's source: recursive for an
  * rbind, every mount of it mapped with `ridmap`, else the top one. */
 static int
-idmap_tree (const struct mrc_spec *spec, const char *bundle,
-            const struct mrc_mount *m, const struct mrc_mount_flags *mf,
-            mrc_error_t *err)
+map_tree (int srcfd, int ns, const struct mrc_mount *m,
+          const struct mrc_mount_flags *mf, mrc_error_t *err)
 {
-  cleanup_close int srcfd = mrc_setup_bind_source (bundle, m, err);
-  if (srcfd < 0)
-    return -1;
   cleanup_close int tree = open_tree (
       srcfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH
                      | ((mf->flags & MS_REC) ? AT_RECURSIVE : 0));
   if (tree < 0)
     return mrc_fail_errno (err, "id-map `%s`: clone `%s`", m->destination,
                            m->source);
-  cleanup_close int ns = mount_userns (spec, m, err);
-  if (ns < 0)
-    return -1;
   struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP,
                              .userns_fd = (unsigned) ns };
   unsigned at = AT_EMPTY_PATH
@@ -181,6 +176,117 @@ idmap_tree (const struct mrc_spec *spec, const char *bundle,
   if (mount_setattr (tree, "", at, &attr, sizeof attr) < 0)
     return mrc_fail_errno (err, "id-map `%s`", m->destination);
   return steal_fd (&tree);
+}
+
+static int
+idmap_tree (const struct mrc_spec *spec, const char *bundle,
+            const struct mrc_mount *m, const struct mrc_mount_flags *mf,
+            mrc_error_t *err)
+{
+  cleanup_close int srcfd = mrc_setup_bind_source (bundle, m, err);
+  if (srcfd < 0)
+    return -1;
+  cleanup_close int ns = mount_userns (spec, m, err);
+  if (ns < 0)
+    return -1;
+  return map_tree (srcfd, ns, m, mf, err);
+}
+
+/* In a helper that has joined the init's mount namespace (MNTNS): M's
+ * id-mapped tree, cloned from the init's own copy of the source, so with
+ * the flags that copy has locked (a read-only host mount stays read-only
+ * for container root); sent over SOCK. */
+__attribute__ ((noreturn)) static void
+locked_tree_helper (int mntns, int userns, int sock, const char *bundle,
+                    const struct mrc_mount *m,
+                    const struct mrc_mount_flags *mf)
+{
+  mrc_error_t e = NULL;
+  int tree = -1;
+  /* setns(CLONE_NEWNS) sets our root and cwd to the namespace's: the
+     bundle's path means there what it means to the init */
+  if (setns (mntns, CLONE_NEWNS) < 0)
+    mrc_fail_errno (&e, "id-map `%s`: join the container's mount namespace",
+                    m->destination);
+  else
+    {
+      cleanup_close int srcfd = mrc_setup_bind_source (bundle, m, &e);
+      if (srcfd >= 0)
+        tree = map_tree (srcfd, userns, m, mf, &e);
+    }
+  if (tree >= 0)
+    _exit (mrc_fdpass_send (sock, tree, "", &e) < 0);
+  const char *msg = e && e->msg ? e->msg : "id-map: failed";
+  if (mrc_write_all (sock, msg, strlen (msg)) < 0)
+    { /* the runtime is gone */ }
+  _exit (1);
+}
+
+bool
+mrc_setup_mount_idmapped (const struct mrc_mount *m)
+{
+  if (m->n_uid_mappings || m->n_gid_mappings)
+    return true;
+  struct mrc_mount_flags mf;
+  bool bind;
+  mrc_error_t e = NULL;
+  if (mrc_setup_mount_kind (m, &mf, &bind, &e) < 0)
+    {
+      mrc_error_free (&e);
+      return false;
+    }
+  bool mapped = mf.extensions & MRC_MOUNT_IDMAP;
+  mrc_mount_flags_clear (&mf);
+  return mapped;
+}
+
+int
+mrc_setup_runtime_idmap_tree (pid_t proc_pid, const struct mrc_spec *spec,
+                              const char *bundle, const struct mrc_mount *m,
+                              int *fd, mrc_error_t *err)
+{
+  *fd = -1;
+  struct mrc_mount_flags mf;
+  bool bind;
+  if (mrc_setup_mount_kind (m, &mf, &bind, err) < 0)
+    return -1;
+  char path[64];
+  snprintf (path, sizeof path, "/proc/%d/ns/mnt", (int) proc_pid);
+  cleanup_close int mntns = open (path, O_RDONLY | O_CLOEXEC);
+  cleanup_close int userns = -1;
+  int sv[2] = { -1, -1 };
+  int r = -1;
+  if (mntns < 0)
+    mrc_fail_errno (err, "id-map `%s`: open `%s`", m->destination, path);
+  else if ((userns = mount_userns (spec, m, err)) < 0)
+    ;
+  else if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+    mrc_fail_errno (err, "id-map `%s`: socketpair", m->destination);
+  else
+    {
+      pid_t pid = fork ();
+      if (pid == 0)
+        {
+          close (sv[0]);
+          locked_tree_helper (mntns, userns, sv[1], bundle, m, &mf);
+        }
+      int saved = errno;
+      close (sv[1]);
+      if (pid < 0)
+        mrc_error_set (err, saved, "id-map `%s`: fork", m->destination);
+      else
+        {
+          char msg[512];
+          r = mrc_fdpass_recv (sv[0], fd, msg, sizeof msg, err);
+          while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+          if (r == 0 && *fd < 0)
+            r = mrc_fail (err, "%s", msg[0] ? msg : "id-map: the helper died");
+        }
+      close (sv[0]);
+    }
+  mrc_mount_flags_clear (&mf);
+  return r;
 }
 
 static int *

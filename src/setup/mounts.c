@@ -98,8 +98,17 @@ mount_bind (const struct mrc_setup_into *to, const struct mrc_mount *m,
       || m->n_gid_mappings)
     {
       size_t i = (size_t) (m - plan->spec->mounts);
-      /* ours to close: once attached the init has no more use for it */
-      tree = plan->idmap_trees ? plan->idmap_trees[i] : -1;
+      const struct mrc_setup_points *p = to->points;
+      /* in a user namespace the runtime makes it now, from our locked
+         copy of the source (idmap.c); else the one made before the clone,
+         ours to close: once attached the init has no more use for it */
+      if (p && p->bind_source && p->bind_source (p->arg, i, &tree, err) < 0)
+        return -1;
+      int made = plan->idmap_trees ? plan->idmap_trees[i] : -1;
+      if (tree < 0)
+        tree = made;
+      else if (made >= 0)
+        close (made); /* the unlocked one, not needed */
       if (tree < 0)
         return mrc_fail (err, "id-map `%s`: no id-mapped tree was prepared",
                          m->destination);

@@ -73,3 +73,24 @@ mrc_fdpass_send (int sock, int fd, const char *data, mrc_error_t *err)
     return mrc_fail_errno (err, "send fd");
   return 0;
 }
+
+int
+mrc_fdpass_recv (int sock, int *fd, char *data, size_t size, mrc_error_t *err)
+{
+  char ctl[CMSG_SPACE (sizeof (int))];
+  struct iovec iov = { .iov_base = data, .iov_len = size - 1 };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+                        .msg_control = ctl, .msg_controllen = sizeof ctl };
+  ssize_t r;
+  *fd = -1;
+  do
+    r = recvmsg (sock, &msg, MSG_CMSG_CLOEXEC);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    return mrc_fail_errno (err, "receive a file descriptor");
+  data[r] = '\0';
+  for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c; c = CMSG_NXTHDR (&msg, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+      memcpy (fd, CMSG_DATA (c), sizeof *fd);
+  return 0;
+}

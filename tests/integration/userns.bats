@@ -252,6 +252,33 @@ done'
 	[ "${#lines[@]}" -eq 3 ]
 }
 
+# An id-mapped bind in a user namespace: its tree is cloned by a helper of
+# the runtime that joined the init's mount namespace, from the init's
+# locked copy (src/setup/idmap.c), so a read-only host mount stays
+# read-only for container root with CAP_SYS_ADMIN, as a plain bind does.
+@test "userns: an id-mapped bind of a read-only host mount stays read-only" {
+	requires_mini_runc # runc 1.1.5 has no id-mapped mounts
+	userns_config
+	locked_source data rohost
+	mount --bind "$LOCKED/rohost" "$LOCKED/rohost"
+	RO_MOUNT=$LOCKED/rohost
+	mount -o remount,bind,ro "$LOCKED/rohost"
+	bind_mount_at /rohost "$LOCKED/rohost" idmap
+	bind_mount_at /rw "$LOCKED/data" idmap
+	cfg_edit '.process.capabilities = {bounding: ["CAP_SYS_ADMIN"],
+		effective: ["CAP_SYS_ADMIN"], permitted: ["CAP_SYS_ADMIN"]}'
+	set_args sh -c 'stat -c %u /rw/file; mount -o remount,bind,ro /rw && echo "/rw: made ro"
+		'"$try_rw" - /rohost
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	# id-mapped: the host's root-owned file is owned by root inside
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = "/rw: made ro" ]
+	[ "${lines[2]}" = hello ]
+	[[ "${lines[3]}" == ro,* ]]
+	[[ "${lines[3]}" == *idmapped* ]]
+	[ "${#lines[@]}" -eq 4 ]
+}
+
 # A source the runtime cannot open either fails as before, naming source
 # and destination, with the real reason (not the permission denied the
 # mapped root would have met on the way).
