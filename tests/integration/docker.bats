@@ -89,10 +89,7 @@ teardown_file() {
 	fi
 	# A shim (or containerd) outlives a killed daemon: end this daemon's,
 	# whose command lines name its exec root's containerd/, by pid.
-	for p in $(grep -lsF -- "$CW_DIR/exec/containerd" /proc/[0-9]*/cmdline); do
-		p=${p#/proc/}
-		kill -9 "${p%/cmdline}" 2>/dev/null || true
-	done
+	cw_kill_cmdline "$CW_DIR/exec/containerd"
 	cw_umount_under "$CW_DIR"
 	rm -rf "$CW_DIR"
 	# The cgroup parent, in every hierarchy, if a runtime left it.
