@@ -391,3 +391,33 @@ done" ]
 	[ "$(awk '/^Seccomp:/ {print $2}' "/proc/$(ctr_pid "$u")/status")" = 0 ]
 	run -0 CR exec -s "$u" unshare -U true
 }
+
+# With the pod's pid namespace shared (shareProcessNamespace), a
+# container's children outlive its main process: the shim ends them with
+# `kill --all ID 9` once it has exited, and runc signals what is left in
+# the container's cgroup.
+@test "a container in the pod's pid namespace: what its process left running is killed when it exits" {
+	local c pid dir left
+	runp pod7 '.linux.security_context.namespace_options.pid = 0'
+	run_ctr c pod7 sharer '.linux.security_context.namespace_options.pid = 0
+		| .command = ["sh", "-c", "sleep 300 & exec sleep 3"]'
+	pid=$(ctr_pid "$c")
+	on_mini_runc "$c" "$pid"
+	[ "$(readlink "/proc/$pid/ns/pid")" = "$(readlink "/proc/$(pod_pid "$POD")/ns/pid")" ]
+	dir=$(cw_cgroup_dir "$pid" pids)
+	cw_wait eval '[ "$(wc -l <"$dir/cgroup.procs")" = 2 ]'
+	left=$(grep -vx "$pid" "$dir/cgroup.procs")
+	[ "$(tr '\0' ' ' <"/proc/$left/cmdline")" = "sleep 300 " ]
+	cw_wait eval '[ "$(ctr_field "$c" .status.state)" = CONTAINER_EXITED ]'
+	[ "$(ctr_field "$c" .status.exitCode)" = 0 ]
+	# (killed, it stays a zombie of the pod's pid 1, which reaps nothing)
+	cw_wait eval '{ awk "{print \$3}" "/proc/$left/stat" 2>/dev/null || echo gone; } | grep -qxE "Z|gone"'
+	[ -z "$(cat "$dir/cgroup.procs" 2>/dev/null)" ]
+	# by the shim's `kill --all`, which succeeded (containerd logs "failed
+	# to kill init's children" otherwise)
+	local call
+	call=$(sed -n "s/.* pid \([0-9]*\) argv: .* kill --all $c 9\$/\1/p" "$CW_LOG" | head -n 1)
+	[ -n "$call" ]
+	grep -qx "\[pid $call\] exit 0" "$CW_LOG"
+	! grep "failed to kill init's children.*$c" "$CW_DIR/containerd.log"
+}
