@@ -30,9 +30,14 @@ cw_install() {
 	fi
 }
 
-# cw_make_wrapper DIR: write DIR/mini-runc-wrap, set CW_WRAP and CW_LOG.
+# cw_make_wrapper DIR: a snapshot of $MINI_RUNC in DIR/mini-runc (a
+# rebuild during the run must not break it), which MINI_RUNC then names;
+# write DIR/mini-runc-wrap, set CW_WRAP and CW_LOG.
 cw_make_wrapper() {
 	local dir=$1
+	cp "$MINI_RUNC" "$dir/mini-runc"
+	MINI_RUNC=$dir/mini-runc
+	export MINI_RUNC
 	CW_WRAP=$dir/mini-runc-wrap
 	CW_LOG=$dir/runtime-calls.log
 	: >"$CW_LOG"

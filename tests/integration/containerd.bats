@@ -41,10 +41,6 @@ setup_file() {
 	CW_DIR=$(mktemp -d /tmp/mrc-ctrd.XXXXXX)
 	CW_NS=mrc-test-$$
 	export CW_DIR CW_NS
-	# A snapshot of the binary: a rebuild during the run must not break it.
-	cp "$MINI_RUNC" "$CW_DIR/mini-runc"
-	MINI_RUNC=$CW_DIR/mini-runc
-	export MINI_RUNC
 	cw_make_wrapper "$CW_DIR"
 	mkdir -p "$CW_DIR/cni-conf"
 	cw_containerd_config "$CW_DIR/config.toml" "restrict_oom_score_adj = true"

@@ -99,10 +99,6 @@ setup_file() {
 	# the pods' cgroup parent (kubelet's would be /kubepods/...)
 	CW_CGPARENT=/mrc-cri-$$
 	export CW_DIR CW_CGPARENT
-	# A snapshot of the binary: a rebuild during the run must not break it.
-	cp "$MINI_RUNC" "$CW_DIR/mini-runc"
-	MINI_RUNC=$CW_DIR/mini-runc
-	export MINI_RUNC
 	cw_make_wrapper "$CW_DIR"
 	write_config
 	start_containerd

@@ -52,10 +52,6 @@ setup_file() {
 	CW_CGPARENT=/mrc-docker-$$
 	export CW_DIR CW_CGPARENT
 	mkdir -p "$CW_DIR"/{data,exec,cli}
-	# A snapshot of the binary: a rebuild during the run must not break it.
-	cp "$MINI_RUNC" "$CW_DIR/mini-runc"
-	MINI_RUNC=$CW_DIR/mini-runc
-	export MINI_RUNC
 	cw_make_wrapper "$CW_DIR"
 	start_dockerd "$CW_DIR" '{}' --add-runtime "mini-runc=$CW_WRAP"
 }

@@ -48,10 +48,6 @@ setup_file() {
 	CW_DIR=$(mktemp -d /tmp/mrc-podman.XXXXXX)
 	export CW_DIR
 	mkdir -p "$CW_DIR"/{root,runroot,tmp}
-	# A snapshot of the binary: a rebuild during the run must not break it.
-	cp "$MINI_RUNC" "$CW_DIR/mini-runc"
-	MINI_RUNC=$CW_DIR/mini-runc
-	export MINI_RUNC
 	cw_make_wrapper "$CW_DIR"
 	CW_CONF=$CW_DIR/containers.conf
 	write_conf "$CW_CONF"
