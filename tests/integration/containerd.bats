@@ -7,15 +7,16 @@
 # tasks, removes containers and image, stops containerd and removes its
 # directories.
 #
-# config.toml registers mini-runc as a CRI runtime handler in exactly the
-# shape the README documents:
+# config.toml is cri.bats' (cw_containerd_config, the README's shape):
+# mini-runc a CRI runtime handler beside runc,
 #   [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.mini-runc]
 #     runtime_type = "io.containerd.runc.v2"
 #     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.mini-runc.options]
 #       BinaryName = "/usr/local/bin/mini-runc"
-# ctr cannot pick a CRI handler by name; `ctr run --runc-binary B` hands
-# the same shim the same option (runc.v2 Options.BinaryName), so the tasks
-# below go through the code path the CRI handler uses.
+# ctr cannot pick a CRI handler by name (cri.bats does, with crictl);
+# `ctr run --runc-binary B` hands the same shim the same option (runc.v2
+# Options.BinaryName), so the tasks below go through the code path the CRI
+# handler uses.
 #
 # The tasks run with ctr's defaults: `ctr run` puts "cpu": {"shares": 1024}
 # (its --cpu-shares default) in every spec.  Limits are read back on the

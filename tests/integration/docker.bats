@@ -161,11 +161,14 @@ run_limited() {
 	cw_wait eval '[ "$(D top "$name" -o pid,args | grep -cE "^ *[0-9]+ +sleep 300 *$")" -eq 2 ]'
 }
 
-@test "docker run --runtime mini-runc --rm: output and exit status, through the shim" {
+@test "docker run --runtime mini-runc --rm: output and exit status (0, 3, SIGKILL), through the shim" {
 	run -0 D run --runtime mini-runc --rm "$IMG" echo hi
 	[ "$output" = hi ]
 	run -3 D run --runtime mini-runc --rm "$IMG" sh -c 'echo to-stderr >&2; exit 3'
 	[ "$output" = to-stderr ]
+	# killed by a signal: 128 + 9 (in the host's pid namespace, where the
+	# process is not a pid 1 that ignores signals it does not handle)
+	run -137 D run --runtime mini-runc --rm --pid host "$IMG" sh -c 'kill -KILL $$'
 	# The shim called the runtime, with the state root and JSON log it
 	# passes every call.
 	grep -q -- "argv: --root $(runtime_root) --log .*/log.json --log-format json create --bundle " "$CW_LOG"
