@@ -55,7 +55,8 @@ in_ns() { nsenter -t "$CW_MNTNS_PID" -m "$@"; }
 
 write_config() {
 	mkdir -p "$CW_DIR/cni-conf" "$CW_DIR/logs"
-	# stock CRI settings but the one this machine needs (README, "CRI")
+	# stock CRI settings but the one this machine needs (README,
+	# "Kubernetes: containerd's CRI plugin")
 	cw_containerd_config "$CW_DIR/config.toml" "restrict_oom_score_adj = true"
 	# A bridge in containerd's own network namespace, an address for each
 	# pod from host-local, and lo up in the pod.
