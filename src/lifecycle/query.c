@@ -28,7 +28,7 @@ mrc_container_kill (const struct mrc_globals *g, const char *id, int sig,
   struct mrc_state st = { 0 };
   int r = mrc_container_state (g, id, &st, err);
   if (r == 0)
-    r = mrc_status_allows (MRC_VERB_KILL, &st, err);
+    r = mrc_status_allows (all ? MRC_VERB_KILL_ALL : MRC_VERB_KILL, &st, err);
   if (r == 0)
     r = mrc_container_signal (&st, sig, all, err);
   mrc_state_clear (&st);

@@ -103,10 +103,28 @@ signal_others (const struct mrc_state *st, int sig, mrc_error_t *err)
   return 0;
 }
 
+/* kill --all of a stopped container: the processes its init left in its
+ * cgroup, if it has one still (runc: nothing to do is no error). */
+static int
+signal_leftovers (const struct mrc_state *st, int sig, mrc_error_t *err)
+{
+  struct mrc_cgroup cg = mrc_state_cgroup (st);
+  if (!mrc_cgroup_present (&cg))
+    return 0;
+  if (mrc_cgroup_kill (&cg, sig, err) == 0)
+    return 0;
+  if ((*err)->errnum != ENOENT)
+    return -1;
+  mrc_error_free (err);
+  return 0;
+}
+
 int
 mrc_container_signal (const struct mrc_state *st, int sig, bool all,
                       mrc_error_t *err)
 {
+  if (all && st->status == MRC_STATUS_STOPPED)
+    return signal_leftovers (st, sig, err);
   cleanup_close int fd = open_init (st, err);
   if (fd < 0)
     return -1;

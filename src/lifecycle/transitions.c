@@ -55,6 +55,11 @@ static const struct refusal table[MRC_NVERBS][NSTATUS] = {
     [MRC_STATUS_STOPPED] = NOT_RUNNING,
   },
   [MRC_VERB_KILL] = { [MRC_STATUS_STOPPED] = NOT_RUNNING },
+  /* like runc: --all still reaches what is left in a stopped container's
+     cgroup.  containerd's shim runs `kill --all ID 9` once the init of a
+     container sharing a pid namespace (a pod's, the host's) has exited,
+     to end the children it left behind. */
+  [MRC_VERB_KILL_ALL] = { { 0, NULL } },
   [MRC_VERB_UPDATE] = { [MRC_STATUS_STOPPED] = NOT_RUNNING },
   [MRC_VERB_EVENTS] = { [MRC_STATUS_STOPPED] = NOT_RUNNING },
   /* like runc: a container that never started goes without --force */

@@ -1,7 +1,7 @@
-# Shared by podman.bats, containerd.bats and docker.bats: the real callers
-# of mini-runc, installed from Debian, each run privately (their own root,
-# run dir and socket, so nothing of the host's or another test run's is
-# touched).
+# Shared by podman.bats, containerd.bats, cri.bats and docker.bats: the
+# real callers of mini-runc, installed from Debian, each run privately
+# (their own root, run dir and socket, so nothing of the host's or another
+# test run's is touched).
 #
 # The runtime the callers are given is a wrapper ($CW_WRAP) that appends
 # its argv to $CW_LOG and then runs $MINI_RUNC.  For the verbs whose stdio
@@ -30,9 +30,14 @@ cw_install() {
 	fi
 }
 
-# cw_make_wrapper DIR: write DIR/mini-runc-wrap, set CW_WRAP and CW_LOG.
+# cw_make_wrapper DIR: a snapshot of $MINI_RUNC in DIR/mini-runc (a
+# rebuild during the run must not break it), which MINI_RUNC then names;
+# write DIR/mini-runc-wrap, set CW_WRAP and CW_LOG.
 cw_make_wrapper() {
 	local dir=$1
+	cp "$MINI_RUNC" "$dir/mini-runc"
+	MINI_RUNC=$dir/mini-runc
+	export MINI_RUNC
 	CW_WRAP=$dir/mini-runc-wrap
 	CW_LOG=$dir/runtime-calls.log
 	: >"$CW_LOG"
@@ -76,6 +81,117 @@ cw_rootfs() {
 	echo 'root:x:0:' >"$r/etc/group"
 	echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>"$r/etc/passwd"
 	echo 'hosts: files' >"$r/etc/nsswitch.conf"
+}
+
+# mk_oci_image ROOTFS OUT.tar NAME [CONFIG]: an OCI image layout tarball
+# holding ROOTFS as a single uncompressed layer (what `ctr image import`
+# accepts).  CONFIG, a JSON object, is merged into the image config (its
+# default: busybox's PATH and Cmd ["sh"]), e.g. an Entrypoint.
+mk_oci_image() {
+	local rootfs=$1 out=$2 name=$3 extra=${4:-'{}'} w ld ls cd cs md ms
+	w=$(mktemp -d "$CW_DIR/img.XXXXXX")
+	mkdir -p "$w/blobs/sha256"
+	tar --numeric-owner -C "$rootfs" -cf "$w/layer.tar" .
+	ld=$(sha256sum "$w/layer.tar" | cut -d' ' -f1)
+	ls=$(stat -c %s "$w/layer.tar")
+	mv "$w/layer.tar" "$w/blobs/sha256/$ld"
+	jq -cn --arg d "sha256:$ld" --argjson extra "$extra" '{architecture: "amd64", os: "linux",
+		config: ({Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], Cmd: ["sh"]} + $extra),
+		rootfs: {type: "layers", diff_ids: [$d]}}' >"$w/c.json"
+	cd=$(sha256sum "$w/c.json" | cut -d' ' -f1)
+	cs=$(stat -c %s "$w/c.json")
+	mv "$w/c.json" "$w/blobs/sha256/$cd"
+	jq -cn --arg cd "sha256:$cd" --argjson cs "$cs" --arg ld "sha256:$ld" --argjson ls "$ls" '{
+		schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
+		config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $cd, size: $cs},
+		layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $ld, size: $ls}]}' >"$w/m.json"
+	md=$(sha256sum "$w/m.json" | cut -d' ' -f1)
+	ms=$(stat -c %s "$w/m.json")
+	mv "$w/m.json" "$w/blobs/sha256/$md"
+	jq -cn --arg md "sha256:$md" --argjson ms "$ms" --arg n "$name" '{schemaVersion: 2,
+		manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $md, size: $ms,
+		annotations: {"io.containerd.image.name": $n, "org.opencontainers.image.ref.name": "latest"}}]}' \
+		>"$w/index.json"
+	echo '{"imageLayoutVersion":"1.0.0"}' >"$w/oci-layout"
+	tar -C "$w" -cf "$out" oci-layout index.json blobs
+	rm -rf "$w"
+}
+
+# cw_containerd_config FILE [CRI-SETTING...]: a containerd config.toml
+# with everything under $CW_DIR (root, state, sockets, CNI config) and the
+# CRI plugin's two runtime handlers through the runc shim: the stock
+# `runc` and `mini-runc`, whose BinaryName is $CW_WRAP.  Each CRI-SETTING
+# ("key = value") goes into the CRI plugin's table.  README.md's
+# containerd and CRI snippets are this file's shape.
+cw_containerd_config() {
+	local f=$1 s
+	shift
+	{
+		cat <<EOF
+version = 2
+root = "$CW_DIR/root"
+state = "$CW_DIR/state"
+
+[grpc]
+  address = "$CW_DIR/containerd.sock"
+
+[ttrpc]
+  address = "$CW_DIR/containerd.sock.ttrpc"
+
+[plugins."io.containerd.grpc.v1.cri"]
+EOF
+		for s in "$@"; do echo "  $s"; done
+		cat <<EOF
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    conf_dir = "$CW_DIR/cni-conf"
+    bin_dir = "/usr/lib/cni"
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.mini-runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.mini-runc.options]
+        BinaryName = "$CW_WRAP"
+        SystemdCgroup = false
+EOF
+	} >"$f"
+}
+
+# cw_kill_cmdline STRING: SIGKILL, by pid, every process whose command
+# line holds STRING (a daemon's private socket or directory): the shims a
+# killed daemon leaves behind.
+cw_kill_cmdline() {
+	local f p
+	for f in $(grep -lsF -- "$1" /proc/[0-9]*/cmdline); do
+		p=${f#/proc/}
+		p=${p%/cmdline}
+		[ "$p" = "$$" ] || [ "$p" = "$BASHPID" ] || kill -9 "$p" 2>/dev/null || true
+	done
+}
+
+# cw_tmux_shell CMD N: CMD (a client's interactive shell in a container)
+# in a detached 90x20 tmux pane; once the shell prompts, `tty; stty size`
+# and then `exit N` are typed into it.  The pane's text is left in
+# $CW_PANE, CMD's exit status in $CW_PANE_STATUS.
+cw_tmux_shell() {
+	local cmd=$1 code=$2 sock=mrc-tmux-$$-$RANDOM out=$BATS_TEST_TMPDIR/tmux.status
+	rm -f "$out"
+	tmux -L "$sock" new-session -d -x 90 -y 20 "$cmd; echo \$? >$out; sleep 60"
+	cw_wait eval "tmux -L $sock capture-pane -p | grep -q '/ [#$]'" || {
+		tmux -L "$sock" capture-pane -p >&2
+		tmux -L "$sock" kill-server
+		return 1
+	}
+	tmux -L "$sock" send-keys 'tty; stty size; echo mark$((6*7))' Enter
+	cw_wait eval "tmux -L $sock capture-pane -p | grep -q mark42"
+	tmux -L "$sock" send-keys "exit $code" Enter
+	cw_wait test -s "$out"
+	CW_PANE=$(tmux -L "$sock" capture-pane -p)
+	CW_PANE_STATUS=$(cat "$out")
+	tmux -L "$sock" kill-server || true
+	echo "$CW_PANE"
+	echo "exit status: $CW_PANE_STATUS"
 }
 
 # cw_show_log: print the calls the caller made (for failing tests).
@@ -223,23 +339,26 @@ cw_procs_left() {
 }
 
 # cw_left ID...: everything of the ids still there, one line each: cgroup
-# directories, processes, mounts (of this mount namespace).
+# directories, processes, mounts (of this mount namespace, or of
+# $CW_MNTNS_PID's when the caller runs in a mount namespace of its own;
+# cw_listed looks at the runtime's state root there too).
 cw_left() {
 	[ $# -gt 0 ] || return 0
 	cw_cgroups_left "$@" | sed 's/^/cgroup: /'
 	cw_procs_left "$@" | sed 's/^/process: /'
 	local id
 	for id in "$@"; do
-		grep -F -- "$id" /proc/self/mountinfo | awk '{print "mount: " $5}'
+		grep -F -- "$id" "/proc/${CW_MNTNS_PID:-self}/mountinfo" | awk '{print "mount: " $5}'
 	done
 }
 
 # cw_listed ROOT ID...: the ids the runtime still lists (state root ROOT,
 # or the runtime's default one when ROOT is empty).
 cw_listed() {
-	local root=$1
+	local root=$1 ns=()
 	shift
-	"$MINI_RUNC" ${root:+--root "$root"} list --format json 2>/dev/null |
+	[ -z "${CW_MNTNS_PID:-}" ] || ns=(nsenter -t "$CW_MNTNS_PID" -m)
+	"${ns[@]}" "$MINI_RUNC" ${root:+--root "$root"} list --format json 2>/dev/null |
 		jq -r --args '.[]? | select(.id | IN($ARGS.positional[])) | "state: \(.id)"' "$@"
 }
 

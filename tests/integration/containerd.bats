@@ -7,15 +7,16 @@
 # tasks, removes containers and image, stops containerd and removes its
 # directories.
 #
-# config.toml registers mini-runc as a CRI runtime handler in exactly the
-# shape the README documents:
+# config.toml is cri.bats' (cw_containerd_config, the README's shape):
+# mini-runc a CRI runtime handler beside runc,
 #   [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.mini-runc]
 #     runtime_type = "io.containerd.runc.v2"
 #     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.mini-runc.options]
 #       BinaryName = "/usr/local/bin/mini-runc"
-# ctr cannot pick a CRI handler by name; `ctr run --runc-binary B` hands
-# the same shim the same option (runc.v2 Options.BinaryName), so the tasks
-# below go through the code path the CRI handler uses.
+# ctr cannot pick a CRI handler by name (cri.bats does, with crictl);
+# `ctr run --runc-binary B` hands the same shim the same option (runc.v2
+# Options.BinaryName), so the tasks below go through the code path the CRI
+# handler uses.
 #
 # The tasks run with ctr's defaults: `ctr run` puts "cpu": {"shares": 1024}
 # (its --cpu-shares default) in every spec.  Limits are read back on the
@@ -33,68 +34,6 @@ C() { timeout -k 5 60 ctr -a "$CW_DIR/containerd.sock" -n "$CW_NS" "$@"; }
 # Options for ctr run: the runtime.
 RUNOPTS=()
 
-# mk_oci_image ROOTFS OUT.tar NAME: an OCI image layout tarball holding
-# ROOTFS as a single uncompressed layer.
-mk_oci_image() {
-	local rootfs=$1 out=$2 name=$3 w ld ls cd cs md ms
-	w=$(mktemp -d "$CW_DIR/img.XXXXXX")
-	mkdir -p "$w/blobs/sha256"
-	tar --numeric-owner -C "$rootfs" -cf "$w/layer.tar" .
-	ld=$(sha256sum "$w/layer.tar" | cut -d' ' -f1)
-	ls=$(stat -c %s "$w/layer.tar")
-	mv "$w/layer.tar" "$w/blobs/sha256/$ld"
-	jq -cn --arg d "sha256:$ld" '{architecture: "amd64", os: "linux",
-		config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], Cmd: ["sh"]},
-		rootfs: {type: "layers", diff_ids: [$d]}}' >"$w/c.json"
-	cd=$(sha256sum "$w/c.json" | cut -d' ' -f1)
-	cs=$(stat -c %s "$w/c.json")
-	mv "$w/c.json" "$w/blobs/sha256/$cd"
-	jq -cn --arg cd "sha256:$cd" --argjson cs "$cs" --arg ld "sha256:$ld" --argjson ls "$ls" '{
-		schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
-		config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $cd, size: $cs},
-		layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $ld, size: $ls}]}' >"$w/m.json"
-	md=$(sha256sum "$w/m.json" | cut -d' ' -f1)
-	ms=$(stat -c %s "$w/m.json")
-	mv "$w/m.json" "$w/blobs/sha256/$md"
-	jq -cn --arg md "sha256:$md" --argjson ms "$ms" --arg n "$name" '{schemaVersion: 2,
-		manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $md, size: $ms,
-		annotations: {"io.containerd.image.name": $n, "org.opencontainers.image.ref.name": "latest"}}]}' \
-		>"$w/index.json"
-	echo '{"imageLayoutVersion":"1.0.0"}' >"$w/oci-layout"
-	tar -C "$w" -cf "$out" oci-layout index.json blobs
-	rm -rf "$w"
-}
-
-write_config() {
-	mkdir -p "$CW_DIR/cni-conf" "$CW_DIR/cni-bin"
-	cat >"$CW_DIR/config.toml" <<EOF
-version = 2
-root = "$CW_DIR/root"
-state = "$CW_DIR/state"
-
-[grpc]
-  address = "$CW_DIR/containerd.sock"
-
-[ttrpc]
-  address = "$CW_DIR/containerd.sock.ttrpc"
-
-[plugins."io.containerd.grpc.v1.cri"]
-  disable_apparmor = true
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    conf_dir = "$CW_DIR/cni-conf"
-    bin_dir = "$CW_DIR/cni-bin"
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    default_runtime_name = "runc"
-  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-    runtime_type = "io.containerd.runc.v2"
-  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.mini-runc]
-    runtime_type = "io.containerd.runc.v2"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.mini-runc.options]
-      BinaryName = "$CW_WRAP"
-      SystemdCgroup = false
-EOF
-}
-
 setup_file() {
 	[ "$(id -u)" = 0 ] || skip "needs root"
 	cw_install containerd tmux
@@ -103,12 +42,9 @@ setup_file() {
 	CW_DIR=$(mktemp -d /tmp/mrc-ctrd.XXXXXX)
 	CW_NS=mrc-test-$$
 	export CW_DIR CW_NS
-	# A snapshot of the binary: a rebuild during the run must not break it.
-	cp "$MINI_RUNC" "$CW_DIR/mini-runc"
-	MINI_RUNC=$CW_DIR/mini-runc
-	export MINI_RUNC
 	cw_make_wrapper "$CW_DIR"
-	write_config
+	mkdir -p "$CW_DIR/cni-conf"
+	cw_containerd_config "$CW_DIR/config.toml" "restrict_oom_score_adj = true"
 	containerd --config "$CW_DIR/config.toml" >"$CW_DIR/containerd.log" 2>&1 3>&- &
 	echo $! >"$CW_DIR/containerd.pid"
 	cw_wait C version || {
@@ -227,25 +163,12 @@ task_pid() { C task ls | awk -v t="$1" '$1 == t {print $2}'; }
 }
 
 @test "ctr run -t through tmux: a terminal of the pane's size, exit status" {
-	local t sock=mrcc$$ out=$BATS_TEST_TMPDIR/t.out pane
+	local t
 	new_task t
-	tmux -L "$sock" new-session -d -x 90 -y 20 \
-		"ctr -a $CW_DIR/containerd.sock -n $CW_NS run --rm -t --runc-binary $CW_WRAP $IMG $t sh; echo EXITED=\$? >$out; sleep 60"
-	cw_wait eval "tmux -L $sock capture-pane -p | grep -q '/ #'" || {
-		tmux -L "$sock" capture-pane -p >&2
-		tmux -L "$sock" kill-server
-		false
-	}
-	tmux -L "$sock" send-keys 'tty; stty size; echo mark$((6*7))' Enter
-	cw_wait eval "tmux -L $sock capture-pane -p | grep -q mark42"
-	tmux -L "$sock" send-keys 'exit 6' Enter
-	cw_wait test -s "$out"
-	pane=$(tmux -L "$sock" capture-pane -p)
-	tmux -L "$sock" kill-server || true
-	echo "$pane"
-	[[ "$pane" == *"/dev/pts/0"* ]]
-	[[ "$pane" == *"20 90"* ]]
-	[ "$(cat "$out")" = EXITED=6 ]
+	cw_tmux_shell "ctr -a $CW_DIR/containerd.sock -n $CW_NS run --rm -t --runc-binary $CW_WRAP $IMG $t sh" 6
+	[[ "$CW_PANE" == *"/dev/pts/0"* ]]
+	[[ "$CW_PANE" == *"20 90"* ]]
+	[ "$CW_PANE_STATUS" = 6 ]
 	grep -q -- "create --bundle .* --console-socket " "$CW_LOG"
 }
 

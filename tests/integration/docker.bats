@@ -6,10 +6,12 @@
 # private --data-root, --exec-root, --pidfile, socket, daemon.json and key
 # file; no bridge, iptables rules or masquerading (nothing on the shared
 # host's network); the cgroupfs driver under a cgroup parent of its own.
-# The image is a busybox rootfs imported with `docker import`.
-# teardown_file removes the containers and the image, stops dockerd (its
-# containerd with it), ends any shim it left, unmounts what they left and
-# removes the directories.
+# The image is a busybox rootfs imported with `docker import`.  The build
+# test starts a second daemon the same way whose daemon.json registers
+# mini-runc under "runtimes" and makes it the "default-runtime" (the
+# README's two forms).  teardown_file removes the containers, stops the
+# daemons (their containerd with them), ends any shim they left, unmounts
+# what they left and removes the directories.
 #
 # Limits are read back on the host from the container's own cgroup, found
 # through its init's /proc/PID/cgroup (cw_cgroup_expect): the v1 files on
@@ -26,9 +28,14 @@ load callers-helpers
 # depend on which other docker happens to come first.
 DOCKER=/usr/bin/docker
 
-D() {
-	DOCKER_CONFIG=$CW_DIR/cli timeout -k 5 120 "$DOCKER" -H "unix://$CW_DIR/docker.sock" "$@"
+# DH DIR ARGS...: the client of the daemon whose directory is DIR; D ARGS...:
+# of the main one.
+DH() {
+	local dir=$1
+	shift
+	DOCKER_CONFIG=$dir/cli timeout -k 5 120 "$DOCKER" -H "unix://$dir/docker.sock" "$@"
 }
+D() { DH "$CW_DIR" "$@"; }
 
 IMG=mrc-busybox
 
@@ -45,55 +52,65 @@ setup_file() {
 	CW_CGPARENT=/mrc-docker-$$
 	export CW_DIR CW_CGPARENT
 	mkdir -p "$CW_DIR"/{data,exec,cli}
-	# A snapshot of the binary: a rebuild during the run must not break it.
-	cp "$MINI_RUNC" "$CW_DIR/mini-runc"
-	MINI_RUNC=$CW_DIR/mini-runc
-	export MINI_RUNC
 	cw_make_wrapper "$CW_DIR"
+	start_dockerd "$CW_DIR" '{}' --add-runtime "mini-runc=$CW_WRAP"
+}
+
+# start_dockerd DIR DAEMON-JSON FLAG...: a private dockerd with everything
+# under DIR, configured by the JSON object DAEMON-JSON (its daemon.json)
+# and FLAGs, with the busybox image imported.
+start_dockerd() {
+	local dir=$1 json=$2 pid
+	shift 2
+	mkdir -p "$dir"/{data,exec,cli}
 	# Its own daemon.json (not the host's /etc/docker/daemon.json), which
 	# also moves the identity key away from /etc/docker/key.json (20.10
 	# has no command-line flag for it).
-	jq -n --arg k "$CW_DIR/key.json" '{"deprecated-key-path": $k}' >"$CW_DIR/daemon.json"
-	dockerd --config-file "$CW_DIR/daemon.json" --data-root "$CW_DIR/data" \
-		--exec-root "$CW_DIR/exec" --pidfile "$CW_DIR/dockerd.pid" \
-		-H "unix://$CW_DIR/docker.sock" \
+	jq -n --arg k "$dir/key.json" --argjson j "$json" '{"deprecated-key-path": $k} + $j' \
+		>"$dir/daemon.json"
+	dockerd --config-file "$dir/daemon.json" --data-root "$dir/data" \
+		--exec-root "$dir/exec" --pidfile "$dir/dockerd.pid" \
+		-H "unix://$dir/docker.sock" \
 		--iptables=false --ip-masq=false --bridge=none \
 		--exec-opt native.cgroupdriver=cgroupfs --cgroup-parent "$CW_CGPARENT" \
-		--add-runtime "mini-runc=$CW_WRAP" \
-		>"$CW_DIR/dockerd.log" 2>&1 3>&- &
-	local pid=$!
-	echo "$pid" >"$CW_DIR/dockerd.child"
-	cw_wait eval 'D version || ! kill -0 "$pid"'
-	D version >/dev/null || {
-		tail -n 30 "$CW_DIR/dockerd.log" >&2
-		false
+		"$@" >"$dir/dockerd.log" 2>&1 3>&- &
+	pid=$!
+	echo "$pid" >"$dir/dockerd.child"
+	cw_wait eval 'DH "$dir" version || ! kill -0 "$pid"'
+	DH "$dir" version >/dev/null || {
+		tail -n 30 "$dir/dockerd.log" >&2
+		return 1
 	}
-	cw_rootfs "$CW_DIR/rootfs"
-	tar -C "$CW_DIR/rootfs" -c . | D import - "$IMG" >/dev/null
+	[ -d "$CW_DIR/rootfs" ] || cw_rootfs "$CW_DIR/rootfs"
+	tar -C "$CW_DIR/rootfs" -c . | DH "$dir" import - "$IMG" >/dev/null
 }
 
-teardown_file() {
-	[ -n "${CW_DIR:-}" ] && [ -d "$CW_DIR" ] || return 0
-	local p mnt
-	if [ -S "$CW_DIR/docker.sock" ]; then
-		for p in $(D ps -aq 2>/dev/null); do
-			D rm -f "$p" >/dev/null 2>&1 || true
+# stop_dockerd DIR: its containers removed, the daemon stopped (its
+# containerd with it), any shim it left ended, what they left unmounted.
+stop_dockerd() {
+	local dir=$1 p
+	if [ -S "$dir/docker.sock" ]; then
+		for p in $(DH "$dir" ps -aq 2>/dev/null); do
+			DH "$dir" rm -f "$p" >/dev/null 2>&1 || true
 		done
-		D rmi -f "$IMG" >/dev/null 2>&1 || true
 	fi
-	if [ -s "$CW_DIR/dockerd.child" ]; then
-		p=$(cat "$CW_DIR/dockerd.child")
+	if [ -s "$dir/dockerd.child" ]; then
+		p=$(cat "$dir/dockerd.child")
 		kill "$p" 2>/dev/null || true
 		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.3; done
 		kill -9 "$p" 2>/dev/null || true
 	fi
 	# A shim (or containerd) outlives a killed daemon: end this daemon's,
 	# whose command lines name its exec root's containerd/, by pid.
-	for p in $(grep -lsF -- "$CW_DIR/exec/containerd" /proc/[0-9]*/cmdline); do
-		p=${p#/proc/}
-		kill -9 "${p%/cmdline}" 2>/dev/null || true
-	done
-	cw_umount_under "$CW_DIR"
+	cw_kill_cmdline "$dir/exec/containerd"
+	cw_umount_under "$dir"
+}
+
+teardown_file() {
+	[ -n "${CW_DIR:-}" ] && [ -d "$CW_DIR" ] || return 0
+	local mnt
+	[ ! -d "$CW_DIR/build" ] || stop_dockerd "$CW_DIR/build"
+	stop_dockerd "$CW_DIR"
 	rm -rf "$CW_DIR"
 	# The cgroup parent, in every hierarchy, if a runtime left it.
 	for mnt in $(cw_cgroup_mounts); do
@@ -144,11 +161,14 @@ run_limited() {
 	cw_wait eval '[ "$(D top "$name" -o pid,args | grep -cE "^ *[0-9]+ +sleep 300 *$")" -eq 2 ]'
 }
 
-@test "docker run --runtime mini-runc --rm: output and exit status, through the shim" {
+@test "docker run --runtime mini-runc --rm: output and exit status (0, 3, SIGKILL), through the shim" {
 	run -0 D run --runtime mini-runc --rm "$IMG" echo hi
 	[ "$output" = hi ]
 	run -3 D run --runtime mini-runc --rm "$IMG" sh -c 'echo to-stderr >&2; exit 3'
 	[ "$output" = to-stderr ]
+	# killed by a signal: 128 + 9 (in the host's pid namespace, where the
+	# process is not a pid 1 that ignores signals it does not handle)
+	run -137 D run --runtime mini-runc --rm --pid host "$IMG" sh -c 'kill -KILL $$'
 	# The shim called the runtime, with the state root and JSON log it
 	# passes every call.
 	grep -q -- "argv: --root $(runtime_root) --log .*/log.json --log-format json create --bundle " "$CW_LOG"
@@ -238,4 +258,182 @@ run_limited() {
 	[ -z "$output" ]
 	# cgroups, shim, mounts, runtime state: checked here as in teardown
 	cw_assert_clean "$(runtime_root)"
+}
+
+# run_sleeper NAME [DOCKER-RUN-FLAG...]: a detached container on mini-runc
+# whose process sleeps, running once docker says so.
+run_sleeper() {
+	local name=$1
+	shift
+	run -0 D run -d --runtime mini-runc --name "$name" "$@" "$IMG" sleep 300
+	cw_wait eval '[ "$(D inspect -f "{{.State.Status}}" "$name")" = running ]'
+}
+
+@test "docker run -i: the container reads docker's stdin" {
+	run -0 D run -i --runtime mini-runc --rm "$IMG" sh -c 'tr a-z A-Z; echo read-all' <<<"piped in"
+	[ "$output" = "PIPED IN
+read-all" ]
+	# without -i the container's stdin is empty
+	run -0 D run --runtime mini-runc --rm "$IMG" sh -c 'cat; echo eof' <<<"not seen"
+	[ "$output" = eof ]
+}
+
+@test "docker run -it through tmux: a terminal of the pane's size, exit status" {
+	local n
+	new_name n
+	cw_tmux_shell "DOCKER_CONFIG=$CW_DIR/cli $DOCKER -H unix://$CW_DIR/docker.sock run -it --rm --runtime mini-runc --name $n $IMG sh" 5
+	[[ "$CW_PANE" == *"/dev/pts/0"* ]]
+	[[ "$CW_PANE" == *"20 90"* ]]
+	[ "$CW_PANE_STATUS" = 5 ]
+	grep -q -- "create --bundle .* --console-socket " "$CW_LOG"
+}
+
+@test "docker run -d, then exec: -u, -e, -w, exit status; exec -it through tmux" {
+	local n
+	new_name n
+	run_sleeper "$n"
+	run -0 D exec "$n" cat /proc/1/cmdline
+	[ "$output" = "sleep300" ]
+	run -0 D exec -u 65534:65534 -e GREETING=hi -w /tmp "$n" sh -c 'echo $(id -u):$(id -g) $GREETING $(pwd)'
+	[ "$output" = "65534:65534 hi /tmp" ]
+	run -7 D exec "$n" sh -c 'exit 7'
+	grep -q -- "exec --process .* --detach --pid-file .* $(D inspect -f '{{.Id}}' "$n")\$" "$CW_LOG"
+	cw_tmux_shell "DOCKER_CONFIG=$CW_DIR/cli $DOCKER -H unix://$CW_DIR/docker.sock exec -it $n sh" 3
+	[[ "$CW_PANE" == *"/dev/pts/"* ]]
+	[[ "$CW_PANE" == *"20 90"* ]]
+	[ "$CW_PANE_STATUS" = 3 ]
+}
+
+@test "docker top and logs of a detached container" {
+	local n
+	new_name n
+	run -0 D run -d --runtime mini-runc --name "$n" "$IMG" sh -c 'echo to-stdout; echo to-stderr >&2; exec sleep 300'
+	cw_wait eval 'D logs "$n" 2>&1 | grep -q to-stderr'
+	run -0 D top "$n" -o pid,args
+	[[ "$output" == *"sleep 300"* ]]
+	# the pid docker shows is the container's init, on the host
+	[ "$(awk 'NR > 1 {print $1}' <<<"$output")" = "$(cpid "$n")" ]
+	run -0 D logs "$n"
+	[[ "$output" == *to-stdout* ]]
+	[ "$(D logs "$n" 2>/dev/null)" = to-stdout ]
+	[ "$(D logs "$n" 2>&1 >/dev/null)" = to-stderr ]
+}
+
+@test "docker stop: SIGTERM, trapped and ignored, then SIGKILL after the timeout; kill; restart" {
+	local n pid start
+	new_name n
+	run -0 D run -d --runtime mini-runc --name "$n" "$IMG" sh -c 'trap "echo got TERM" TERM; echo ready; while :; do sleep 0.2; done'
+	cw_wait eval 'D logs "$n" | grep -q ready'
+	pid=$(cpid "$n")
+	start=$SECONDS
+	run -0 D stop -t 2 "$n"
+	[ $((SECONDS - start)) -ge 2 ]
+	! kill -0 "$pid" 2>/dev/null
+	run -0 D logs "$n"
+	[[ "$output" == *"got TERM"* ]]
+	[ "$(D inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$n")" = "exited 137" ]
+	# restart: a new init, running again
+	run -0 D restart -t 1 "$n"
+	cw_wait eval '[ "$(D inspect -f "{{.State.Status}}" "$n")" = running ]'
+	[ "$(cpid "$n")" != "$pid" ]
+	pid=$(cpid "$n")
+	# kill: SIGKILL by default, 137; -s a signal the process handles
+	run -0 D kill -s TERM "$n"
+	cw_wait eval '[ "$(D logs "$n" | grep -c "got TERM")" = 2 ]'
+	[ "$(D inspect -f '{{.State.Status}}' "$n")" = running ]
+	run -0 D kill "$n"
+	cw_wait eval '[ "$(D inspect -f "{{.State.Status}}" "$n")" = exited ]'
+	[ "$(D inspect -f '{{.State.ExitCode}}' "$n")" = 137 ]
+	! kill -0 "$pid" 2>/dev/null
+}
+
+@test "docker pause / unpause: frozen in the container's freezer cgroup, then running on" {
+	local n pid a b
+	new_name n
+	run -0 D run -d --runtime mini-runc --name "$n" "$IMG" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/n.new; mv /tmp/n.new /tmp/n; sleep 0.05; done'
+	pid=$(cpid "$n")
+	cw_wait test -s "/proc/$pid/root/tmp/n"
+	run -0 D pause "$n"
+	[ "$(D inspect -f '{{.State.Status}}' "$n")" = paused ]
+	cw_cgroup_expect "$pid" freezer freezer.state=FROZEN cgroup.freeze=1
+	a=$(cat "/proc/$pid/root/tmp/n")
+	sleep 0.5
+	b=$(cat "/proc/$pid/root/tmp/n")
+	[ "$a" = "$b" ]
+	run -0 D unpause "$n"
+	[ "$(D inspect -f '{{.State.Status}}' "$n")" = running ]
+	cw_wait eval '[ "$(cat "/proc/$pid/root/tmp/n")" -gt "$b" ]'
+	grep -q -- "pause $(D inspect -f '{{.Id}}' "$n")" "$CW_LOG"
+}
+
+@test "docker run -v HOSTDIR:/data, --read-only, --tmpfs, --user" {
+	local dir=$BATS_TEST_TMPDIR/vol
+	mkdir -p "$dir"
+	echo from-host >"$dir/in"
+	run -0 D run --runtime mini-runc --rm -v "$dir:/data" "$IMG" sh -c 'cat /data/in; echo from-container >/data/out'
+	[ "$output" = from-host ]
+	[ "$(cat "$dir/out")" = from-container ]
+	# --read-only: the root refuses writes, a --tmpfs mount takes them
+	run -1 D run --runtime mini-runc --rm --read-only "$IMG" touch /newfile
+	[[ "$output" == *"Read-only file system"* ]]
+	run -0 D run --runtime mini-runc --rm --read-only --tmpfs /scratch "$IMG" sh -c 'echo ok >/scratch/f && cat /scratch/f && grep " /scratch " /proc/mounts'
+	[[ "$output" == "ok"*"tmpfs /scratch tmpfs rw,"* ]]
+	run -0 D run --runtime mini-runc --rm --user 65534:65534 "$IMG" sh -c 'echo $(id -u):$(id -g)'
+	[ "$output" = 65534:65534 ]
+}
+
+@test "docker run --cap-drop, --network none, --pid host, --device" {
+	# --cap-drop CHOWN: chown refused; ALL: no capability left
+	run -1 D run --runtime mini-runc --rm --cap-drop CHOWN "$IMG" chown 65534 /tmp
+	[[ "$output" == *"Operation not permitted"* ]]
+	run -0 D run --runtime mini-runc --rm "$IMG" chown 65534 /tmp
+	run -0 D run --runtime mini-runc --rm --cap-drop ALL "$IMG" awk '/^Cap(Eff|Prm|Bnd):/ {print $2}' /proc/self/status
+	[ "$output" = "0000000000000000
+0000000000000000
+0000000000000000" ]
+	# --network none: only a loopback device
+	run -0 D run --runtime mini-runc --rm --network none "$IMG" sh -c 'ls /sys/class/net'
+	[ "$output" = lo ]
+	# --pid host: the host's pid namespace
+	run -0 D run --runtime mini-runc --rm --pid host "$IMG" readlink /proc/self/ns/pid
+	[ "$output" = "$(readlink /proc/self/ns/pid)" ]
+	# --device: the node, usable under its new name
+	run -0 D run --runtime mini-runc --rm --device /dev/zero:/dev/myzero "$IMG" sh -c 'head -c 5 /dev/myzero | wc -c; ls -l /dev/myzero'
+	[[ "$output" == "5"*"c"*"1,"*"5"*"/dev/myzero" ]]
+}
+
+# A second daemon whose daemon.json registers mini-runc under "runtimes"
+# and makes it the "default-runtime": the classic builder's RUN steps run
+# on it, and so does a plain `docker run` of what it built.
+@test "DOCKER_BUILDKIT=0 docker build with mini-runc as the default runtime, then docker run" {
+	local b=$CW_DIR/build ctx=$BATS_TEST_TMPDIR/ctx n
+	start_dockerd "$b" "$(jq -n --arg w "$CW_WRAP" '{runtimes: {"mini-runc": {path: $w}}, "default-runtime": "mini-runc"}')"
+	[ "$(DH "$b" info -f '{{.DefaultRuntime}}')" = mini-runc ]
+	mkdir -p "$ctx"
+	echo copied >"$ctx/file.txt"
+	cat >"$ctx/Dockerfile" <<-EOF
+	FROM $IMG
+	ENV GREETING=built
+	WORKDIR /work
+	COPY file.txt .
+	RUN echo "run step: \$GREETING in \$(pwd)" >/work/ran && cat /work/file.txt >>/work/ran
+	CMD ["sh", "-c", "cat /work/ran; echo \$GREETING"]
+	EOF
+	local calls
+	calls=$(grep -c ' create --bundle ' "$CW_LOG")
+	run -0 env DOCKER_BUILDKIT=0 DOCKER_CONFIG="$b/cli" timeout 120 "$DOCKER" -H "unix://$b/docker.sock" build -t mrc-built "$ctx"
+	[[ "$output" == *"Successfully tagged mrc-built:latest"* ]]
+	# the RUN step's container was created by the runtime under test, with
+	# the JSON log the shim reads its errors from
+	[ "$(grep -c ' create --bundle ' "$CW_LOG")" -gt "$calls" ]
+	grep -q -- "argv: --root $b/exec/runtime-runc/moby --log .*/log.json --log-format json create " "$CW_LOG"
+	new_name n
+	run -0 DH "$b" run --rm --name "$n" mrc-built
+	[ "$output" = "run step: built in /work
+copied
+built" ]
+	[ "$(grep -c ' create --bundle ' "$CW_LOG")" -gt "$((calls + 1))" ]
+	cw_assert_clean "$b/exec/runtime-runc/moby"
+	stop_dockerd "$b"
+	rm -rf "$b"
 }

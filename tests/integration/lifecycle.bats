@@ -214,6 +214,29 @@ load helpers
 	assert_nothing_left
 }
 
+# containerd's shim ends the children a container's init left behind with
+# `kill --all ID 9` once the init has exited, when the container shares a
+# pid namespace (a pod's, the host's); runc signals what is left in the
+# cgroup and exits 0 (nothing left, or no cgroup, is no error either).
+@test "kill --all of a stopped container: what its init left in its cgroup is signalled, exit 0" {
+	cfg_edit '.linux.namespaces |= map(select(.type != "pid"))'
+	set_args sh -c 'sleep 300 & echo $! >/tmp/child'
+	mrc run -d --bundle "$BUNDLE" "$ID"
+	wait_status "$ID" stopped
+	wait_file "$BUNDLE/rootfs/tmp/child"
+	local child
+	child=$(cat "$BUNDLE/rootfs/tmp/child")
+	pid_alive "$child"
+	run -1 mrc kill "$ID" KILL
+	[[ "$output" == *"container not running"* ]]
+	run -0 mrc kill --all "$ID" KILL
+	wait_gone "$child"
+	# again, with nothing left to signal
+	run -0 mrc kill --all "$ID" KILL
+	mrc delete "$ID"
+	assert_nothing_left
+}
+
 @test "delete --force: a running container and all its processes" {
 	set_args sh -c 'sleep 100 & sleep 100'
 	mrc run -d --bundle "$BUNDLE" "$ID"

@@ -48,10 +48,6 @@ setup_file() {
 	CW_DIR=$(mktemp -d /tmp/mrc-podman.XXXXXX)
 	export CW_DIR
 	mkdir -p "$CW_DIR"/{root,runroot,tmp}
-	# A snapshot of the binary: a rebuild during the run must not break it.
-	cp "$MINI_RUNC" "$CW_DIR/mini-runc"
-	MINI_RUNC=$CW_DIR/mini-runc
-	export MINI_RUNC
 	cw_make_wrapper "$CW_DIR"
 	CW_CONF=$CW_DIR/containers.conf
 	write_conf "$CW_CONF"
@@ -325,26 +321,12 @@ cpid() { P inspect -f '{{.State.Pid}}' "$1"; }
 }
 
 @test "podman run -it through tmux: a terminal of the pane's size, exit status" {
-	local sock=mrcp$$ out=$BATS_TEST_TMPDIR/it.out n
+	local n
 	new_name n
-	tmux -L "$sock" new-session -d -x 100 -y 30 \
-		"CONTAINERS_CONF=$CW_CONF podman --root $CW_DIR/root --runroot $CW_DIR/runroot --tmpdir $CW_DIR/tmp --storage-driver vfs --runtime $CW_WRAP run -it --rm --name $n $IMG sh; echo EXITED=\$? >$out; sleep 60"
-	cw_wait eval "tmux -L $sock capture-pane -p | grep -q '/ #'" || {
-		tmux -L "$sock" capture-pane -p >&2
-		tmux -L "$sock" kill-server
-		false
-	}
-	tmux -L "$sock" send-keys 'tty; stty size; echo mark$((6*7))' Enter
-	cw_wait eval "tmux -L $sock capture-pane -p | grep -q mark42"
-	tmux -L "$sock" send-keys 'exit 4' Enter
-	cw_wait test -s "$out"
-	local pane
-	pane=$(tmux -L "$sock" capture-pane -p)
-	tmux -L "$sock" kill-server || true
-	echo "$pane"
-	[[ "$pane" == *"/dev/pts/"* ]]
-	[[ "$pane" == *"30 100"* ]]
-	[ "$(cat "$out")" = EXITED=4 ]
+	cw_tmux_shell "CONTAINERS_CONF=$CW_CONF podman --root $CW_DIR/root --runroot $CW_DIR/runroot --tmpdir $CW_DIR/tmp --storage-driver vfs --runtime $CW_WRAP run -it --rm --name $n $IMG sh" 4
+	[[ "$CW_PANE" == *"/dev/pts/"* ]]
+	[[ "$CW_PANE" == *"20 90"* ]]
+	[ "$CW_PANE_STATUS" = 4 ]
 }
 
 # The limits podman asks for are applied in the container's own cgroup,

@@ -44,6 +44,8 @@ static const struct row rows[] = {
       { "cannot resume a running container: container not paused", 0 }, OK,
       NOT_RUNNING } },
   { MRC_VERB_KILL, "kill", { OK, OK, OK, OK, NOT_RUNNING } },
+  /* a stopped container's leftovers, as runc */
+  { MRC_VERB_KILL_ALL, "kill --all", { OK, OK, OK, OK, OK } },
   { MRC_VERB_UPDATE, "update", { OK, OK, OK, OK, NOT_RUNNING } },
   { MRC_VERB_EVENTS, "events", { OK, OK, OK, OK, NOT_RUNNING } },
   { MRC_VERB_DELETE, "delete",
