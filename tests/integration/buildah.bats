@@ -22,10 +22,10 @@ B() {
 }
 
 setup_file() {
-	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ "$(id -u)" = 0 ] || { cw_file_skip "needs root"; return 0; }
 	cw_install buildah
-	command -v buildah >/dev/null || skip "buildah not installed"
-	[ -x "$MINI_RUNC" ] || skip "no $MINI_RUNC (run make)"
+	command -v buildah >/dev/null || { cw_file_skip "buildah not installed"; return 0; }
+	[ -x "$MINI_RUNC" ] || { cw_file_skip "no $MINI_RUNC (run make)"; return 0; }
 	CW_DIR=$(mktemp -d /tmp/mrc-buildah.XXXXXX)
 	export CW_DIR
 	mkdir -p "$CW_DIR"/{root,runroot,tmp}
@@ -35,7 +35,7 @@ setup_file() {
 }
 
 teardown_file() {
-	[ -n "${CW_DIR:-}" ] && [ -d "$CW_DIR" ] || return 0
+	if [ -z "${CW_DIR:-}" ] || [ ! -d "$CW_DIR" ]; then return 0; fi
 	B rm -a >/dev/null 2>&1 || true
 	B rmi -a -f >/dev/null 2>&1 || true
 	cw_umount_under "$CW_DIR"
@@ -43,10 +43,12 @@ teardown_file() {
 }
 
 setup() {
+	cw_file_skipped
 	echo "==== $BATS_TEST_DESCRIPTION" >>"$CW_LOG"
 }
 
 teardown() {
+	[ -z "${CW_FILE_SKIP:-}" ] || return 0
 	local clean=0
 	cw_assert_clean || clean=1
 	[ -n "${BATS_TEST_COMPLETED:-}" ] && [ "$clean" = 0 ] || {

@@ -35,10 +35,10 @@ C() { timeout -k 5 60 ctr -a "$CW_DIR/containerd.sock" -n "$CW_NS" "$@"; }
 RUNOPTS=()
 
 setup_file() {
-	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ "$(id -u)" = 0 ] || { cw_file_skip "needs root"; return 0; }
 	cw_install containerd tmux
-	command -v containerd >/dev/null && command -v ctr >/dev/null || skip "containerd not installed"
-	[ -x "$MINI_RUNC" ] || skip "no $MINI_RUNC (run make)"
+	command -v containerd >/dev/null && command -v ctr >/dev/null || { cw_file_skip "containerd not installed"; return 0; }
+	[ -x "$MINI_RUNC" ] || { cw_file_skip "no $MINI_RUNC (run make)"; return 0; }
 	CW_DIR=$(mktemp -d /tmp/mrc-ctrd.XXXXXX)
 	CW_NS=mrc-test-$$
 	export CW_DIR CW_NS
@@ -57,7 +57,7 @@ setup_file() {
 }
 
 teardown_file() {
-	[ -n "${CW_DIR:-}" ] && [ -d "$CW_DIR" ] || return 0
+	if [ -z "${CW_DIR:-}" ] || [ ! -d "$CW_DIR" ]; then return 0; fi
 	local t mnt
 	if [ -S "$CW_DIR/containerd.sock" ]; then
 		for t in $(C task ls -q 2>/dev/null); do
@@ -91,12 +91,14 @@ teardown_file() {
 }
 
 setup() {
+	cw_file_skipped
 	echo "==== $BATS_TEST_DESCRIPTION" >>"$CW_LOG"
 	RUNOPTS=(--runc-binary "$CW_WRAP")
 	TASKS=()
 }
 
 teardown() {
+	[ -z "${CW_FILE_SKIP:-}" ] || return 0
 	local t
 	for t in "${TASKS[@]}"; do
 		C task kill -s KILL "$t" >/dev/null 2>&1 || true

@@ -90,12 +90,12 @@ start_containerd() {
 }
 
 setup_file() {
-	[ "$(id -u)" = 0 ] || skip "needs root"
-	[ -x "$CRICTL" ] || skip "no crictl at $CRICTL (see ../shared/tools/README.md)"
+	[ "$(id -u)" = 0 ] || { cw_file_skip "needs root"; return 0; }
+	[ -x "$CRICTL" ] || { cw_file_skip "no crictl at $CRICTL (see ../shared/tools/README.md)"; return 0; }
 	cw_install containerd containernetworking-plugins tmux
-	command -v containerd >/dev/null && command -v ctr >/dev/null || skip "containerd not installed"
-	[ -x /usr/lib/cni/bridge ] || skip "CNI plugins not installed"
-	[ -x "$MINI_RUNC" ] || skip "no $MINI_RUNC (run make)"
+	command -v containerd >/dev/null && command -v ctr >/dev/null || { cw_file_skip "containerd not installed"; return 0; }
+	[ -x /usr/lib/cni/bridge ] || { cw_file_skip "CNI plugins not installed"; return 0; }
+	[ -x "$MINI_RUNC" ] || { cw_file_skip "no $MINI_RUNC (run make)"; return 0; }
 	CW_DIR=$(mktemp -d /tmp/mrc-cri.XXXXXX)
 	# the pods' cgroup parent (kubelet's would be /kubepods/...)
 	CW_CGPARENT=/mrc-cri-$$
@@ -115,7 +115,7 @@ setup_file() {
 }
 
 teardown_file() {
-	[ -n "${CW_DIR:-}" ] && [ -d "$CW_DIR" ] || return 0
+	if [ -z "${CW_DIR:-}" ] || [ ! -d "$CW_DIR" ]; then return 0; fi
 	local p mnt
 	if [ -S "$CW_DIR/containerd.sock" ] && [ -n "${CW_MNTNS_PID:-}" ]; then
 		CR rmp -a -f >/dev/null 2>&1 || true
@@ -145,11 +145,13 @@ teardown_file() {
 }
 
 setup() {
+	cw_file_skipped
 	echo "==== $BATS_TEST_DESCRIPTION" >>"$CW_LOG"
 	WORK=$BATS_TEST_TMPDIR
 }
 
 teardown() {
+	[ -z "${CW_FILE_SKIP:-}" ] || return 0
 	local clean=0
 	CR rmp -a -f >/dev/null 2>&1 || true
 	# Every container the test created is gone: its cgroups in every

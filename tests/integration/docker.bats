@@ -43,10 +43,10 @@ IMG=mrc-busybox
 runtime_root() { echo "$CW_DIR/exec/runtime-runc/moby"; }
 
 setup_file() {
-	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ "$(id -u)" = 0 ] || { cw_file_skip "needs root"; return 0; }
 	cw_install docker.io
-	[ -x "$DOCKER" ] && command -v dockerd >/dev/null || skip "docker.io not installed"
-	[ -x "$MINI_RUNC" ] || skip "no $MINI_RUNC (run make)"
+	[ -x "$DOCKER" ] && command -v dockerd >/dev/null || { cw_file_skip "docker.io not installed"; return 0; }
+	[ -x "$MINI_RUNC" ] || { cw_file_skip "no $MINI_RUNC (run make)"; return 0; }
 	# Short paths: containerd's socket lives under the exec root.
 	CW_DIR=$(mktemp -d /tmp/mrc-docker.XXXXXX)
 	CW_CGPARENT=/mrc-docker-$$
@@ -107,7 +107,7 @@ stop_dockerd() {
 }
 
 teardown_file() {
-	[ -n "${CW_DIR:-}" ] && [ -d "$CW_DIR" ] || return 0
+	if [ -z "${CW_DIR:-}" ] || [ ! -d "$CW_DIR" ]; then return 0; fi
 	local mnt
 	[ ! -d "$CW_DIR/build" ] || stop_dockerd "$CW_DIR/build"
 	stop_dockerd "$CW_DIR"
@@ -119,11 +119,13 @@ teardown_file() {
 }
 
 setup() {
+	cw_file_skipped
 	echo "==== $BATS_TEST_DESCRIPTION" >>"$CW_LOG"
 	NAMES=()
 }
 
 teardown() {
+	[ -z "${CW_FILE_SKIP:-}" ] || return 0
 	local n clean=0
 	for n in "${NAMES[@]}"; do
 		D rm -f "$n" >/dev/null 2>&1 || true
