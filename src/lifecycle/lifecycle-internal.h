@@ -121,6 +121,10 @@ int mrc_delete_locked (int root_fd, int dir_fd, const char *id, bool force,
 
 /* ------------------------------------------ NOTIFY_SOCKET (notify.c) -- */
 
+/* The container's socket, STATE_DIR/MRC_NOTIFY_DIR/MRC_NOTIFY_SOCK. */
+#define MRC_NOTIFY_DIR "notify"
+#define MRC_NOTIFY_SOCK "notify.sock"
+
 /* create: when NOTIFY_SOCKET is set, add the container's notify socket
  * directory (STATE_DIR/notify, made in DIR_FD) as a bind mount at
  * /run/notify and point the process's NOTIFY_SOCKET there. */
