@@ -118,3 +118,111 @@ not_ours() {
 	[ -z "$(state_entries)" ]
 	assert_nothing_left
 }
+
+# damage KIND: spoil $ROOT/$ID/state.json the KIND way; prints what `state`
+# must then say about it.
+damage() {
+	local f=$ROOT/$ID/state.json
+	case "$1" in
+	truncated) head -c 30 "$f" >"$f.x"; mv "$f.x" "$f"; echo "premature EOF" ;;
+	empty) : >"$f"; echo "empty file" ;;
+	garbage) echo 'this is not json' >"$f"; echo "invalid JSON" ;;
+	nul) printf '{"id":"%s\0"}' "$ID" >"$f"; echo "NUL byte" ;;
+	pid-huge) jq '.pid = 99999999999' "$f" >"$f.x"; mv "$f.x" "$f"; echo "pid: expected a 32-bit integer" ;;
+	pid-range) jq '.pid = 5000000' "$f" >"$f.x"; mv "$f.x" "$f"; echo "pid: 5000000 is out of range" ;;
+	esac
+}
+
+@test "delete --force: a running container whose state.json is damaged, every way" {
+	requires_mini_runc
+	set_args sh -c 'sleep 1000 & sleep 1000'
+	local kind want pid
+	for kind in truncated empty garbage nul pid-huge pid-range; do
+		rund -0 mrc run -d --bundle "$BUNDLE" "$ID"
+		pid=$(state_field "$ID" pid)
+		want=$(damage "$kind")
+		echo "damage: $kind" >&2
+		run -1 mrc state "$ID"
+		grep_i "container \`$ID\`" "damaged state" "$ROOT/$ID" "state.json" "$want" "delete --force"
+		# without --force a running init stays, and is the error
+		run -1 mrc delete "$ID"
+		grep_i "container \`$ID\`" "state.json" "$want" "init $pid runs"
+		pid_alive "$pid"
+		run -0 mrc delete --force "$ID"
+		wait_gone "$pid"
+		assert_nothing_left
+	done
+}
+
+@test "delete: a stopped container whose state.json is damaged needs no --force" {
+	requires_mini_runc
+	set_args true
+	mrc create --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	mrc start "$ID"
+	wait_status "$ID" stopped
+	damage garbage >/dev/null
+	run -0 mrc delete "$ID"
+	assert_nothing_left
+}
+
+# running_with_stranger FILE: a running container (its init's pid in $PID)
+# whose FILE (state.json or init.json) names a stranger, a process outside
+# it ($STRANGER), with the stranger's true start time: only its cgroup
+# tells it from the init.
+running_with_stranger() {
+	set_args sleep 1000
+	rund -0 mrc run -d --bundle "$BUNDLE" "$ID"
+	PID=$(state_field "$ID" pid)
+	sleep 1000 </dev/null >/dev/null 2>&1 &
+	STRANGER=$!
+	local t f=$ROOT/$ID/$1
+	t=$(awk '{print $22}' "/proc/$STRANGER/stat")
+	jq --argjson p "$STRANGER" --argjson t "$t" \
+		'.pid = $p | .mrcPidStartTime = $t' "$f" >"$f.x"
+	mv "$f.x" "$f"
+}
+
+@test "delete --force: a reused pid in the init record is never signalled" {
+	requires_mini_runc
+	running_with_stranger init.json
+	damage garbage >/dev/null
+	run -0 mrc delete --force "$ID"
+	pid_alive "$STRANGER"
+	wait_gone "$PID"
+	kill "$STRANGER"
+	assert_nothing_left
+}
+
+@test "kill and delete: a reused pid in an intact state.json is never signalled" {
+	requires_mini_runc
+	running_with_stranger state.json
+	run -1 mrc kill "$ID" KILL
+	grep_i "container not running"
+	run ! mrc exec "$ID" true
+	grep_i "container not running"
+	pid_alive "$STRANGER"
+	run -0 mrc delete --force "$ID"
+	pid_alive "$STRANGER"
+	wait_gone "$PID"
+	kill "$STRANGER"
+	assert_nothing_left
+}
+
+@test "delete --force: state.json and the init record both damaged still removes the directory" {
+	requires_mini_runc
+	set_args true
+	mrc create --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	mrc start "$ID"
+	wait_status "$ID" stopped
+	damage empty >/dev/null
+	echo garbage >"$ROOT/$ID/init.json"
+	run -1 mrc delete "$ID"
+	grep_i "state.json: empty file" "init.json: invalid JSON" "delete --force"
+	[ -d "$ROOT/$ID" ]
+	# the init has exited: only its cgroup may be left, and is reported
+	run -0 mrc delete --force "$ID"
+	grep_i "init.json" "not known"
+	[ ! -e "$ROOT/$ID" ]
+	for p in $(leftover_cgroups); do rmdir "$p"; done
+	assert_nothing_left
+}
