@@ -78,7 +78,7 @@ mrc_delete_locked (int root_fd, int dir_fd, const char *id, bool force,
  * error. */
 static int
 delete_damaged (int root_fd, int dir_fd, const char *id, bool force,
-                    mrc_error_t *load_err)
+                mrc_error_t *load_err)
 {
   bool missing = (*load_err)->errnum == ENOENT;
   char where[PATH_MAX];
@@ -104,12 +104,12 @@ delete_damaged (int root_fd, int dir_fd, const char *id, bool force,
       /* nothing tells where its processes are: --force removes the
          directory and says what may be left */
       cleanup_free char *why = strdup ((*load_err)->msg);
-      mrc_fail (load_err, "container `%s`: damaged state in `%s`: %s; %s",
-                id, where, why ? why : "?", rec_err->msg);
+      mrc_fail (load_err, "container `%s`: damaged state in `%s`: %s; %s%s",
+                id, where, why ? why : "?", rec_err->msg,
+                force ? "" : " (`delete --force` removes the directory)");
       mrc_error_free (&rec_err);
       if (!force)
-        return mrc_error_wrap (load_err, "delete (`delete --force` removes "
-                                         "the directory)");
+        return -1;
       mrc_warn ("%s: its processes and cgroup, if any, are not known and "
                 "stay",
                 (*load_err)->msg);

@@ -191,9 +191,8 @@ mrc_statedir_reap_stale (int root_fd, const char *id)
     {
       if (strncmp (de->d_name, prefix, (size_t) plen) != 0)
         continue;
-      cleanup_close int fd = openat (root_fd, de->d_name,
-                                     O_RDONLY | O_DIRECTORY | O_NOFOLLOW
-                                         | O_CLOEXEC);
+      cleanup_close int fd = mrc_fs_open_here (root_fd, de->d_name,
+                                               O_RDONLY | O_DIRECTORY);
       /* a live creator holds its lock: only a dead one's is taken; its
          `.new-*` name proves it ours, and it holds at most the marker */
       mrc_error_t ignored = NULL;
