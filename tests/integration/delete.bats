@@ -154,6 +154,19 @@ damage() {
 	done
 }
 
+@test "delete --force: a paused container whose state.json is damaged" {
+	requires_mini_runc
+	set_args sleep 1000
+	rund -0 mrc run -d --bundle "$BUNDLE" "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	mrc pause "$ID"
+	damage truncated >/dev/null
+	run -0 mrc delete --force "$ID"
+	wait_gone "$pid"
+	assert_nothing_left
+}
+
 @test "delete: a stopped container whose state.json is damaged needs no --force" {
 	requires_mini_runc
 	set_args true
