@@ -222,6 +222,15 @@ int mrc_cgroup_kill (const struct mrc_cgroup *cg, int sig,
 int mrc_cgroup_pids (const struct mrc_cgroup *cg, pid_t **pids, size_t *n,
                      mrc_error_t *err) MRC_WUR;
 
+/* Whether TEXT, a /proc/PID/cgroup, puts the process in CG (or below it)
+ * in at least one hierarchy CG records.  Pure. */
+bool mrc_cgroup_member_of (const struct mrc_cgroup *cg, const char *text);
+
+/* The same for process PID, read from /proc (errnum ENOENT or ESRCH when
+ * it is gone). */
+int mrc_cgroup_holds (const struct mrc_cgroup *cg, pid_t pid, bool *member,
+                      mrc_error_t *err) MRC_WUR;
+
 /* Remove what mrc_cgroup_create made, in every hierarchy: where nothing
  * was made the cgroup was joined, not created, and stays.  Otherwise kill
  * what is left, wait until it is empty, remove its sub-cgroups and it,

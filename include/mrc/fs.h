@@ -27,6 +27,12 @@
  * chmod(2) and friends act on exactly the file FD refers to. */
 void mrc_fs_fd_path (int fd, char buf[MRC_FD_PATH_MAX]);
 
+/* Open NAME, one entry of directory DIRFD, with FLAGS (O_NOFOLLOW and
+ * O_CLOEXEC added), never through a symlink nor onto another mount
+ * (openat2 RESOLVE_NO_XDEV: EXDEV when NAME is a mount point).  Returns
+ * the fd or -1 with errno, as openat does. */
+int mrc_fs_open_here (int dirfd, const char *name, int flags);
+
 /* Open PATH inside ROOTFD.  FLAGS are open(2) flags (O_CLOEXEC is added;
  * O_CREAT is refused).  Use O_PATH to get a handle for mount(2). */
 int mrc_fs_open_in_root (int rootfd, const char *path, int flags,

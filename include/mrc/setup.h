@@ -105,6 +105,12 @@ int mrc_setup_sysctl_check (const struct mrc_launch *plan,
  * namespace and becomes its root. */
 #define MRC_LAYERS_ANNOTATION "org.mini-runc.rootfs.layers"
 #define MRC_UPPER_ANNOTATION "org.mini-runc.rootfs.upper"
+/* Without that annotation the writable layer lives in the state dir:
+ * MRC_OVERLAY_DIR/{MRC_OVERLAY_UPPER,MRC_OVERLAY_WORK} (delete removes
+ * them by these names). */
+#define MRC_OVERLAY_DIR "overlay"
+#define MRC_OVERLAY_UPPER "upper"
+#define MRC_OVERLAY_WORK "work"
 #define MRC_LAYERS_MAX 128
 
 /* Check the layer annotations of SPEC against BUNDLE (absolute) without

@@ -24,6 +24,10 @@ enum mrc_status
  * state). */
 const char *mrc_status_name (enum mrc_status s);
 
+/* The largest pid Linux hands out (PID_MAX_LIMIT on 64-bit): a recorded
+ * pid above it is damage, never a process. */
+#define MRC_PID_MAX (4 * 1024 * 1024)
+
 struct mrc_state
 {
   char *oci_version;
@@ -67,6 +71,16 @@ int mrc_state_list_to_json (struct mrc_state *const *sts, size_t n,
 /* Parse a state.json written by mrc_state_to_json(internal=true). */
 int mrc_state_from_json (const char *buf, size_t len, const char *name,
                          struct mrc_state *out, mrc_error_t *err) MRC_WUR;
+
+/* The init record (<root>/<id>/init.json): the id, the init's pid and
+ * start time and the cgroup record of ST, under state.json's keys: what
+ * `delete --force` needs to find the container's processes when
+ * state.json is damaged.  Compact, no newline. */
+int mrc_state_record_to_json (const struct mrc_state *st, char **out,
+                              size_t *len, mrc_error_t *err) MRC_WUR;
+/* Parse one into OUT (only those fields set; free with mrc_state_clear). */
+int mrc_state_record_from_json (const char *buf, size_t len, const char *name,
+                                struct mrc_state *out, mrc_error_t *err) MRC_WUR;
 
 void mrc_state_clear (struct mrc_state *st);
 

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -14,7 +15,8 @@
 #include "lifecycle-internal.h"
 
 /* ENOENT from any step means "no such container": runc's `delete --force`
- * treats that as done, plain `delete` reports it. */
+ * treats that as done, plain `delete` reports it.  Something under the
+ * name that is not a container (EEXIST) fails both: it is left alone. */
 static int
 not_found (bool force, mrc_error_t *err)
 {
@@ -26,6 +28,25 @@ not_found (bool force, mrc_error_t *err)
   return -1;
 }
 
+static int delete_damaged (int root_fd, int dir_fd, const char *id,
+                           bool force, mrc_error_t *load_err);
+
+/* Kill what is left of the container ST describes and remove its cgroup:
+ * what create made, no more (a joined cgroup stays); leftover processes
+ * in it are killed first. */
+static int
+stop_and_uncgroup (const struct mrc_state *st, mrc_error_t *err)
+{
+  if (st->status != MRC_STATUS_STOPPED && mrc_container_stop_all (st, err) < 0)
+    return -1;
+  mrc_fault (NULL, "delete:stopped");
+  struct mrc_cgroup cg = mrc_state_cgroup (st);
+  if (mrc_cgroup_present (&cg) && mrc_cgroup_destroy (&cg, err) < 0)
+    return -1;
+  mrc_fault (NULL, "delete:cgroup");
+  return 0;
+}
+
 int
 mrc_delete_locked (int root_fd, int dir_fd, const char *id, bool force,
                    struct mrc_post_hooks *post, mrc_error_t *err)
@@ -33,31 +54,13 @@ mrc_delete_locked (int root_fd, int dir_fd, const char *id, bool force,
   struct mrc_state st = { 0 };
   memset (post, 0, sizeof *post);
   if (mrc_statedir_load (dir_fd, &st, err) < 0)
-    {
-      if ((*err)->errnum != ENOENT)
-        return -1;
-      /* A create killed before it wrote state.json: its init died with it
-         (EOF on its channel), so only the directory is left. */
-      mrc_error_free (err);
-      if (mrc_statedir_remove (root_fd, id, dir_fd, err) < 0)
-        return -1;
-      if (force)
-        return 0;
-      return mrc_error_code (err, ENOENT, "container does not exist: `%s`", id);
-    }
+    return delete_damaged (root_fd, dir_fd, id, force, err);
   mrc_status_refresh (dir_fd, true, &st);
   int r = mrc_status_allows (force ? MRC_VERB_DELETE_FORCE : MRC_VERB_DELETE,
                              &st, err);
-  if (r == 0 && st.status != MRC_STATUS_STOPPED)
-    r = mrc_container_stop_all (&st, err);
-  mrc_fault (NULL, "delete:stopped");
-  /* The cgroup goes with the container: what create made, no more (a
-     joined cgroup stays); leftover processes in it are killed first. */
   mrc_debug ("delete: container `%s` (%s)", id, mrc_status_name (st.status));
-  struct mrc_cgroup cg = mrc_state_cgroup (&st);
-  if (r == 0 && mrc_cgroup_present (&cg))
-    r = mrc_cgroup_destroy (&cg, err);
-  mrc_fault (NULL, "delete:cgroup");
+  if (r == 0)
+    r = stop_and_uncgroup (&st, err);
   if (r == 0)
     {
       /* poststop: read now, run by the caller once the container is gone
@@ -69,6 +72,79 @@ mrc_delete_locked (int root_fd, int dir_fd, const char *id, bool force,
       r = mrc_statedir_remove (root_fd, id, dir_fd, err);
     }
   mrc_state_clear (&st);
+  return r;
+}
+
+/* state.json is missing or unreadable: LOAD_ERR says why, and is replaced
+ * by the outcome.  The init record, written before it, still finds the
+ * init and the cgroup; without --force a running init stays and is the
+ * error. */
+static int
+delete_damaged (int root_fd, int dir_fd, const char *id, bool force,
+                mrc_error_t *load_err)
+{
+  bool missing = (*load_err)->errnum == ENOENT;
+  char where[PATH_MAX];
+  mrc_statedir_path (dir_fd, where, sizeof where);
+  struct mrc_state rec = { 0 };
+  mrc_error_t rec_err = NULL;
+  int r = mrc_statedir_load_record (dir_fd, &rec, &rec_err);
+  if (r < 0 && missing && rec_err->errnum == ENOENT)
+    {
+      /* A create killed before it wrote either: its init died with it
+         (EOF on its channel), and it made no cgroup yet. */
+      mrc_error_free (&rec_err);
+      mrc_error_free (load_err);
+      if (mrc_statedir_remove (root_fd, id, dir_fd, load_err) < 0)
+        return -1;
+      if (force)
+        return 0;
+      return mrc_error_code (load_err, ENOENT,
+                             "container does not exist: `%s`", id);
+    }
+  if (r < 0)
+    {
+      /* nothing tells where its processes are: --force removes the
+         directory and says what may be left */
+      cleanup_free char *why = strdup ((*load_err)->msg);
+      mrc_fail (load_err, "container `%s`: damaged state in `%s`: %s; %s%s",
+                id, where, why ? why : "?", rec_err->msg,
+                force ? "" : " (`delete --force` removes the directory)");
+      mrc_error_free (&rec_err);
+      if (!force)
+        return -1;
+      mrc_warn ("%s: its processes and cgroup, if any, are not known and "
+                "stay",
+                (*load_err)->msg);
+      mrc_error_free (load_err);
+      return mrc_statedir_remove (root_fd, id, dir_fd, load_err);
+    }
+  mrc_error_t ignored = NULL;
+  int fd = mrc_container_init_pidfd (&rec, &ignored);
+  mrc_error_free (&ignored);
+  rec.status = fd >= 0 ? MRC_STATUS_RUNNING : MRC_STATUS_STOPPED;
+  if (fd >= 0)
+    close (fd);
+  if (rec.status == MRC_STATUS_RUNNING && !force)
+    {
+      r = mrc_error_wrap (load_err, "container `%s`: damaged state in `%s` "
+                                    "while its init %d runs (`delete --force` "
+                                    "kills it)",
+                          id, where, (int) rec.pid);
+      mrc_state_clear (&rec);
+      return r;
+    }
+  mrc_debug ("delete: container `%s` from `%s` (%s): %s", id, MRC_INIT_RECORD,
+             mrc_status_name (rec.status), (*load_err)->msg);
+  mrc_error_free (load_err);
+  /* no poststop hooks: their state (bundle, annotations) was in state.json */
+  r = stop_and_uncgroup (&rec, load_err);
+  if (r == 0)
+    r = mrc_statedir_remove (root_fd, id, dir_fd, load_err);
+  mrc_state_clear (&rec);
+  if (r == 0 && missing && !force)
+    return mrc_error_code (load_err, ENOENT, "container does not exist: `%s`",
+                           id);
   return r;
 }
 

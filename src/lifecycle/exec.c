@@ -24,22 +24,6 @@
 #include "mrc/term.h"
 #include "lifecycle-internal.h"
 
-/* A pidfd for the init, then the start time checked again, so the pid
- * cannot have been recycled in between. */
-static int
-open_init (const struct mrc_state *st, int *pidfd, mrc_error_t *err)
-{
-  int fd = mrc_pidfd_open (st->pid);
-  if (fd < 0 || !mrc_proc_alive (st->pid, st->pid_start_time))
-    {
-      if (fd >= 0)
-        close (fd);
-      return mrc_error_code (err, ESRCH, "container not running");
-    }
-  *pidfd = fd;
-  return 0;
-}
-
 /* The config as create read it (kept in the state dir): an edited or
  * removed bundle does not change what exec runs, nor its seccomp filter. */
 static int
@@ -106,7 +90,8 @@ launch (const char *root, const struct mrc_exec_opts *o,
   cleanup_cgroup_procs struct mrc_cgroup_procs procs = MRC_CGROUP_PROCS_INIT;
   if (open_cgroup (o, st, &cg, &procs, err) < 0)
     return -1;
-  if (open_init (st, &pidfd, err) < 0)
+  pidfd = mrc_container_init_pidfd (st, err);
+  if (pidfd < 0)
     return -1;
   struct mrc_launch plan = {
     .mode = MRC_LAUNCH_EXEC, .flags = o->launch, .id = st->id, .spec = spec,

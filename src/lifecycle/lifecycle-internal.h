@@ -69,6 +69,13 @@ int mrc_container_open (const char *root, const char *id, int lock_op,
                         int *root_fd, int *dir_fd, struct mrc_state *st,
                         mrc_error_t *err) MRC_WUR;
 
+/* A pidfd of the container's init: the recorded pid, if it still has the
+ * recorded start time and is in the container's cgroup; otherwise
+ * "container not running" (errnum ESRCH).  Every use of a recorded pid
+ * (a signal, setns) goes through it. */
+int mrc_container_init_pidfd (const struct mrc_state *st,
+                              mrc_error_t *err) MRC_WUR;
+
 /* SIGKILL the container's processes and wait until the init is gone. */
 int mrc_container_stop_all (const struct mrc_state *st, mrc_error_t *err) MRC_WUR;
 
@@ -114,6 +121,10 @@ int mrc_delete_locked (int root_fd, int dir_fd, const char *id, bool force,
                        struct mrc_post_hooks *post, mrc_error_t *err) MRC_WUR;
 
 /* ------------------------------------------ NOTIFY_SOCKET (notify.c) -- */
+
+/* The container's socket, STATE_DIR/MRC_NOTIFY_DIR/MRC_NOTIFY_SOCK. */
+#define MRC_NOTIFY_DIR "notify"
+#define MRC_NOTIFY_SOCK "notify.sock"
 
 /* create: when NOTIFY_SOCKET is set, add the container's notify socket
  * directory (STATE_DIR/notify, made in DIR_FD) as a bind mount at

@@ -20,8 +20,6 @@
 #include "mrc/proc.h"
 #include "lifecycle-internal.h"
 
-#define NOTIFY_DIR "notify"
-#define NOTIFY_SOCK "notify.sock"
 #define NOTIFY_IN_CONTAINER "/run/notify"
 
 static int
@@ -60,21 +58,21 @@ mrc_notify_prepare (struct mrc_spec *spec, int dir_fd, const char *state_dir,
   const char *host = getenv ("NOTIFY_SOCKET");
   if (host == NULL || *host == '\0')
     return 0;
-  if (mkdirat (dir_fd, NOTIFY_DIR, 0755) < 0 && errno != EEXIST)
+  if (mkdirat (dir_fd, MRC_NOTIFY_DIR, 0755) < 0 && errno != EEXIST)
     return mrc_fail_errno (err, "NOTIFY_SOCKET: create the notify directory");
   struct mrc_mount m = { 0 };
   char *opts[] = { strdup ("rbind"), strdup ("nosuid"), strdup ("nodev"),
                    strdup ("noexec"), NULL };
   m.destination = strdup (NOTIFY_IN_CONTAINER);
   m.type = strdup ("bind");
-  if (asprintf (&m.source, "%s/%s", state_dir, NOTIFY_DIR) < 0)
+  if (asprintf (&m.source, "%s/%s", state_dir, MRC_NOTIFY_DIR) < 0)
     m.source = NULL;
   m.options = calloc (5, sizeof (char *));
   if (m.options)
     memcpy (m.options, opts, sizeof opts);
   struct mrc_mount *nm = realloc (spec->mounts,
                                   (spec->n_mounts + 1) * sizeof *nm);
-  char *env = strdup ("NOTIFY_SOCKET=" NOTIFY_IN_CONTAINER "/" NOTIFY_SOCK);
+  char *env = strdup ("NOTIFY_SOCKET=" NOTIFY_IN_CONTAINER "/" MRC_NOTIFY_SOCK);
   if (nm == NULL || env == NULL || m.destination == NULL || m.type == NULL
       || m.source == NULL || m.options == NULL || !opts[0] || !opts[1]
       || !opts[2] || !opts[3])
@@ -100,11 +98,11 @@ mrc_notify_listen (int dir_fd, int *out, mrc_error_t *err)
   const char *host = getenv ("NOTIFY_SOCKET");
   struct stat st;
   if (host == NULL || *host == '\0'
-      || fstatat (dir_fd, NOTIFY_DIR, &st, AT_SYMLINK_NOFOLLOW) < 0)
+      || fstatat (dir_fd, MRC_NOTIFY_DIR, &st, AT_SYMLINK_NOFOLLOW) < 0)
     return 0;
   struct sockaddr_un sa = { .sun_family = AF_UNIX };
   snprintf (sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d/%s/%s", dir_fd,
-            NOTIFY_DIR, NOTIFY_SOCK);
+            MRC_NOTIFY_DIR, MRC_NOTIFY_SOCK);
   cleanup_close int s = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (s < 0)
     return mrc_fail_errno (err, "NOTIFY_SOCKET: socket");

@@ -16,22 +16,34 @@
 
 #define STOP_TIMEOUT_MS 10000
 
-/* A pidfd for the init, checked against the recorded start time after it
- * is opened, so a recycled pid is never signalled. */
-static int
-open_init (const struct mrc_state *st, mrc_error_t *err)
+/* The init is the recorded pid only while its start time and its cgroup
+ * match the record: checked after the pidfd is open, so the pid cannot be
+ * recycled in between, and a pid that fails either (reused, or copied
+ * into an edited record with its start time) is never signalled. */
+int
+mrc_container_init_pidfd (const struct mrc_state *st, mrc_error_t *err)
 {
-  int fd = mrc_pidfd_open (st->pid);
+  if (st->pid <= 0)
+    return mrc_error_code (err, ESRCH, "container not running");
+  cleanup_close int fd = mrc_pidfd_open (st->pid);
   if (fd < 0 && errno == ESRCH)
     return mrc_error_code (err, ESRCH, "container not running");
   if (fd < 0)
     return mrc_fail_errno (err, "open init process %d", (int) st->pid);
   if (!mrc_proc_alive (st->pid, st->pid_start_time))
+    return mrc_error_code (err, ESRCH, "container not running");
+  struct mrc_cgroup cg = mrc_state_cgroup (st);
+  bool member = true;
+  mrc_error_t gone = NULL;
+  if (mrc_cgroup_present (&cg) && mrc_cgroup_holds (&cg, st->pid, &member,
+                                                    &gone) < 0)
     {
-      close (fd);
-      return mrc_error_code (err, ESRCH, "container not running");
+      mrc_error_free (&gone);
+      member = false; /* exited meanwhile */
     }
-  return fd;
+  if (!member)
+    return mrc_error_code (err, ESRCH, "container not running");
+  return steal_fd (&fd);
 }
 
 static int
@@ -125,7 +137,7 @@ mrc_container_signal (const struct mrc_state *st, int sig, bool all,
 {
   if (all && st->status == MRC_STATUS_STOPPED)
     return signal_leftovers (st, sig, err);
-  cleanup_close int fd = open_init (st, err);
+  cleanup_close int fd = mrc_container_init_pidfd (st, err);
   if (fd < 0)
     return -1;
   /* --all through the cgroup (cgroup.kill for SIGKILL); without one,
@@ -147,7 +159,7 @@ mrc_container_signal (const struct mrc_state *st, int sig, bool all,
 int
 mrc_container_stop_all (const struct mrc_state *st, mrc_error_t *err)
 {
-  cleanup_close int fd = open_init (st, err);
+  cleanup_close int fd = mrc_container_init_pidfd (st, err);
   if (fd < 0)
     {
       if ((*err)->errnum == ESRCH)

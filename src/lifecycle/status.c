@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -77,8 +79,14 @@ mrc_container_open (const char *root, const char *id, int lock_op,
     {
       /* no state.json: a create still running or killed half-way */
       if ((*err)->errnum == ENOENT)
-        mrc_error_code (err, ENOENT, "container does not exist: `%s`", id);
-      return -1;
+        return mrc_error_code (err, ENOENT, "container does not exist: `%s`",
+                               id);
+      char where[PATH_MAX];
+      mrc_statedir_path (dfd, where, sizeof where);
+      cleanup_free char *why = strdup ((*err)->msg);
+      return mrc_fail (err, "container `%s`: damaged state in `%s`: %s "
+                            "(`delete --force` removes the container)",
+                       id, where, why ? why : "?");
     }
   mrc_status_refresh (dfd, lock_op == LOCK_EX, st);
   *root_fd = steal_fd (&rfd);

@@ -260,9 +260,9 @@ open_upper_work (const struct mrc_launch *plan, int bundlefd, int *upperfd,
                                       O_PATH | O_DIRECTORY | O_CLOEXEC);
       if (state < 0)
         return mrc_fail_errno (err, "open state dir `%s`", plan->state_dir);
-      parent = make_dir (state, "overlay", 0700, "overlay dir", err);
-      base = strdup ("upper");
-      work = strdup ("work");
+      parent = make_dir (state, MRC_OVERLAY_DIR, 0700, "overlay dir", err);
+      base = strdup (MRC_OVERLAY_UPPER);
+      work = strdup (MRC_OVERLAY_WORK);
       if (parent < 0 || base == NULL || work == NULL)
         return parent < 0 ? -1 : mrc_error_set (err, ENOMEM, "upper dir");
     }

@@ -46,6 +46,22 @@ gen_kv_map (struct mrc_gen *g, const char *key, const struct mrc_kv *kv,
   mrc_gen_close_map (g);
 }
 
+/* The init's start time and the cgroup record: what state.json and the
+ * init record share, under the same keys. */
+static void
+gen_init_cgroup (struct mrc_gen *g, const struct mrc_state *st)
+{
+  mrc_gen_str (g, "mrcPidStartTime");
+  mrc_gen_uint (g, st->pid_start_time);
+  if (st->cgroup_path)
+    mrc_gen_kstr (g, "mrcCgroupPath", st->cgroup_path);
+  if (st->cgroup_created_from)
+    mrc_gen_kstr (g, "mrcCgroupCreatedFrom", st->cgroup_created_from);
+  gen_kv_map (g, "mrcCgroupV1", st->cgroup_v1, st->n_cgroup_v1);
+  gen_kv_map (g, "mrcCgroupV1CreatedFrom", st->cgroup_v1_created,
+              st->n_cgroup_v1_created);
+}
+
 static void
 gen_state (struct mrc_gen *g, const struct mrc_state *st, bool internal)
 {
@@ -63,15 +79,7 @@ gen_state (struct mrc_gen *g, const struct mrc_state *st, bool internal)
     {
       /* "status" is the OCI view; this one can also say "creating". */
       mrc_gen_kstr (g, "mrcStatus", mrc_status_name (st->status));
-      mrc_gen_str (g, "mrcPidStartTime");
-      mrc_gen_uint (g, st->pid_start_time);
-      if (st->cgroup_path)
-        mrc_gen_kstr (g, "mrcCgroupPath", st->cgroup_path);
-      if (st->cgroup_created_from)
-        mrc_gen_kstr (g, "mrcCgroupCreatedFrom", st->cgroup_created_from);
-      gen_kv_map (g, "mrcCgroupV1", st->cgroup_v1, st->n_cgroup_v1);
-      gen_kv_map (g, "mrcCgroupV1CreatedFrom", st->cgroup_v1_created,
-                  st->n_cgroup_v1_created);
+      gen_init_cgroup (g, st);
       mrc_gen_kbool (g, "mrcSystemdCgroup", st->systemd_cgroup);
       if (st->no_new_keyring)
         mrc_gen_kbool (g, "mrcNoNewKeyring", true);
@@ -149,6 +157,18 @@ static const struct mrc_field state_fields[] = {
 };
 static MRC_SCHEMA (state_schema, struct state_doc, 0, state_fields);
 
+/* A pid the kernel can hand out: 0 (none) up to PID_MAX_LIMIT. */
+static int
+check_pid (pid_t pid, const char *name, mrc_error_t *err)
+{
+  if (pid < 0)
+    return mrc_fail (err, "%s: pid: must not be negative", name);
+  if (pid > MRC_PID_MAX)
+    return mrc_fail (err, "%s: pid: %d is out of range (at most %d)", name,
+                     (int) pid, MRC_PID_MAX);
+  return 0;
+}
+
 int
 mrc_state_from_json (const char *buf, size_t len, const char *name,
                      struct mrc_state *out, mrc_error_t *err)
@@ -160,15 +180,62 @@ mrc_state_from_json (const char *buf, size_t len, const char *name,
       mrc_schema_free (&state_schema, &doc);
       return -1;
     }
-  if (doc.st.pid < 0)
+  if (check_pid (doc.st.pid, name, err) < 0)
     {
       mrc_schema_free (&state_schema, &doc);
-      return mrc_fail (err, "%s: pid: must not be negative", name);
+      return -1;
     }
   doc.st.status = (enum mrc_status) (doc.has_internal_status
                                          ? doc.internal_status
                                          : doc.status);
   *out = doc.st;
+  return 0;
+}
+
+/* The init record: the internal keys of state.json that find the
+ * container's processes, read straight into a bare state. */
+#define RECORD_STR(k, m) MRC_STR (k, struct mrc_state, m)
+
+static const struct mrc_field record_fields[] = {
+  MRC_FIELD ("id", MRC_K_STR, MRC_F_REQUIRED, struct mrc_state, id, 0, NULL),
+  MRC_NUM ("pid", MRC_K_I32, struct mrc_state, pid),
+  MRC_NUM ("mrcPidStartTime", MRC_K_U64, struct mrc_state, pid_start_time),
+  RECORD_STR ("mrcCgroupPath", cgroup_path),
+  RECORD_STR ("mrcCgroupCreatedFrom", cgroup_created_from),
+  MRC_FIELD ("mrcCgroupV1", MRC_K_MAP_STR, 0, struct mrc_state, cgroup_v1,
+             MRC_HAS (struct mrc_state, n_cgroup_v1), NULL),
+  MRC_FIELD ("mrcCgroupV1CreatedFrom", MRC_K_MAP_STR, 0, struct mrc_state,
+             cgroup_v1_created,
+             MRC_HAS (struct mrc_state, n_cgroup_v1_created), NULL),
+};
+static MRC_SCHEMA (record_schema, struct mrc_state, 0, record_fields);
+
+int
+mrc_state_record_to_json (const struct mrc_state *st, char **out,
+                          size_t *len, mrc_error_t *err)
+{
+  struct mrc_gen g;
+  if (mrc_gen_init (&g, NULL, err) < 0)
+    return -1;
+  mrc_gen_open_map (&g);
+  mrc_gen_kstr (&g, "id", or_empty (st->id));
+  mrc_gen_kint (&g, "pid", st->pid);
+  gen_init_cgroup (&g, st);
+  mrc_gen_close_map (&g);
+  return mrc_gen_finish (&g, "init record", out, len, err);
+}
+
+int
+mrc_state_record_from_json (const char *buf, size_t len, const char *name,
+                            struct mrc_state *out, mrc_error_t *err)
+{
+  memset (out, 0, sizeof *out);
+  if (mrc_schema_decode (&record_schema, buf, len, name, out, err) < 0
+      || check_pid (out->pid, name, err) < 0)
+    {
+      mrc_state_clear (out);
+      return -1;
+    }
   return 0;
 }
 

@@ -48,6 +48,35 @@ openat2_in_root (int rootfd, const char *path, int flags)
 }
 
 int
+mrc_fs_open_here (int dirfd, const char *name, int flags)
+{
+  struct open_how how = {
+    .flags = (uint64_t) (flags | O_NOFOLLOW | O_CLOEXEC),
+    .resolve = RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH,
+  };
+  int fd = -1;
+  for (int i = 0; i < MAX_EAGAIN_RETRIES; i++)
+    {
+      fd = (int) syscall (SYS_openat2, dirfd, name, &how, sizeof how);
+      if (fd >= 0 || (errno != EINTR && errno != EAGAIN))
+        break;
+    }
+  if (fd >= 0 || errno != ENOSYS)
+    return fd;
+  /* before 5.6: a mount of another file system shows in st_dev (a bind
+     mount from the same one does not) */
+  fd = openat (dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+  struct stat a, b;
+  if (fd >= 0 && (fstat (fd, &a) < 0 || fstat (dirfd, &b) < 0
+                  || a.st_dev != b.st_dev))
+    {
+      close (fd);
+      return errno = EXDEV, -1;
+    }
+  return fd;
+}
+
+int
 mrc_fs_open_in_root (int rootfd, const char *path, int flags,
                      mrc_error_t *err)
 {

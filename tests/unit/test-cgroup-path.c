@@ -146,6 +146,31 @@ test_expand_slice (void)
   mrc_error_free (&err);
 }
 
+/* Membership, from /proc/PID/cgroup texts: the check that keeps a reused
+ * pid from being signalled. */
+static void
+test_member_of (void)
+{
+  struct mrc_kv v1[] = { { (char *) "cpu,cpuacct", (char *) "/c/box" } };
+  struct mrc_cgroup cg = { (char *) "/mini-runc/box", -1, NULL, NULL, 0,
+                           NULL, 0 };
+  ok (mrc_cgroup_member_of (&cg, "0::/mini-runc/box\n"), "cgroup2 leaf");
+  ok (mrc_cgroup_member_of (&cg, "0::/mini-runc/box/init.scope\n"),
+      "below the leaf (systemd's init.scope)");
+  ok (!mrc_cgroup_member_of (&cg, "0::/mini-runc/box2\n"),
+      "a sibling with the same prefix is not");
+  ok (!mrc_cgroup_member_of (&cg, "0::/user.slice\n"), "a stranger is not");
+  ok (!mrc_cgroup_member_of (&cg, ""), "an empty text is not");
+  cg.path = NULL;
+  cg.v1 = v1;
+  cg.n_v1 = 1;
+  ok (mrc_cgroup_member_of (&cg, "4:memory:/x\n3:cpu,cpuacct:/c/box\n"
+                                 "0::/x\n"),
+      "a v1 hierarchy");
+  ok (!mrc_cgroup_member_of (&cg, "3:cpu,cpuacct:/c\n0::/c/box\n"),
+      "another hierarchy's path does not count");
+}
+
 int
 main (void)
 {
@@ -153,5 +178,6 @@ main (void)
   test_systemd ();
   test_proc_texts ();
   test_expand_slice ();
+  test_member_of ();
   return done_testing ();
 }

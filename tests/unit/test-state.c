@@ -172,9 +172,54 @@ test_bad_state (void)
   expect_error ("{\"id\":\"a\",\"status\":\"running\",\"mrcPidStartTime\":-1}",
                 "state.json: mrcPidStartTime: expected an unsigned 64-bit "
                 "integer");
+  expect_error ("{\"id\":\"a\",\"status\":\"running\",\"pid\":4194305}",
+                "state.json: pid: 4194305 is out of range (at most "
+                "4194304)");
   expect_error ("", "state.json: empty file");
   expect_error ("{\"id\":\"a\",", "state.json: invalid JSON at byte 10: "
                                   "premature EOF");
+}
+
+/* The init record: what delete --force goes by when state.json is gone. */
+static void
+test_record (void)
+{
+  static struct mrc_kv v1[] = { { (char *) "memory", (char *) "/m/box-1" } };
+  struct mrc_state st = sample (), back = { 0 };
+  st.cgroup_created_from = (char *) "/mini-runc";
+  st.cgroup_v1 = v1;
+  st.n_cgroup_v1 = 1;
+  cleanup_free char *json = NULL;
+  size_t len = 0;
+  mrc_error_t err = NULL;
+  ok (mrc_state_record_to_json (&st, &json, &len, &err) == 0,
+      "record generated");
+  ok (json && strstr (json, "bundle") == NULL && strstr (json, "status") == NULL,
+      "the record holds no more than it needs");
+  if (!ok (mrc_state_record_from_json (json, len, "init.json", &back, &err)
+               == 0,
+           "record read back"))
+    {
+      diag ("%s", err->msg);
+      mrc_error_free (&err);
+      return;
+    }
+  is_str (back.id, "box-1", "record: id");
+  is_int (back.pid, 4242, "record: pid");
+  ok (back.pid_start_time == UINT64_MAX, "record: start time");
+  is_str (back.cgroup_path, st.cgroup_path, "record: cgroup path");
+  is_str (back.cgroup_created_from, "/mini-runc", "record: created from");
+  ok (back.n_cgroup_v1 == 1 && !strcmp (back.cgroup_v1[0].value, "/m/box-1"),
+      "record: v1 paths");
+  mrc_state_clear (&back);
+  const char *bad = "{\"id\":\"a\",\"pid\":99999999}";
+  ok (mrc_state_record_from_json (bad, strlen (bad), "init.json", &back, &err)
+          < 0,
+      "a record with a pid out of range is refused");
+  is_str (err ? err->msg : NULL,
+          "init.json: pid: 99999999 is out of range (at most 4194304)",
+          "  naming the file");
+  mrc_error_free (&err);
 }
 
 static void
@@ -203,6 +248,7 @@ main (void)
   test_round_trip (MRC_STATUS_PAUSED);
   test_bad_state ();
   test_invalid_utf8 ();
+  test_record ();
   struct mrc_state zero = { 0 };
   mrc_state_clear (&zero);
   mrc_state_clear (NULL);
