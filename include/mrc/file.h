@@ -22,8 +22,10 @@ int mrc_read_fd_all (int fd, const char *name, size_t max, char **out,
 /* Write all of BUF to FD, retrying EINTR and short writes. */
 int mrc_write_all (int fd, const void *buf, size_t len) MRC_WUR;
 
-/* Write BUF atomically to DIRFD/NAME: a temp file in the same directory,
- * fsync, rename over NAME.  MODE for the new file. */
+/* Write BUF atomically to DIRFD/NAME: an unnamed temp file in the same
+ * directory linked (or a named one renamed) over NAME once complete, so a
+ * reader sees the old file or the new one, never part of one; no fsync
+ * (file.c says why).  MODE for the new file. */
 int mrc_write_file_atomic (int dirfd, const char *name, const void *buf,
                            size_t len, mode_t mode, mrc_error_t *err) MRC_WUR;
 
