@@ -30,6 +30,8 @@ static int
 open_init (const struct mrc_state *st, int *pidfd, mrc_error_t *err)
 {
   int fd = mrc_pidfd_open (st->pid);
+  if (fd < 0 && errno != ESRCH)
+    return mrc_fail_errno (err, "exec: open init process %d", (int) st->pid);
   if (fd < 0 || !mrc_proc_alive (st->pid, st->pid_start_time))
     {
       if (fd >= 0)
