@@ -120,6 +120,14 @@ mount_bind (const struct mrc_setup_into *to, const struct mrc_mount *m,
         return -1;
       tree = mrc_setup_clone_tree (srcfd, mf->flags, m->source,
                                    m->destination, err);
+      if (tree < 0 && (*err)->errnum == ENOSYS)
+        {
+          mrc_error_free (err);
+          struct mrc_bind lb = { .tree = -1, .what = m->source,
+                                 .rootfd = to->rootfd,
+                                 .dest = m->destination, .mf = mf, .m = m };
+          return mrc_setup_bind_legacy (&lb, srcfd, err);
+        }
       if (tree < 0)
         return -1;
     }
@@ -371,6 +379,15 @@ mrc_setup_mount_fs (const struct mrc_launch *plan, int rootfd,
                                  &made, err)
               : mount_fs_detached (plan, &b, type, flags, mf->data, copyup,
                                    &made, err);
+  if (r < 0 && (*err)->errnum == ENOSYS)
+    {
+      /* nothing reachable was made: a detached tree is dropped unused */
+      mrc_error_free (err);
+      mrc_setup_say_enosys ("fsopen", m->destination);
+      b.tree = -1;
+      r = mount_fs_legacy (plan, &b, type, flags, mf->data, copyup, &made,
+                           err);
+    }
   if (r == 0 || made || !((*err)->errnum == EPERM && plan->ns.has_user))
     return r;
   /* the EPERM stands unless a fallback works */
@@ -410,7 +427,17 @@ remount (int rootfd, const struct mrc_mount *m,
       a.attr_set &= ~(unsigned long long) MOUNT_ATTR_RDONLY;
       a.attr_clr |= MOUNT_ATTR_RDONLY;
     }
-  if (mrc_setup_fs_needs_mount2 (NULL, mf->data))
+  /* per-mount flags first: those a user namespace locked are refused
+     before the superblock changes, as mount(2) checks them first */
+  bool legacy = mrc_setup_fs_needs_mount2 (NULL, mf->data);
+  if (!legacy && mount_setattr (mnt, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
+    {
+      if (errno != ENOSYS)
+        return mrc_fail_errno (err, "remount `%s`", m->destination);
+      mrc_setup_say_enosys ("mount_setattr", m->destination);
+      legacy = true;
+    }
+  if (legacy)
     {
       /* mount(2)'s MS_REMOUNT replaces the per-mount flags itself */
       char path[MRC_FD_PATH_MAX];
@@ -420,10 +447,6 @@ remount (int rootfd, const struct mrc_mount *m,
       return mrc_setup_set_propagation (mnt, mf->propagation,
                                         m->destination, err);
     }
-  /* per-mount flags first: those a user namespace locked are refused
-     before the superblock changes, as mount(2) checks them first */
-  if (mount_setattr (mnt, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
-    return mrc_fail_errno (err, "remount `%s`", m->destination);
   if (mrc_setup_fs_reconfigure (mnt, flags, mf->data, true, m->destination,
                                 err) < 0)
     return -1;

@@ -130,3 +130,48 @@ rro_fails() {
 	[ "$(cat "$out")" = ran ]
 	assert_nothing_left
 }
+
+@test "enosys: lifecycle without the new mount API" {
+	under "$MOUNT_CALLS"
+	lifecycle
+}
+
+@test "enosys: lifecycle without pidfds, clone3 and the new mount API" {
+	under "$PIDFD_CALLS,$MOUNT_CALLS"
+	lifecycle
+}
+
+@test "enosys: mounts without the new mount API" {
+	under "$MOUNT_CALLS"
+	mount_cases
+}
+
+@test "enosys: mounts without pidfds, clone3 and the new mount API" {
+	under "$PIDFD_CALLS,$MOUNT_CALLS"
+	mount_cases
+}
+
+@test "enosys: rro fails naming rro and mount_setattr" {
+	under "$MOUNT_CALLS"
+	rro_fails
+}
+
+@test "enosys: the fallback says so at debug level" {
+	under "$MOUNT_CALLS"
+	set_args true
+	run -0 mrc --debug run --bundle "$BUNDLE" "$ID"
+	[[ "$output" == *ENOSYS* ]]
+}
+
+@test "enosys: maskedPaths and readonlyPaths without the new mount API" {
+	under "$MOUNT_CALLS"
+	cfg_edit '.linux.maskedPaths = ["/proc/uptime", "/proc/irq"]
+		| .linux.readonlyPaths = ["/proc/sys"]'
+	set_args sh -c 'cat /proc/uptime | wc -c; ls /proc/irq | wc -l
+		grep " /proc/sys " /proc/mounts | cut -d" " -f4 | cut -d, -f1'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = 0 ]
+	[ "${lines[2]}" = ro ]
+	assert_nothing_left
+}
