@@ -27,6 +27,11 @@
  * chmod(2) and friends act on exactly the file FD refers to. */
 void mrc_fs_fd_path (int fd, char buf[MRC_FD_PATH_MAX]);
 
+/* openat(2) of PATH inside ROOTFD as openat2's RESOLVE_IN_ROOT |
+ * RESOLVE_NO_MAGICLINKS would, in user space: the fallback where openat2
+ * answers ENOSYS (resolve.c).  -1 with errno. */
+int mrc_fs_resolve_in_root (int rootfd, const char *path, int flags);
+
 /* Open PATH inside ROOTFD.  FLAGS are open(2) flags (O_CLOEXEC is added;
  * O_CREAT is refused).  Use O_PATH to get a handle for mount(2). */
 int mrc_fs_open_in_root (int rootfd, const char *path, int flags,
