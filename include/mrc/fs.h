@@ -31,6 +31,8 @@ void mrc_fs_fd_path (int fd, char buf[MRC_FD_PATH_MAX]);
  * RESOLVE_NO_MAGICLINKS would, in user space: the fallback where openat2
  * answers ENOSYS (resolve.c).  -1 with errno. */
 int mrc_fs_resolve_in_root (int rootfd, const char *path, int flags);
+/* The same as RESOLVE_BENEATH would: EXDEV for a path leaving DIRFD. */
+int mrc_fs_resolve_beneath (int dirfd, const char *path, int flags);
 
 /* Open PATH inside ROOTFD.  FLAGS are open(2) flags (O_CLOEXEC is added;
  * O_CREAT is refused).  Use O_PATH to get a handle for mount(2). */

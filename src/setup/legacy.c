@@ -113,3 +113,17 @@ mrc_setup_bind_legacy (const struct mrc_bind *b, int srcfd, mrc_error_t *err)
     return 0;
   return mrc_setup_legacy_propagation (mnt, mf->propagation, b->dest, err);
 }
+
+int
+mrc_setup_legacy_readonly (int mnt, unsigned long flags, const char *dest,
+                           mrc_error_t *err)
+{
+  mrc_setup_say_enosys ("fspick", dest);
+  char path[MRC_FD_PATH_MAX];
+  mrc_fs_fd_path (mnt, path);
+  /* MS_REMOUNT without MS_BIND: the superblock and the mount read-only */
+  unsigned long f = MS_REMOUNT | MS_RDONLY | (flags & PER_MOUNT);
+  if (mount (NULL, path, NULL, f, NULL) < 0)
+    return mrc_fail_errno (err, "make `%s` read-only", dest);
+  return 0;
+}

@@ -229,8 +229,13 @@ mrc_setup_make_readonly (int mnt, unsigned long flags, const char *dest,
                          mrc_error_t *err)
 {
   struct mrc_mount_flags ro = { .flags = flags | MS_RDONLY };
-  if (mrc_setup_fs_reconfigure (mnt, MS_RDONLY, NULL, false, dest, err) < 0
-      || mrc_setup_set_attrs (mnt, &ro, dest, err) < 0)
+  int r = mrc_setup_fs_reconfigure (mnt, MS_RDONLY, NULL, false, dest, err);
+  if (r < 0 && (*err)->errnum == ENOSYS)
+    {
+      mrc_error_free (err);
+      return mrc_setup_legacy_readonly (mnt, flags, dest, err);
+    }
+  if (r < 0 || mrc_setup_set_attrs (mnt, &ro, dest, err) < 0)
     return -1;
   return 0;
 }

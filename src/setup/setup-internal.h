@@ -117,6 +117,10 @@ void mrc_setup_say_enosys (const char *call, const char *dest);
  * naming the option and mount_setattr(2). */
 int mrc_setup_bind_legacy (const struct mrc_bind *b, int srcfd,
                            mrc_error_t *err) MRC_WUR;
+/* The new filesystem MNT (its superblock and the mount) read-only, with
+ * FLAGS' other per-mount flags, by mount(2)'s MS_REMOUNT. */
+int mrc_setup_legacy_readonly (int mnt, unsigned long flags,
+                               const char *dest, mrc_error_t *err) MRC_WUR;
 /* PROPAGATION on the mount MNT with mount(2). */
 int mrc_setup_legacy_propagation (int mnt, unsigned long propagation,
                                   const char *dest, mrc_error_t *err) MRC_WUR;

@@ -1,7 +1,8 @@
 /* A lookup confined to a root, one component at a time, for where
  * openat2(2) answers ENOSYS (kernels before 5.6, valgrind, seccomp
  * policies of an outer container; issue 15): what RESOLVE_IN_ROOT |
- * RESOLVE_NO_MAGICLINKS do, in user space.  Each component is opened
+ * RESOLVE_NO_MAGICLINKS do, in user space (or RESOLVE_BENEATH: EXDEV
+ * where the path would leave the directory).  Each component is opened
  * O_PATH|O_NOFOLLOW on the fd of the one before; a symlink is read and its
  * target walked instead, an absolute one from the root; ".." never goes
  * above the root; a symlink on procfs (a magic link) is refused.  The
@@ -58,7 +59,7 @@ expand (int link, const char *rest, char *buf, size_t size)
 /* The O_PATH fd PATH names inside ROOTFD; with NOFOLLOW a last component
  * that is a symlink is the link itself. */
 static int
-walk (int rootfd, const char *path, bool nofollow)
+walk (int rootfd, const char *path, bool nofollow, bool beneath)
 {
   char buf[2][PATH_MAX];
   int which = 0, hops = 0;
@@ -76,8 +77,13 @@ walk (int rootfd, const char *path, bool nofollow)
       bool last = *end == '\0' || end[strspn (end, "/")] == '\0';
       char *rest = *end ? end + 1 : end;
       *end = '\0';
-      if (strcmp (p, ".") == 0 || (strcmp (p, "..") == 0
-                                   && same_inode (cur, rootfd)))
+      bool up_at_root = strcmp (p, "..") == 0 && same_inode (cur, rootfd);
+      if (up_at_root && beneath)
+        {
+          close (cur);
+          return errno = EXDEV, -1; /* RESOLVE_BENEATH */
+        }
+      if (strcmp (p, ".") == 0 || up_at_root)
         {
           p = rest;
           continue;
@@ -110,16 +116,23 @@ walk (int rootfd, const char *path, bool nofollow)
         }
       which = !which;
       p = buf[which];
+      if (*p == '/' && beneath)
+        {
+          close (cur);
+          return errno = EXDEV, -1;
+        }
       if (*p == '/')
         step (&cur, fcntl (rootfd, F_DUPFD_CLOEXEC, 0));
     }
   return -1;
 }
 
-int
-mrc_fs_resolve_in_root (int rootfd, const char *path, int flags)
+static int
+resolve (int rootfd, const char *path, int flags, bool beneath)
 {
-  cleanup_close int fd = walk (rootfd, path, flags & O_NOFOLLOW);
+  if (beneath && *path == '/')
+    return errno = EXDEV, -1;
+  cleanup_close int fd = walk (rootfd, path, flags & O_NOFOLLOW, beneath);
   if (fd < 0)
     return -1;
   struct stat st;
@@ -134,4 +147,16 @@ mrc_fs_resolve_in_root (int rootfd, const char *path, int flags)
   char self[MRC_FD_PATH_MAX];
   mrc_fs_fd_path (fd, self);
   return open (self, (flags & ~O_NOFOLLOW) | O_CLOEXEC);
+}
+
+int
+mrc_fs_resolve_in_root (int rootfd, const char *path, int flags)
+{
+  return resolve (rootfd, path, flags, false);
+}
+
+int
+mrc_fs_resolve_beneath (int dirfd, const char *path, int flags)
+{
+  return resolve (dirfd, path, flags, true);
 }

@@ -213,3 +213,17 @@ under_valgrind() {
 	! grep -E "ERROR SUMMARY: [1-9]|definitely lost: [1-9]|Invalid|uninitialised" "$VG_LOGS"/vg.*
 	assert_nothing_left
 }
+
+@test "enosys: idmap fails naming idmap and the missing calls" {
+	under "$MOUNT_CALLS"
+	local src=$BATS_TEST_TMPDIR/src
+	mkdir -p "$src"
+	cfg_edit --arg src "$src" \
+		'.mounts += [{destination: "/data", type: "bind", source: $src, options: ["bind", "idmap"],
+		  uidMappings: [{containerID: 1000, hostID: 0, size: 1}],
+		  gidMappings: [{containerID: 1000, hostID: 0, size: 1}]}]'
+	run ! mrc run --bundle "$BUNDLE" "$ID"
+	[[ "$output" == *'`idmap`'* ]]
+	[[ "$output" == *mount_setattr* ]]
+	assert_nothing_left
+}
