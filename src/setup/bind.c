@@ -199,15 +199,22 @@ mrc_setup_bind_fd (int srcfd, const char *what, int rootfd, const char *dest,
   struct mrc_mount_flags mf = { .flags = flags };
   struct mrc_bind b = { .tree = -1, .what = what, .rootfd = rootfd,
                         .dest = dest, .mf = &mf };
-  cleanup_close int tree = mrc_setup_clone_tree (srcfd, flags, what, dest,
-                                                 err);
+  return mrc_setup_bind_from (&b, srcfd, flags, err);
+}
+
+int
+mrc_setup_bind_from (struct mrc_bind *b, int srcfd, unsigned long flags,
+                     mrc_error_t *err)
+{
+  cleanup_close int tree = mrc_setup_clone_tree (srcfd, flags, b->what,
+                                                 b->dest, err);
   if (tree < 0 && (*err)->errnum == ENOSYS)
     {
       mrc_error_free (err);
-      return mrc_setup_bind_legacy (&b, srcfd, err);
+      return mrc_setup_bind_legacy (b, srcfd, err);
     }
   if (tree < 0)
     return -1;
-  b.tree = tree;
-  return mrc_setup_attach_tree (&b, err);
+  b->tree = tree;
+  return mrc_setup_attach_tree (b, err);
 }

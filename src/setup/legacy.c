@@ -22,6 +22,7 @@
 
 /* The per-mount flags mount(2) sets with MS_REMOUNT|MS_BIND. */
 #define PER_MOUNT (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME \
+                   | MS_NOSYMFOLLOW \
                    | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)
 
 void

@@ -118,18 +118,10 @@ mount_bind (const struct mrc_setup_into *to, const struct mrc_mount *m,
       cleanup_close int srcfd = open_source (to, m, err);
       if (srcfd < 0)
         return -1;
-      tree = mrc_setup_clone_tree (srcfd, mf->flags, m->source,
-                                   m->destination, err);
-      if (tree < 0 && (*err)->errnum == ENOSYS)
-        {
-          mrc_error_free (err);
-          struct mrc_bind lb = { .tree = -1, .what = m->source,
-                                 .rootfd = to->rootfd,
-                                 .dest = m->destination, .mf = mf, .m = m };
-          return mrc_setup_bind_legacy (&lb, srcfd, err);
-        }
-      if (tree < 0)
-        return -1;
+      struct mrc_bind sb = { .tree = -1, .what = m->source,
+                             .rootfd = to->rootfd, .dest = m->destination,
+                             .mf = mf, .m = m };
+      return mrc_setup_bind_from (&sb, srcfd, mf->flags, err);
     }
   struct mrc_bind b = { .tree = tree, .what = m->source, .rootfd = to->rootfd,
                         .dest = m->destination, .mf = mf, .m = m };
@@ -191,19 +183,15 @@ mrc_setup_bind_host (int rootfd, const struct mrc_mount *m,
   cleanup_close int hfd = open (host, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (hfd < 0)
     return 1;
-  cleanup_close int tree = mrc_setup_clone_tree (hfd, MS_REC, host,
-                                                 m->destination, err);
-  if (tree < 0)
-    return -1;
   /* propagation comes after, as for any filesystem */
   struct mrc_mount_flags bf = { .flags = mf->flags | MS_BIND | MS_REC,
                                 .attr_set = mf->attr_set,
                                 .attr_clr = mf->attr_clr,
                                 .propagation = mf->propagation };
-  struct mrc_bind b = { .tree = tree, .what = host, .rootfd = rootfd,
+  struct mrc_bind b = { .tree = -1, .what = host, .rootfd = rootfd,
                         .dest = m->destination, .mf = &bf, .m = m,
                         .fs = true };
-  return mrc_setup_attach_tree (&b, err);
+  return mrc_setup_bind_from (&b, hfd, MS_REC, err);
 }
 
 /* tmpcopyup: the image's directory BELOW (opened before anything hid it)

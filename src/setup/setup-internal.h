@@ -125,6 +125,10 @@ int mrc_setup_legacy_readonly (int mnt, unsigned long flags,
 int mrc_setup_legacy_propagation (int mnt, unsigned long propagation,
                                   const char *dest, mrc_error_t *err) MRC_WUR;
 
+/* B bound from SRCFD: its tree cloned (FLAGS' MS_REC: recursively) and
+ * attached, or on ENOSYS mrc_setup_bind_legacy. */
+int mrc_setup_bind_from (struct mrc_bind *b, int srcfd, unsigned long flags,
+                         mrc_error_t *err) MRC_WUR;
 /* All of it: flags, target, attach, propagation. */
 int mrc_setup_attach_tree (const struct mrc_bind *b, mrc_error_t *err) MRC_WUR;
 /* The steps apart: the target made, checked and opened (an fd; a
