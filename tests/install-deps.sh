@@ -12,6 +12,8 @@ packages=(
 	clang libclang-rt-14-dev llvm-14
 	# test drivers and the busybox test bundle
 	bats perl jq busybox-static coreutils
+	# enosys.bats: memcheck of the lifecycle through the ENOSYS fallbacks
+	valgrind
 	# tools the integration tests and the benchmark call
 	iproute2 util-linux procps tmux cpio
 	# reference runtimes and the benchmark

@@ -32,6 +32,12 @@ void mrc_fs_fd_path (int fd, char buf[MRC_FD_PATH_MAX]);
  * (openat2 RESOLVE_NO_XDEV: EXDEV when NAME is a mount point).  Returns
  * the fd or -1 with errno, as openat does. */
 int mrc_fs_open_here (int dirfd, const char *name, int flags);
+/* openat(2) of PATH inside ROOTFD as openat2's RESOLVE_IN_ROOT |
+ * RESOLVE_NO_MAGICLINKS would, in user space: the fallback where openat2
+ * answers ENOSYS (resolve.c).  -1 with errno. */
+int mrc_fs_resolve_in_root (int rootfd, const char *path, int flags);
+/* The same as RESOLVE_BENEATH would: EXDEV for a path leaving DIRFD. */
+int mrc_fs_resolve_beneath (int dirfd, const char *path, int flags);
 
 /* Open PATH inside ROOTFD.  FLAGS are open(2) flags (O_CLOEXEC is added;
  * O_CREAT is refused).  Use O_PATH to get a handle for mount(2). */

@@ -272,7 +272,7 @@ spawn (const struct mrc_hook *hook, struct hook_proc *p, mrc_error_t *err)
       kill (-pid, SIGKILL);
       reap (pid, NULL);
       p->pid = -1;
-      return mrc_error_set (err, saved, "pidfd_open");
+      return mrc_error_set (err, saved, "open hook process %d", (int) pid);
     }
   return 0;
 }
@@ -338,13 +338,14 @@ supervise (struct hook_proc *p, int64_t deadline, mrc_error_t *err)
             return 1;
           wait_ms = left > INT_MAX ? INT_MAX : (int) left;
         }
+      fds[0].fd = mrc_pidfd_poll_fd (p->pidfd, &wait_ms);
       /* poll ignores the negative fds of closed streams. */
       int r = poll (fds, 4, wait_ms);
       if (r < 0 && errno == EINTR)
         continue;
       if (r < 0)
         return mrc_fail_errno (err, "poll hook");
-      if (fds[0].revents)
+      if (fds[0].revents || (fds[0].fd < 0 && mrc_pidfd_exited (p->pidfd)))
         return 0;
       if (fds[1].revents && feed_stdin (p, err) < 0)
         return -1;

@@ -142,14 +142,19 @@ mrc_notify_forward (int sock, pid_t pid, uint64_t start_time,
                     mrc_error_t *err)
 {
   cleanup_close int pidfd = mrc_pidfd_open (pid);
+  if (pidfd < 0 && errno != ESRCH)
+    return mrc_fail_errno (err, "NOTIFY_SOCKET: open init process %d",
+                           (int) pid);
   if (pidfd < 0 || !mrc_proc_alive (pid, start_time))
     return mrc_error_code (err, ESRCH, "container not running: it exited "
                                        "before it was ready");
   for (;;)
     {
-      struct pollfd p[2] = { { .fd = sock, .events = POLLIN },
-                             { .fd = pidfd, .events = POLLIN } };
-      if (poll (p, 2, -1) < 0)
+      int wait_ms = -1;
+      struct pollfd p[2]
+          = { { .fd = sock, .events = POLLIN },
+              { .fd = mrc_pidfd_poll_fd (pidfd, &wait_ms), .events = POLLIN } };
+      if (poll (p, 2, wait_ms) < 0)
         {
           if (errno == EINTR)
             continue;
@@ -172,7 +177,7 @@ mrc_notify_forward (int sock, pid_t pid, uint64_t start_time,
           free (msg);
           return r;
         }
-      if (p[1].revents & POLLIN)
+      if ((p[1].revents & POLLIN) || (p[1].fd < 0 && mrc_pidfd_exited (pidfd)))
         return mrc_error_code (err, ESRCH, "container not running: it exited "
                                            "before it was ready");
     }

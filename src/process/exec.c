@@ -19,6 +19,7 @@
 
 #include "mrc/cgroup.h"
 #include "mrc/cleanup.h"
+#include "mrc/proc.h"
 #include "mrc/security.h"
 #include "mrc/sync.h"
 #include "mrc/term.h"
@@ -97,7 +98,7 @@ mrc_process_exec (const struct mrc_launch *plan, struct mrc_spawned *out,
                                     O_RDONLY | O_CLOEXEC);
   cleanup_close int own_time = open ("/proc/self/ns/time_for_children",
                                      O_RDONLY | O_CLOEXEC);
-  if (parent_flags && setns (plan->init_pidfd, parent_flags) < 0)
+  if (parent_flags && mrc_pidfd_setns (plan->init_pidfd, parent_flags) < 0)
     return mrc_fail_errno (err, "exec: join the container's pid namespace");
   int sv[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -105,14 +106,7 @@ mrc_process_exec (const struct mrc_launch *plan, struct mrc_spawned *out,
   cleanup_close int parent_end = sv[0], child_end = sv[1];
 
   /* born in the container's cgroup: limits apply from its first page */
-  struct clone_args args = { .flags = CLONE_PIDFD, .exit_signal = SIGCHLD,
-                             .pidfd = (uint64_t) (uintptr_t) &out->pidfd };
-  if (plan->cgroup_fd >= 0)
-    {
-      args.flags |= CLONE_INTO_CGROUP;
-      args.cgroup = (uint64_t) plan->cgroup_fd;
-    }
-  pid_t pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
+  pid_t pid = mrc_process_clone (0, &out->pidfd, plan->cgroup_fd);
   int clone_errno = errno;
   if (pid != 0 && parent_flags)
     {

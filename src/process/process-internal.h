@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "mrc/error.h"
 #include "mrc/launch.h"
@@ -37,6 +38,14 @@ int mrc_ns_prepare_exec (pid_t pid, struct mrc_launch_ns *plan,
 
 /* Close the plan's fds. */
 void mrc_ns_release (struct mrc_launch_ns *plan);
+
+/* ---- clone (clone.c) ---- */
+
+/* clone3 (FLAGS | CLONE_PIDFD, into CGROUP_FD unless -1), the pidfd into
+ * *PIDFD; on ENOSYS clone(2) with the same guarantees (clone.c says how).
+ * Returns like fork: the pid, 0 in the child, -1 with errno. */
+pid_t mrc_process_clone (unsigned long long flags, int *pidfd,
+                         int cgroup_fd) MRC_WUR;
 
 /* ---- the child (steps.c) ---- */
 

@@ -26,45 +26,6 @@
 #include "mrc/sync.h"
 #include "process-internal.h"
 
-/* clone3 with a pidfd, born in the container's cgroup (CLONE_INTO_CGROUP)
- * so not one instruction of it runs, nor one page is charged, elsewhere.
- * Where clone3 does not exist, plain clone() and a write to cgroup.procs
- * before the child is released.  Both behave like fork: the child goes on
- * on a copy of this stack. */
-static pid_t
-do_clone (unsigned long long flags, int *pidfd, int cgroup_fd)
-{
-  struct clone_args args;
-  memset (&args, 0, sizeof args);
-  args.flags = flags | CLONE_PIDFD;
-  args.pidfd = (uint64_t) (uintptr_t) pidfd;
-  /* with CLONE_PARENT the child inherits our exit signal: clone3 wants 0 */
-  args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
-  if (cgroup_fd >= 0)
-    {
-      args.flags |= CLONE_INTO_CGROUP;
-      args.cgroup = (uint64_t) cgroup_fd;
-    }
-  long r = syscall (SYS_clone3, &args, sizeof args);
-  if (r >= 0 || errno != ENOSYS)
-    return (pid_t) r;
-  r = syscall (SYS_clone, (unsigned long) (flags | CLONE_PIDFD | SIGCHLD),
-               NULL, pidfd, NULL, NULL);
-  if (r > 0 && cgroup_fd >= 0)
-    {
-      char pid[32];
-      int n = snprintf (pid, sizeof pid, "%ld", r);
-      if (mrc_write_file_at (cgroup_fd, "cgroup.procs", pid, (size_t) n, NULL)
-          < 0)
-        {
-          kill ((pid_t) r, SIGKILL);
-          waitpid ((pid_t) r, NULL, 0);
-          return -1;
-        }
-    }
-  return (pid_t) r;
-}
-
 static int
 child_failed (struct mrc_spawned *s, mrc_error_t *err)
 {
@@ -103,7 +64,7 @@ clone_via_helper (struct mrc_child *c, int parent_sync_fd, int *pidfd,
       const struct mrc_launch *plan = c->plan;
       if (mrc_ns_enter (plan->spec, &plan->ns, &e) == 0)
         {
-          pid_t pid = do_clone (plan->ns.clone_flags | CLONE_PARENT, &fd,
+          pid_t pid = mrc_process_clone (plan->ns.clone_flags | CLONE_PARENT, &fd,
                                 plan->cgroup_fd);
           if (pid == 0)
             {
@@ -157,7 +118,7 @@ start_child (const struct mrc_launch *plan, struct mrc_spawned *out,
   pid_t pid;
   if (plan->ns.enter)
     pid = clone_via_helper (&c, parent_end, &pidfd, err);
-  else if ((pid = do_clone (plan->ns.clone_flags, &pidfd, plan->cgroup_fd))
+  else if ((pid = mrc_process_clone (plan->ns.clone_flags, &pidfd, plan->cgroup_fd))
            == 0)
     mrc_init_main (&c, parent_end);
   else if (pid < 0)

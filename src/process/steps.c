@@ -19,6 +19,7 @@
 #include "mrc/fdpass.h"
 #include "mrc/log.h"
 #include "mrc/net.h"
+#include "mrc/proc.h"
 #include "mrc/security.h"
 #include "mrc/setup.h"
 #include "mrc/sync.h"
@@ -142,7 +143,7 @@ static int
 join (struct mrc_child *c, mrc_error_t *err)
 {
   int flags = c->plan->ns.exec_child_flags;
-  if (flags && setns (c->plan->init_pidfd, flags) < 0)
+  if (flags && mrc_pidfd_setns (c->plan->init_pidfd, flags) < 0)
     return mrc_fail_errno (err, "exec: join the container's namespaces");
   return 0;
 }

@@ -67,7 +67,9 @@ mrc_wait_foreground (struct mrc_spawned *s, const sigset_t *set,
       size_t n = relay ? mrc_relay_pollfds (relay, p + 2,
                                             MRC_RELAY_MAX_POLLFDS)
                        : 0;
-      if (poll (p, 2 + n, -1) < 0)
+      int wait_ms = -1;
+      p[1].fd = mrc_pidfd_poll_fd (s->pidfd, &wait_ms);
+      if (poll (p, 2 + n, wait_ms) < 0)
         {
           if (errno == EINTR)
             continue;
@@ -77,7 +79,8 @@ mrc_wait_foreground (struct mrc_spawned *s, const sigset_t *set,
         on_signal (sfd, s, relay);
       if (relay && mrc_relay_step (relay, p + 2, n, err) < 0)
         return -1;
-      if (p[1].revents & (POLLIN | POLLHUP))
+      if ((p[1].revents & (POLLIN | POLLHUP))
+          || (p[1].fd < 0 && mrc_pidfd_exited (s->pidfd)))
         {
           int st;
           pid_t r = waitpid (s->pid, &st, 0);

@@ -148,8 +148,11 @@ mrc_setup_set_propagation (int mnt, unsigned long propagation,
     return 0;
   struct mount_attr a = { .propagation = propagation & ~MS_REC };
   unsigned at = AT_EMPTY_PATH | ((propagation & MS_REC) ? AT_RECURSIVE : 0);
-  if (mount_setattr (mnt, "", at, &a, sizeof a) < 0)
-    return mrc_fail_errno (err, "set mount propagation of `%s`", dest);
+  if (mount_setattr (mnt, "", at, &a, sizeof a) == 0)
+    return 0;
+  if (errno == ENOSYS)
+    return mrc_setup_legacy_propagation (mnt, propagation, dest, err);
+  return mrc_fail_errno (err, "set mount propagation of `%s`", dest);
   return 0;
 }
 
@@ -193,12 +196,25 @@ int
 mrc_setup_bind_fd (int srcfd, const char *what, int rootfd, const char *dest,
                    unsigned long flags, mrc_error_t *err)
 {
-  cleanup_close int tree = mrc_setup_clone_tree (srcfd, flags, what, dest,
-                                                 err);
+  struct mrc_mount_flags mf = { .flags = flags };
+  struct mrc_bind b = { .tree = -1, .what = what, .rootfd = rootfd,
+                        .dest = dest, .mf = &mf };
+  return mrc_setup_bind_from (&b, srcfd, flags, err);
+}
+
+int
+mrc_setup_bind_from (struct mrc_bind *b, int srcfd, unsigned long flags,
+                     mrc_error_t *err)
+{
+  cleanup_close int tree = mrc_setup_clone_tree (srcfd, flags, b->what,
+                                                 b->dest, err);
+  if (tree < 0 && (*err)->errnum == ENOSYS)
+    {
+      mrc_error_free (err);
+      return mrc_setup_bind_legacy (b, srcfd, err);
+    }
   if (tree < 0)
     return -1;
-  struct mrc_mount_flags mf = { .flags = flags };
-  struct mrc_bind b = { .tree = tree, .what = what, .rootfd = rootfd,
-                        .dest = dest, .mf = &mf };
-  return mrc_setup_attach_tree (&b, err);
+  b->tree = tree;
+  return mrc_setup_attach_tree (b, err);
 }

@@ -166,6 +166,11 @@ map_tree (int srcfd, int ns, const struct mrc_mount *m,
   cleanup_close int tree = open_tree (
       srcfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH
                      | ((mf->flags & MS_REC) ? AT_RECURSIVE : 0));
+  if (tree < 0 && errno == ENOSYS)
+    return mrc_error_set (err, ENOSYS, "mount `%s` to `%s`: option `idmap` "
+                                       "needs open_tree(2) and "
+                                       "mount_setattr(2), which are missing",
+                          m->source, m->destination);
   if (tree < 0)
     return mrc_fail_errno (err, "id-map `%s`: clone `%s`", m->destination,
                            m->source);
@@ -174,7 +179,14 @@ map_tree (int srcfd, int ns, const struct mrc_mount *m,
   unsigned at = AT_EMPTY_PATH
                 | ((mf->extensions & MRC_MOUNT_RIDMAP) ? AT_RECURSIVE : 0);
   if (mount_setattr (tree, "", at, &attr, sizeof attr) < 0)
-    return mrc_fail_errno (err, "id-map `%s`", m->destination);
+    {
+      if (errno != ENOSYS)
+        return mrc_fail_errno (err, "id-map `%s`", m->destination);
+      return mrc_error_set (err, ENOSYS, "mount `%s` to `%s`: option "
+                                         "`idmap` needs mount_setattr(2), "
+                                         "which is missing",
+                            m->source, m->destination);
+    }
   return steal_fd (&tree);
 }
 

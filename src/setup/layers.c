@@ -67,6 +67,8 @@ open_beneath (int dirfd, const char *path, int flags)
       if (fd >= 0 || (errno != EINTR && errno != EAGAIN))
         break;
     }
+  if (fd < 0 && errno == ENOSYS)
+    return mrc_fs_resolve_beneath (dirfd, path, flags);
   return fd;
 }
 

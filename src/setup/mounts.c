@@ -118,10 +118,10 @@ mount_bind (const struct mrc_setup_into *to, const struct mrc_mount *m,
       cleanup_close int srcfd = open_source (to, m, err);
       if (srcfd < 0)
         return -1;
-      tree = mrc_setup_clone_tree (srcfd, mf->flags, m->source,
-                                   m->destination, err);
-      if (tree < 0)
-        return -1;
+      struct mrc_bind sb = { .tree = -1, .what = m->source,
+                             .rootfd = to->rootfd, .dest = m->destination,
+                             .mf = mf, .m = m };
+      return mrc_setup_bind_from (&sb, srcfd, mf->flags, err);
     }
   struct mrc_bind b = { .tree = tree, .what = m->source, .rootfd = to->rootfd,
                         .dest = m->destination, .mf = mf, .m = m };
@@ -183,19 +183,15 @@ mrc_setup_bind_host (int rootfd, const struct mrc_mount *m,
   cleanup_close int hfd = open (host, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (hfd < 0)
     return 1;
-  cleanup_close int tree = mrc_setup_clone_tree (hfd, MS_REC, host,
-                                                 m->destination, err);
-  if (tree < 0)
-    return -1;
   /* propagation comes after, as for any filesystem */
   struct mrc_mount_flags bf = { .flags = mf->flags | MS_BIND | MS_REC,
                                 .attr_set = mf->attr_set,
                                 .attr_clr = mf->attr_clr,
                                 .propagation = mf->propagation };
-  struct mrc_bind b = { .tree = tree, .what = host, .rootfd = rootfd,
+  struct mrc_bind b = { .tree = -1, .what = host, .rootfd = rootfd,
                         .dest = m->destination, .mf = &bf, .m = m,
                         .fs = true };
-  return mrc_setup_attach_tree (&b, err);
+  return mrc_setup_bind_from (&b, hfd, MS_REC, err);
 }
 
 /* tmpcopyup: the image's directory BELOW (opened before anything hid it)
@@ -221,8 +217,13 @@ mrc_setup_make_readonly (int mnt, unsigned long flags, const char *dest,
                          mrc_error_t *err)
 {
   struct mrc_mount_flags ro = { .flags = flags | MS_RDONLY };
-  if (mrc_setup_fs_reconfigure (mnt, MS_RDONLY, NULL, false, dest, err) < 0
-      || mrc_setup_set_attrs (mnt, &ro, dest, err) < 0)
+  int r = mrc_setup_fs_reconfigure (mnt, MS_RDONLY, NULL, false, dest, err);
+  if (r < 0 && (*err)->errnum == ENOSYS)
+    {
+      mrc_error_free (err);
+      return mrc_setup_legacy_readonly (mnt, flags, dest, err);
+    }
+  if (r < 0 || mrc_setup_set_attrs (mnt, &ro, dest, err) < 0)
     return -1;
   return 0;
 }
@@ -371,6 +372,15 @@ mrc_setup_mount_fs (const struct mrc_launch *plan, int rootfd,
                                  &made, err)
               : mount_fs_detached (plan, &b, type, flags, mf->data, copyup,
                                    &made, err);
+  if (r < 0 && (*err)->errnum == ENOSYS)
+    {
+      /* nothing reachable was made: a detached tree is dropped unused */
+      mrc_error_free (err);
+      mrc_setup_say_enosys ("fsopen", m->destination);
+      b.tree = -1;
+      r = mount_fs_legacy (plan, &b, type, flags, mf->data, copyup, &made,
+                           err);
+    }
   if (r == 0 || made || !((*err)->errnum == EPERM && plan->ns.has_user))
     return r;
   /* the EPERM stands unless a fallback works */
@@ -410,7 +420,17 @@ remount (int rootfd, const struct mrc_mount *m,
       a.attr_set &= ~(unsigned long long) MOUNT_ATTR_RDONLY;
       a.attr_clr |= MOUNT_ATTR_RDONLY;
     }
-  if (mrc_setup_fs_needs_mount2 (NULL, mf->data))
+  /* per-mount flags first: those a user namespace locked are refused
+     before the superblock changes, as mount(2) checks them first */
+  bool legacy = mrc_setup_fs_needs_mount2 (NULL, mf->data);
+  if (!legacy && mount_setattr (mnt, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
+    {
+      if (errno != ENOSYS)
+        return mrc_fail_errno (err, "remount `%s`", m->destination);
+      mrc_setup_say_enosys ("mount_setattr", m->destination);
+      legacy = true;
+    }
+  if (legacy)
     {
       /* mount(2)'s MS_REMOUNT replaces the per-mount flags itself */
       char path[MRC_FD_PATH_MAX];
@@ -420,10 +440,6 @@ remount (int rootfd, const struct mrc_mount *m,
       return mrc_setup_set_propagation (mnt, mf->propagation,
                                         m->destination, err);
     }
-  /* per-mount flags first: those a user namespace locked are refused
-     before the superblock changes, as mount(2) checks them first */
-  if (mount_setattr (mnt, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
-    return mrc_fail_errno (err, "remount `%s`", m->destination);
   if (mrc_setup_fs_reconfigure (mnt, flags, mf->data, true, m->destination,
                                 err) < 0)
     return -1;

@@ -56,6 +56,44 @@ open_target (int rootfd, const char *field, const char *path, int *fd,
   return 1;
 }
 
+/* readonlyPaths with mount(2) (the new mount API answers ENOSYS): bound
+ * onto itself through its checked fd, then the new mount, found again
+ * inside the root, remounted read-only.  As runc does: mount(2) cannot
+ * make its sub-mounts read-only too, which only mount_setattr(2) can. */
+static int
+readonly_legacy (int rootfd, int tfd, const char *path, mrc_error_t *err)
+{
+  mrc_setup_say_enosys ("open_tree", path);
+  char tgt[MRC_FD_PATH_MAX];
+  mrc_fs_fd_path (tfd, tgt);
+  if (mount (tgt, tgt, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return mrc_fail_errno (err, "readonlyPaths: bind `%s` onto itself", path);
+  cleanup_close int mnt = mrc_fs_open_in_root (rootfd, path, O_PATH, err);
+  if (mnt < 0)
+    return mrc_error_wrap (err, "readonlyPaths");
+  mrc_fs_fd_path (mnt, tgt);
+  if (mount (NULL, tgt, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+    return mrc_fail_errno (err, "readonlyPaths: make `%s` read-only", path);
+  return 0;
+}
+
+/* maskedPaths with mount(2): the same tmpfs or null device, mounted onto
+ * the checked target's fd. */
+static int
+mask_legacy (int tfd, int nullfd, bool dir, const char *path,
+             mrc_error_t *err)
+{
+  mrc_setup_say_enosys (dir ? "fsopen" : "open_tree", path);
+  char tgt[MRC_FD_PATH_MAX], null[MRC_FD_PATH_MAX];
+  mrc_fs_fd_path (tfd, tgt);
+  mrc_fs_fd_path (nullfd, null);
+  int r = dir ? mount ("tmpfs", tgt, "tmpfs", MASK_TMPFS_FLAGS, "mode=0555")
+              : mount (null, tgt, NULL, MS_BIND, NULL);
+  if (r < 0)
+    return mrc_fail_errno (err, "maskedPaths: hide `%s`", path);
+  return 0;
+}
+
 /* A read-only copy of what is mounted at PATH (recursively, so
  * /proc/sys's sub-mounts stay) bound back onto it: cloned as a detached
  * tree, made read-only while nothing else can reach it, then attached
@@ -72,6 +110,11 @@ readonly_one (int rootfd, const char *path, mrc_error_t *err)
   cleanup_close int tfd = fd;
   cleanup_close int tree = mrc_setup_clone_tree (tfd, MS_REC, path, path,
                                                  err);
+  if (tree < 0 && (*err)->errnum == ENOSYS)
+    {
+      mrc_error_free (err);
+      return readonly_legacy (rootfd, tfd, path, err);
+    }
   if (tree < 0)
     return mrc_error_wrap (err, "readonlyPaths");
   struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
@@ -119,6 +162,11 @@ mask_one (int rootfd, int nullfd, const char *path, mrc_error_t *err)
             ? mrc_setup_fs_tree ("tmpfs", "tmpfs", MASK_TMPFS_FLAGS,
                                  "mode=0555", 0, path, err)
             : mrc_setup_clone_tree (nullfd, 0, "/dev/null", path, err);
+  if (tree < 0 && (*err)->errnum == ENOSYS)
+    {
+      mrc_error_free (err);
+      return mask_legacy (tfd, nullfd, S_ISDIR (st.st_mode), path, err);
+    }
   if (tree < 0)
     return mrc_error_wrap (err, "maskedPaths");
   if (move_mount (tree, "", tfd, "",

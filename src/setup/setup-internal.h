@@ -108,6 +108,27 @@ struct mrc_bind
   const struct mrc_mount *m;
   bool fs;
 };
+/* ---- mount(2) where the new mount API answers ENOSYS (legacy.c) ---- */
+
+/* The debug line saying CALL is missing and DEST is mounted with mount(2). */
+void mrc_setup_say_enosys (const char *call, const char *dest);
+/* B (its tree unused) bound from SRCFD with mount(2) onto its checked
+ * target, then given its flags and propagation; recursive attributes fail
+ * naming the option and mount_setattr(2). */
+int mrc_setup_bind_legacy (const struct mrc_bind *b, int srcfd,
+                           mrc_error_t *err) MRC_WUR;
+/* The new filesystem MNT (its superblock and the mount) read-only, with
+ * FLAGS' other per-mount flags, by mount(2)'s MS_REMOUNT. */
+int mrc_setup_legacy_readonly (int mnt, unsigned long flags,
+                               const char *dest, mrc_error_t *err) MRC_WUR;
+/* PROPAGATION on the mount MNT with mount(2). */
+int mrc_setup_legacy_propagation (int mnt, unsigned long propagation,
+                                  const char *dest, mrc_error_t *err) MRC_WUR;
+
+/* B bound from SRCFD: its tree cloned (FLAGS' MS_REC: recursively) and
+ * attached, or on ENOSYS mrc_setup_bind_legacy. */
+int mrc_setup_bind_from (struct mrc_bind *b, int srcfd, unsigned long flags,
+                         mrc_error_t *err) MRC_WUR;
 /* All of it: flags, target, attach, propagation. */
 int mrc_setup_attach_tree (const struct mrc_bind *b, mrc_error_t *err) MRC_WUR;
 /* The steps apart: the target made, checked and opened (an fd; a

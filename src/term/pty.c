@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "mrc/cleanup.h"
+#include "mrc/log.h"
 #include "mrc/fs.h"
 #include "mrc/term.h"
 
@@ -85,6 +86,23 @@ open_slave (int master, char **name, mrc_error_t *err)
   return slave;
 }
 
+/* Where open_tree answers ENOSYS (issue 15): mount(2) from fd to fd
+ * through the container's /proc, which then must be mounted. */
+static int
+bind_console_legacy (int slave, int target, const char *name,
+                     mrc_error_t *err)
+{
+  mrc_debug ("open_tree: ENOSYS, binding `/dev/console` with mount(2)");
+  char src[MRC_FD_PATH_MAX], tgt[MRC_FD_PATH_MAX];
+  mrc_fs_fd_path (slave, src);
+  mrc_fs_fd_path (target, tgt);
+  if (mount (src, tgt, NULL, MS_BIND, NULL) < 0)
+    return mrc_fail_errno (err, "bind `%s` on `/dev/console` with mount(2) "
+                                "(open_tree is missing)",
+                           name);
+  return 0;
+}
+
 /* Bind SLAVE on /dev/console with fds only (open_tree + move_mount): after
  * pivot_root the container may have no /proc for /proc/self/fd paths, and
  * the target is created and opened inside the root, so a /dev/console
@@ -101,6 +119,8 @@ bind_console (int slave, const char *name, mrc_error_t *err)
     return -1;
   cleanup_close int tree = open_tree (slave, "", OPEN_TREE_CLONE
                                       | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+  if (tree < 0 && errno == ENOSYS)
+    return bind_console_legacy (slave, target, name, err);
   if (tree < 0)
     return mrc_fail_errno (err, "bind `%s` on `/dev/console`: open_tree",
                            name);

@@ -44,6 +44,8 @@ openat2_in_root (int rootfd, const char *path, int flags)
       if (fd >= 0 || (errno != EINTR && errno != EAGAIN))
         break;
     }
+  if (fd < 0 && errno == ENOSYS)
+    return mrc_fs_resolve_in_root (rootfd, path, flags);
   return fd;
 }
 

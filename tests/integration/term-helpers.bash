@@ -31,7 +31,8 @@ build_term_helpers() {
 		-o "$TERM_BIN/term-driver" "$REPO_ROOT/tests/helpers/term-driver.c" \
 		"$REPO_ROOT"/src/term/*.c "$REPO_ROOT"/src/util/error.c \
 		"$REPO_ROOT"/src/util/fs.c "$REPO_ROOT"/src/util/fdpass.c \
-		"$REPO_ROOT"/src/util/file.c "$REPO_ROOT"/src/util/clock.c
+		"$REPO_ROOT"/src/util/file.c "$REPO_ROOT"/src/util/clock.c \
+		"$REPO_ROOT"/src/util/resolve.c "$REPO_ROOT"/src/util/log.c -lyajl
 }
 
 requires_term_wiring() {
