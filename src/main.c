@@ -16,6 +16,7 @@
 #include "mrc/cli.h"
 #include "mrc/fault.h"
 #include "mrc/log.h"
+#include "mrc/rootless.h"
 #include "mrc/spec.h"
 
 #ifndef MRC_VERSION
@@ -27,22 +28,24 @@ static const struct
   const char *name;
   mrc_verb_fn fn;
   const char *summary;
+  bool stateless; /* never opens the state root */
 } verbs[] = {
-  { "create", mrc_cli_create, "create a container (its process waits)" },
-  { "start", mrc_cli_start, "start the process of a created container" },
-  { "run", mrc_cli_run, "create and start a container" },
-  { "exec", mrc_cli_exec, "run a process in a running container" },
-  { "state", mrc_cli_state, "print the state of a container" },
-  { "kill", mrc_cli_kill, "send a signal to a container" },
-  { "delete", mrc_cli_delete, "delete a container" },
-  { "list", mrc_cli_list, "list containers" },
-  { "ps", mrc_cli_ps, "list the processes of a container" },
-  { "pause", mrc_cli_pause, "freeze every process of a container" },
-  { "resume", mrc_cli_resume, "thaw a paused container" },
-  { "update", mrc_cli_update, "change a running container's limits" },
-  { "events", mrc_cli_events, "print a container's stats and OOM events" },
-  { "spec", mrc_cli_spec, "write a default config.json" },
-  { "features", mrc_cli_features, "print the features this build supports" },
+  { "create", mrc_cli_create, "create a container (its process waits)", false },
+  { "start", mrc_cli_start, "start the process of a created container", false },
+  { "run", mrc_cli_run, "create and start a container", false },
+  { "exec", mrc_cli_exec, "run a process in a running container", false },
+  { "state", mrc_cli_state, "print the state of a container", false },
+  { "kill", mrc_cli_kill, "send a signal to a container", false },
+  { "delete", mrc_cli_delete, "delete a container", false },
+  { "list", mrc_cli_list, "list containers", false },
+  { "ps", mrc_cli_ps, "list the processes of a container", false },
+  { "pause", mrc_cli_pause, "freeze every process of a container", false },
+  { "resume", mrc_cli_resume, "thaw a paused container", false },
+  { "update", mrc_cli_update, "change a running container's limits", false },
+  { "events", mrc_cli_events, "print a container's stats and OOM events", false },
+  { "spec", mrc_cli_spec, "write a default config.json", true },
+  { "features", mrc_cli_features, "print the features this build supports",
+    true },
 };
 
 static void
@@ -56,8 +59,9 @@ print_version (void)
 }
 
 /* The parsed global options: one of the two globals STYLE.md allows. */
-static struct mrc_globals g = { .root = MRC_DEFAULT_ROOT, .log_format = "text",
-                                .rootless = "auto" };
+static const char default_root[] = MRC_DEFAULT_ROOT;
+static struct mrc_globals g = { .root = default_root, .log_format = "text",
+                                .rootless_arg = "auto" };
 static bool version;
 
 static const struct mrc_opt global_opts[] = {
@@ -69,8 +73,8 @@ static const struct mrc_opt global_opts[] = {
   { "debug", 0, MRC_OPT_BOOL, &g.debug, NULL, "log debug messages" },
   { "systemd-cgroup", 0, MRC_OPT_BOOL, &g.systemd_cgroup, NULL,
     "accepted for compatibility with runc" },
-  { "rootless", 0, MRC_OPT_STRING, &g.rootless, "true|false|auto",
-    "accepted for compatibility with runc" },
+  { "rootless", 0, MRC_OPT_STRING, &g.rootless_arg, "true|false|auto",
+    "run without the host's root (default: auto, see mini-runc(8))" },
   { "version", 'v', MRC_OPT_BOOL, &version, NULL, "print the version" },
 };
 
@@ -94,6 +98,50 @@ print_usage (void)
   printf ("  %-28s %s\n\nRun `mini-runc COMMAND --help` for a command's "
           "options.\n",
           "-h, --help", "show this help");
+}
+
+/* --rootless, and the default state root that follows from it: runc's
+ * rule, $XDG_RUNTIME_DIR/mini-runc for a caller without the host's root.
+ * The caller's --root always wins. */
+static int
+resolve_root (mrc_error_t *err)
+{
+  if (mrc_rootless_resolve (g.rootless_arg, &g.rootless, err) < 0)
+    return -1;
+  g.root_given = g.root != default_root;
+  if (g.root_given)
+    return 0;
+  static char *xdg; /* lives as long as the process */
+  xdg = mrc_rootless_xdg_root ();
+  if (xdg)
+    g.root = xdg;
+  return 0;
+}
+
+static bool
+asks_help (int argc, char **argv)
+{
+  for (int i = 0; i < argc; i++)
+    if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0)
+      return true;
+  return false;
+}
+
+/* A rootless caller with neither --root nor XDG_RUNTIME_DIR gets the
+ * built-in root, which it usually cannot write: say what to do instead of
+ * a bare "permission denied". */
+static int
+check_root_usable (mrc_error_t *err)
+{
+  if (!g.rootless || g.root_given || g.root != default_root)
+    return 0;
+  if (access (g.root, W_OK | X_OK) == 0
+      || (errno == ENOENT && access ("/run", W_OK | X_OK) == 0))
+    return 0;
+  return mrc_fail_errno (err, "rootless: state root `%s` is not usable and "
+                              "XDG_RUNTIME_DIR is not set: set "
+                              "XDG_RUNTIME_DIR or pass --root DIR",
+                         g.root);
 }
 
 static int
@@ -138,6 +186,8 @@ main (int argc, char **argv)
     return mrc_fail_errno (&err, "open log file `%s`", g.log), report (&err);
   if (version)
     return free (pos), print_version (), 0;
+  if (resolve_root (&err) < 0)
+    return free (pos), report (&err);
   if (npos == 0)
     return free (pos), print_usage (), 1;
   /* pos[0] points into argv: the verb's own arguments follow it. */
@@ -149,6 +199,9 @@ main (int argc, char **argv)
   for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
     if (strcmp (verb, verbs[i].name) == 0)
       {
+        if (!verbs[i].stateless && !asks_help (argc - vi - 1, argv + vi + 1)
+            && check_root_usable (&err) < 0)
+          return report (&err);
         int status = verbs[i].fn (&g, argc - vi - 1, argv + vi + 1, &err);
         if (err)
           return report (&err);

@@ -81,9 +81,12 @@ struct mrc_cgroup
   struct mrc_kv *v1_created; /* hierarchy -> topmost directory made there
                                 (only hierarchies where create made one) */
   size_t n_v1_created;
+  bool no_devices;     /* create sets no device rules: rootless, where only
+                          the host's root could (and a user namespace cannot
+                          make device nodes anyway) */
 };
 
-#define MRC_CGROUP_INIT { NULL, -1, NULL, NULL, 0, NULL, 0 }
+#define MRC_CGROUP_INIT { NULL, -1, NULL, NULL, 0, NULL, 0, false }
 
 /* Whether the record names any cgroup. */
 bool mrc_cgroup_present (const struct mrc_cgroup *cg);
@@ -149,6 +152,24 @@ int mrc_cgroup_open_fd (struct mrc_cgroup *cg, mrc_error_t *err) MRC_WUR;
  * checked for existence.  Free *OUT with mrc_cgroup_release. */
 int mrc_cgroup_sub (const struct mrc_cgroup *cg, char *const *args,
                     struct mrc_cgroup *out, mrc_error_t *err) MRC_WUR;
+
+/* The first linux.resources field of R that asks for a limit (a write to
+ * a controller's file: "linux.resources.memory.limit"), or NULL when R asks
+ * none (absent, empty, or only device rules).  Rootless create skips a
+ * cgroup it may not make only when this is NULL.  Returns 1 with *WHAT
+ * malloc'd, 0 with *WHAT NULL, -1 on a value create would refuse. */
+int mrc_cgroup_limit_asked (const struct mrc_resources *r, char **what,
+                            mrc_error_t *err) MRC_WUR;
+
+/* This process's own cgroups (the `0::` entry, and each v1 hierarchy's),
+ * as a record that names them: what a rootless container without a cgroup
+ * of its own lives in, for its `cgroup` mount.  Never to be created,
+ * destroyed or killed: it is the caller's. */
+int mrc_cgroup_own (struct mrc_cgroup *out, mrc_error_t *err) MRC_WUR;
+
+/* Forget CG's v1 hierarchies (rootless on a hybrid host: the cgroup2 part
+ * alone, when the v1 groups may not be made). */
+void mrc_cgroup_drop_v1 (struct mrc_cgroup *cg);
 
 /* Free what mrc_cgroup_prepare allocated and close the fd (the cgroup
  * itself stays). */

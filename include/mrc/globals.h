@@ -13,7 +13,9 @@ struct mrc_globals
   const char *log_format; /* "text" | "json" */
   bool debug;
   bool systemd_cgroup;
-  const char *rootless;   /* "true" | "false" | "auto" (accepted) */
+  const char *rootless_arg; /* --rootless: "true" | "false" | "auto" */
+  bool rootless;          /* resolved (mrc/rootless.h) */
+  bool root_given;        /* --root was passed */
   int inherited_fds;      /* fds 3..3+N-1 were open when mini-runc started */
 };
 

@@ -76,8 +76,10 @@ int mrc_setup_runtime_idmap_tree (pid_t proc_pid, const struct mrc_spec *spec,
                                   mrc_error_t *err) MRC_WUR;
 
 /* Write gid_map then uid_map of PID's new user namespace (one write each;
- * "write uid_map: <reason>" on failure).  The caller is privileged over
- * it, so setgroups stays allowed (additionalGids may need it). */
+ * "write uid_map: <reason>" on failure), as this caller may: directly, or
+ * through newuidmap/newgidmap for an unprivileged caller's wider maps
+ * (src/setup/idmap-write.c).  setgroups stays allowed except when an
+ * unprivileged caller maps only its own gid (the kernel requires "deny"). */
 int mrc_setup_write_id_maps (pid_t pid, const struct mrc_id_mapping *uid,
                              size_t n_uid, const struct mrc_id_mapping *gid,
                              size_t n_gid, mrc_error_t *err) MRC_WUR;

@@ -190,6 +190,64 @@ mrc_cgroup_create (struct mrc_cgroup *cg, const struct mrc_linux *linux_,
 }
 
 int
+mrc_cgroup_own (struct mrc_cgroup *out, mrc_error_t *err)
+{
+  enum mrc_cgroup_layout layout;
+  const struct mrc_cgroup_hier *h = NULL;
+  size_t n = 0;
+  cleanup_free char *self = NULL;
+  *out = (struct mrc_cgroup) MRC_CGROUP_INIT;
+  if (mrc_cgroup_layout (&layout, err) < 0
+      || mrc_cgroup_read_own (&self, err) < 0
+      || (layout != MRC_CGROUP_UNIFIED && mrc_cgroup_hiers (&h, &n, err) < 0))
+    return -1;
+  if (layout != MRC_CGROUP_LEGACY
+      && (out->path = mrc_cgroup_own_from (self)) == NULL)
+    return mrc_fail (err, "cgroup: no cgroup2 entry (`0::`) in "
+                          "/proc/self/cgroup");
+  if (n && (out->v1 = calloc (n, sizeof *out->v1)) == NULL)
+    return mrc_cgroup_release (out), mrc_fail_errno (err, "cgroup: own");
+  for (size_t i = 0; i < n; i++)
+    {
+      char *key = strdup (h[i].name), *path = own_in (&h[i], self);
+      if (key == NULL || path == NULL)
+        {
+          free (key);
+          free (path);
+          mrc_cgroup_release (out);
+          return mrc_fail_errno (err, "cgroup: own");
+        }
+      out->v1[out->n_v1++] = (struct mrc_kv){ key, path };
+    }
+  return 0;
+}
+
+int
+mrc_cgroup_limit_asked (const struct mrc_resources *r, char **what,
+                        mrc_error_t *err)
+{
+  *what = NULL;
+  struct mrc_cgroup_plan plan;
+  if (mrc_cgroup_plan_build (r, &plan, err) < 0)
+    return -1;
+  /* the cgroup2 plan has a write for every limit, and none for devices */
+  int asked = plan.n > 0;
+  if (asked && (*what = strdup (plan.w[0].what)) == NULL)
+    asked = mrc_fail_errno (err, "cgroup: resources");
+  mrc_cgroup_plan_free (&plan);
+  return asked;
+}
+
+void
+mrc_cgroup_drop_v1 (struct mrc_cgroup *cg)
+{
+  kv_free (cg->v1, cg->n_v1);
+  kv_free (cg->v1_created, cg->n_v1_created);
+  cg->v1 = cg->v1_created = NULL;
+  cg->n_v1 = cg->n_v1_created = 0;
+}
+
+int
 mrc_cgroup_existing (const struct mrc_cgroup *cg, size_t *procs,
                      mrc_error_t *err)
 {

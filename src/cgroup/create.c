@@ -214,7 +214,8 @@ v2_create (struct mrc_cgroup *cg, const struct mrc_linux *linux_,
   if (mrc_cgroup_plan_build (linux_ ? linux_->resources : NULL, &plan, err)
       < 0)
     return -1;
-  int r = mrc_cgroup_v2_make (cg, &plan, linux_, err);
+  int r = mrc_cgroup_v2_make (cg, &plan, cg->no_devices ? NULL : linux_,
+                              err);
   mrc_cgroup_plan_free (&plan);
   return r;
 }

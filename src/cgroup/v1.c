@@ -319,9 +319,10 @@ v1_create (struct mrc_cgroup *cg, const struct mrc_linux *linux_,
 {
   bool v1_devices;
   struct mrc_cgroup_plan plan, plan2;
-  if (devices_where (cg, linux_, &v1_devices, err) < 0
+  const struct mrc_linux *dev = cg->no_devices ? NULL : linux_;
+  if (devices_where (cg, dev, &v1_devices, err) < 0
       || plan_both (cg, linux_ ? linux_->resources : NULL,
-                    v1_devices ? linux_ : NULL, &plan, &plan2, err) < 0)
+                    v1_devices ? dev : NULL, &plan, &plan2, err) < 0)
     return -1;
   struct mrc_cgroup_dirs d = MRC_CGROUP_DIRS_INIT;
   struct made *m = calloc (cg->n_v1 + 1, sizeof *m);
@@ -332,7 +333,7 @@ v1_create (struct mrc_cgroup *cg, const struct mrc_linux *linux_,
   bool placed = false;
   if (rc == 0 && cg->path)
     {
-      rc = mrc_cgroup_v2_make (cg, &plan2, v1_devices ? NULL : linux_, err);
+      rc = mrc_cgroup_v2_make (cg, &plan2, v1_devices ? NULL : dev, err);
       placed = rc == 0;
     }
   for (size_t i = 0; rc == 0 && i < cg->n_v1 && i < MRC_CGROUP_V1_MAX; i++)

@@ -27,7 +27,11 @@ open_live (const struct mrc_globals *g, const char *id, int lock_op,
     return -1;
   struct mrc_cgroup cg = mrc_state_cgroup (st);
   if (!mrc_cgroup_present (&cg))
-    return mrc_fail (err, "container `%s` has no cgroup", id);
+    return mrc_fail (err, "container `%s` has no cgroup of its own: it was "
+                          "created rootless, where the user could make "
+                          "none (a delegated cgroup v2 subtree gives one, "
+                          "see ROOTLESS in mini-runc(8))",
+                     id);
   return 0;
 }
 

@@ -127,30 +127,6 @@ send_pidfd (const char *path, int pidfd, mrc_error_t *err)
   return 0;
 }
 
-/* What a `cgroup` mount shows on a v1 host: each hierarchy of the record,
- * under the name of its mount point's directory, as runc shows them. */
-static int
-cgroup_v1_view (struct mrc_created *c, mrc_error_t *err)
-{
-  c->cgroup_v1 = calloc (c->cg.n_v1 + 1, sizeof *c->cgroup_v1);
-  if (c->cgroup_v1 == NULL)
-    return mrc_fail_errno (err, "cgroup mounts");
-  for (size_t i = 0; i < c->cg.n_v1; i++)
-    {
-      const char *mnt = mrc_cgroup_v1_mountpoint (c->cg.v1[i].key);
-      char *host = NULL;
-      if (mnt == NULL)
-        continue;
-      if (asprintf (&host, "%s%s", mnt, c->cg.v1[i].value) < 0)
-        return mrc_fail_errno (err, "cgroup mounts");
-      const char *slash = strrchr (mnt, '/');
-      c->cgroup_v1[c->n_cgroup_v1++] = (struct mrc_setup_cgroup_v1){
-        c->cg.v1[i].key, slash ? slash + 1 : mnt, host
-      };
-    }
-  return 0;
-}
-
 void
 mrc_created_undo (const struct mrc_globals *g, const char *id,
                   struct mrc_created *c)
@@ -195,6 +171,7 @@ mrc_created_release (struct mrc_created *c)
   free (c->cgroup_dir);
   mrc_spec_free (c->spec);
   mrc_cgroup_release (&c->cg);
+  mrc_cgroup_release (&c->own_cgroup);
   mrc_cgroup_procs_close (&c->cgroup_procs);
   for (size_t i = 0; i < c->n_cgroup_v1; i++)
     free ((char *) c->cgroup_v1[i].host);
@@ -218,7 +195,7 @@ mrc_created_release (struct mrc_created *c)
   memset (c, 0, sizeof *c);
   c->dir_fd = c->root_fd = c->init.pidfd = c->init.sync_fd = -1;
   c->console_fd = c->init.pty_master = -1;
-  c->cg = (struct mrc_cgroup) MRC_CGROUP_INIT;
+  c->cg = c->own_cgroup = (struct mrc_cgroup) MRC_CGROUP_INIT;
   c->cgroup_procs = (struct mrc_cgroup_procs) MRC_CGROUP_PROCS_INIT;
 }
 
@@ -265,7 +242,7 @@ create_steps (const struct mrc_globals *g, const struct mrc_create_opts *o,
   memset (c, 0, sizeof *c);
   c->dir_fd = c->root_fd = c->init.pidfd = c->init.sync_fd = -1;
   c->console_fd = c->init.pty_master = -1;
-  c->cg = (struct mrc_cgroup) MRC_CGROUP_INIT;
+  c->cg = c->own_cgroup = (struct mrc_cgroup) MRC_CGROUP_INIT;
   c->cgroup_procs = (struct mrc_cgroup_procs) MRC_CGROUP_PROCS_INIT;
   c->systemd_cgroup = g->systemd_cgroup;
   /* Everything that can be checked without touching the system first, so
@@ -306,7 +283,7 @@ create_steps (const struct mrc_globals *g, const struct mrc_create_opts *o,
       || record_state (c, MRC_STATUS_CREATING, err) < 0)
     goto fail;
   mrc_fault (NULL, "create:recorded");
-  if (mrc_cgroup_create (&c->cg, l, &changed, err) < 0)
+  if (mrc_created_make_cgroup (g, c, l, &changed, err) < 0)
     goto fail;
   mrc_fault (NULL, "create:cgroup");
   /* joined, as runc joins it, with runc's warning */
@@ -320,8 +297,7 @@ create_steps (const struct mrc_globals *g, const struct mrc_create_opts *o,
   if ((changed && record_state (c, MRC_STATUS_CREATING, err) < 0)
       || mrc_cgroup_procs_open (&c->cg, &c->cgroup_procs, err) < 0)
     goto fail;
-  c->cgroup_dir = c->cg.path ? mrc_cgroup_fs_path (c->cg.path) : NULL;
-  if (c->cg.n_v1 > 0 && cgroup_v1_view (c, err) < 0)
+  if (mrc_created_cgroup_view (c, err) < 0)
     goto fail;
   /* the container's facts, now that they exist */
   struct mrc_launch *plan = &c->plan;

@@ -51,7 +51,7 @@ mrc_state_cgroup (const struct mrc_state *st)
   struct mrc_cgroup cg = {
     st->cgroup_path, -1, st->cgroup_created_from,
     st->cgroup_v1, st->n_cgroup_v1,
-    st->cgroup_v1_created, st->n_cgroup_v1_created,
+    st->cgroup_v1_created, st->n_cgroup_v1_created, false,
   };
   return cg;
 }
@@ -167,6 +167,8 @@ struct mrc_created
   int console_fd; /* connected --console-socket, or -1 */
   struct mrc_cgroup cg;
   bool cgroup_made;   /* cg exists: undo removes it */
+  struct mrc_cgroup own_cgroup; /* rootless without cg: the caller's, for
+                                   the `cgroup` mount only */
   struct mrc_cgroup_procs cgroup_procs;
   struct mrc_setup_cgroup_v1 *cgroup_v1; /* for a `cgroup` mount (v1) */
   size_t n_cgroup_v1;
@@ -182,6 +184,12 @@ struct mrc_created
 int mrc_create_common (const struct mrc_globals *g,
                        const struct mrc_create_opts *o, struct mrc_created *c,
                        mrc_error_t *err) MRC_WUR;
+/* create-cgroup.c: make C->cg (rootless: as far as the user may), and
+ * what the container's `cgroup` mount shows of it. */
+int mrc_created_make_cgroup (const struct mrc_globals *g, struct mrc_created *c,
+                             const struct mrc_linux *l, bool *changed,
+                             mrc_error_t *err) MRC_WUR;
+int mrc_created_cgroup_view (struct mrc_created *c, mrc_error_t *err) MRC_WUR;
 /* Kill the init, remove the pid file and the state dir. */
 void mrc_created_undo (const struct mrc_globals *g, const char *id,
                        struct mrc_created *c);

@@ -3,9 +3,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mrc/cleanup.h"
@@ -74,8 +77,25 @@ by_creation (const void *a, const void *b)
 
 /* Containers being created, deleted meanwhile or half-made are skipped:
  * list shows what `state` would show. */
+/* The owner runc's list shows: the user owning the state directory (the
+ * caller who created it: rootless containers show their user). */
+static void
+set_owner (int root_fd, const char *id, struct mrc_state *st)
+{
+  struct stat sb;
+  if (fstatat (root_fd, id, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+    return;
+  const struct passwd *pw = getpwuid (sb.st_uid);
+  char *name = NULL;
+  if (pw ? asprintf (&name, "%s", pw->pw_name) < 0
+         : asprintf (&name, "#%u", (unsigned) sb.st_uid) < 0)
+    return;
+  free (st->owner);
+  st->owner = name;
+}
+
 static int
-append_one (const struct mrc_globals *g, const char *id,
+append_one (const struct mrc_globals *g, int root_fd, const char *id,
             struct mrc_state ***list, size_t *n, mrc_error_t *err)
 {
   struct mrc_state *st = calloc (1, sizeof *st);
@@ -88,6 +108,7 @@ append_one (const struct mrc_globals *g, const char *id,
       free (st);
       return 0;
     }
+  set_owner (root_fd, id, st);
   struct mrc_state **nl = realloc (*list, (*n + 1) * sizeof *nl);
   if (nl == NULL)
     {
@@ -120,7 +141,7 @@ mrc_container_list (const struct mrc_globals *g, struct mrc_state ***out,
     {
       if (de->d_name[0] == '.' || mrc_id_validate (de->d_name, NULL) < 0)
         continue;
-      if (append_one (g, de->d_name, &list, &count, err) < 0)
+      if (append_one (g, dirfd (d), de->d_name, &list, &count, err) < 0)
         {
           mrc_container_list_free (list, count);
           return -1;

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -19,6 +20,7 @@
 
 #include "mrc/cgroup.h"
 #include "mrc/cleanup.h"
+#include "mrc/fdpass.h"
 #include "mrc/proc.h"
 #include "mrc/security.h"
 #include "mrc/sync.h"
@@ -83,6 +85,76 @@ on_fd (void *arg, enum mrc_sync_type type, int fd, const char *text,
   return mrc_security_send_notify_fd (&m, err);
 }
 
+/* The helper's half: into the container's user namespace, then FLAGS'
+ * (pid, time), then the child cloned as our parent's (CLONE_PARENT), its
+ * pidfd sent back.  Returns 0 in the child; never returns in the helper. */
+static pid_t
+helper_main (const struct mrc_launch *plan, int flags, int sock)
+{
+  mrc_error_t err = NULL;
+  char msg[32] = "";
+  int pidfd = -1;
+  pid_t pid = -1;
+  if (mrc_pidfd_setns (plan->init_pidfd, flags | CLONE_NEWUSER) < 0)
+    snprintf (msg, sizeof msg, "e%d", errno);
+  else if ((pid = mrc_process_clone (CLONE_PARENT, &pidfd, plan->cgroup_fd))
+           == 0)
+    {
+      close (sock);
+      return 0;
+    }
+  else if (pid < 0)
+    snprintf (msg, sizeof msg, "c%d", errno);
+  int r = mrc_fdpass_send (sock, pidfd, msg, &err);
+  _exit (r == 0 && pid > 0 ? 0 : 1);
+}
+
+/* An unprivileged runtime may not join a pid namespace: the kernel asks
+ * for CAP_SYS_ADMIN in the joiner's own user namespace too.  The child is
+ * then cloned by a short-lived helper that joins the container's user
+ * namespace first (where the runtime's uid, its owner, has every
+ * capability), as runc's nsexec does; with CLONE_PARENT the child is
+ * still ours to wait for.  Returns as mrc_process_clone does. */
+static pid_t
+clone_through_userns (const struct mrc_launch *plan, int flags, int *pidfd,
+                      mrc_error_t *err)
+{
+  int sv[2];
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return mrc_fail_errno (err, "exec: create helper socket");
+  pid_t helper = fork ();
+  if (helper == 0)
+    {
+      close (sv[0]);
+      return helper_main (plan, flags, sv[1]);
+    }
+  int saved = errno;
+  close (sv[1]);
+  char msg[32] = "";
+  int r = helper < 0 ? mrc_error_set (err, saved, "exec: fork helper")
+                     : mrc_fdpass_recv (sv[0], pidfd, msg, sizeof msg, err);
+  close (sv[0]);
+  int status = 0;
+  while (helper > 0 && waitpid (helper, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (r < 0)
+    return -1;
+  if (msg[0] == 'e' || msg[0] == 'c' || *pidfd < 0)
+    return mrc_error_set (err, atoi (msg + 1), msg[0] == 'e'
+                                                   ? "exec: join the "
+                                                     "container's user and "
+                                                     "pid namespaces"
+                                                   : "exec: clone");
+  pid_t pid = mrc_pidfd_proc_pid (*pidfd);
+  if (pid <= 0)
+    {
+      mrc_pidfd_send_signal (*pidfd, SIGKILL);
+      mrc_closep (pidfd);
+      return mrc_fail (err, "exec: find the new process in /proc");
+    }
+  return pid;
+}
+
 int
 mrc_process_exec (const struct mrc_launch *plan, struct mrc_spawned *out,
                   mrc_error_t *err)
@@ -98,29 +170,43 @@ mrc_process_exec (const struct mrc_launch *plan, struct mrc_spawned *out,
                                     O_RDONLY | O_CLOEXEC);
   cleanup_close int own_time = open ("/proc/self/ns/time_for_children",
                                      O_RDONLY | O_CLOEXEC);
+  bool helper = false;
   if (parent_flags && mrc_pidfd_setns (plan->init_pidfd, parent_flags) < 0)
-    return mrc_fail_errno (err, "exec: join the container's pid namespace");
+    {
+      if (errno != EPERM || !plan->ns.has_user)
+        return mrc_fail_errno (err, "exec: join the container's pid "
+                                    "namespace");
+      helper = true;
+    }
   int sv[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return mrc_fail_errno (err, "exec: create sync socket");
   cleanup_close int parent_end = sv[0], child_end = sv[1];
 
   /* born in the container's cgroup: limits apply from its first page */
-  pid_t pid = mrc_process_clone (0, &out->pidfd, plan->cgroup_fd);
-  int clone_errno = errno;
-  if (pid != 0 && parent_flags)
+  pid_t pid;
+  if (helper)
+    pid = clone_through_userns (plan, parent_flags, &out->pidfd, err);
+  else
     {
-      if ((parent_flags & CLONE_NEWPID) && own_pid >= 0)
-        (void) !setns (own_pid, CLONE_NEWPID);
-      if ((parent_flags & CLONE_NEWTIME) && own_time >= 0)
-        (void) !setns (own_time, CLONE_NEWTIME);
+      pid = mrc_process_clone (0, &out->pidfd, plan->cgroup_fd);
+      int clone_errno = errno;
+      if (pid != 0 && parent_flags)
+        {
+          if ((parent_flags & CLONE_NEWPID) && own_pid >= 0)
+            (void) !setns (own_pid, CLONE_NEWPID);
+          if ((parent_flags & CLONE_NEWTIME) && own_time >= 0)
+            (void) !setns (own_time, CLONE_NEWTIME);
+        }
+      if (pid < 0)
+        return mrc_error_set (err, clone_errno, "exec: clone");
     }
   if (pid < 0)
-    return mrc_error_set (err, clone_errno, "exec: clone");
+    return -1;
   if (pid == 0)
     {
       struct mrc_child c = { .plan = plan, .sync_fd = child_end,
-                             .listen_fd = -1 };
+                             .listen_fd = -1, .user_joined = helper };
       child_main (&c, parent_end);
     }
   out->pid = pid;

@@ -59,6 +59,8 @@ struct mrc_child
                       exec: -1 */
   char **envp;     /* built by the environ step */
   char *exec_path; /* found by the PATH step */
+  bool user_joined; /* exec: cloned inside the container's user namespace
+                       by the rootless helper (exec.c) */
 };
 
 /* One step of the child's setup, marked with the modes it runs in. */

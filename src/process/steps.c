@@ -143,6 +143,8 @@ static int
 join (struct mrc_child *c, mrc_error_t *err)
 {
   int flags = c->plan->ns.exec_child_flags;
+  if (c->user_joined)
+    flags &= ~CLONE_NEWUSER; /* joining the one we are in is EINVAL */
   if (flags && mrc_pidfd_setns (c->plan->init_pidfd, flags) < 0)
     return mrc_fail_errno (err, "exec: join the container's namespaces");
   return 0;

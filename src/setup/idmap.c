@@ -28,38 +28,6 @@
 #include "mrc/proc.h"
 #include "setup-internal.h"
 
-/* "C H S\n" lines of M into /proc/PID/FILE, in one write(2) as the kernel
- * requires. */
-static int
-write_map (pid_t pid, const char *file, const struct mrc_id_mapping *m,
-           size_t n, mrc_error_t *err)
-{
-  if (n == 0)
-    return 0;
-  size_t cap = n * 33 + 1, used = 0; /* 3 x 10 digits, 2 blanks, newline */
-  cleanup_free char *buf = malloc (cap);
-  if (buf == NULL)
-    return mrc_fail_errno (err, "write %s", file);
-  for (size_t i = 0; i < n; i++)
-    used += (size_t) snprintf (buf + used, cap - used, "%u %u %u\n",
-                               m[i].container_id, m[i].host_id, m[i].size);
-  char path[64];
-  snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, file);
-  if (mrc_write_file_at (AT_FDCWD, path, buf, used, err) < 0)
-    return mrc_error_wrap (err, "write %s", file);
-  return 0;
-}
-
-int
-mrc_setup_write_id_maps (pid_t pid, const struct mrc_id_mapping *uid,
-                         size_t n_uid, const struct mrc_id_mapping *gid,
-                         size_t n_gid, mrc_error_t *err)
-{
-  if (write_map (pid, "gid_map", gid, n_gid, err) < 0)
-    return -1;
-  return write_map (pid, "uid_map", uid, n_uid, err);
-}
-
 struct id_maps
 {
   const struct mrc_id_mapping *uid, *gid;
