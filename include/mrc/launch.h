@@ -96,6 +96,8 @@ struct mrc_launch
   const char *cgroup_dir;                /* cgroup2 dir's path, or NULL */
   const struct mrc_setup_cgroup_v1 *cgroup_v1; /* for a `cgroup` mount */
   size_t n_cgroup_v1;
+  bool rootless;       /* create: --rootless resolved (mrc/rootless.h): what
+                          needs the host's root is refused saying so */
   const struct mrc_state *container; /* exec: the running container */
   int init_pidfd;                    /* exec: its init */
 

@@ -19,6 +19,9 @@
  * one (its uid_map is not the identity of all 2^32-1 ids). */
 bool mrc_in_user_namespace (void);
 
+/* Effective uid 0 in the initial user namespace: the host's root. */
+bool mrc_host_root (void);
+
 /* ARG ("true", "false", "auto") of --rootless, resolved. */
 int mrc_rootless_resolve (const char *arg, bool *rootless,
                           mrc_error_t *err) MRC_WUR;

@@ -9,6 +9,7 @@
 #include "mrc/cleanup.h"
 #include "mrc/cgroup.h"
 #include "mrc/log.h"
+#include "mrc/rootless.h"
 #include "lifecycle-internal.h"
 
 static bool
@@ -18,7 +19,8 @@ denied (const mrc_error_t *err)
   return e == EACCES || e == EPERM || e == EROFS;
 }
 
-/* Rootless, as runc: no device rules (only the host's root may set them),
+/* Rootless, as runc: no device rules when not the host's root (only it
+ * may load the eBPF program or write devices.allow),
  * and a cgroup the user may not make is done without when no limit is
  * asked: on a hybrid host first with the cgroup2 part alone (a delegated
  * cgroup2 directory still gives freeze, kill and the process list), then
@@ -29,7 +31,7 @@ mrc_created_make_cgroup (const struct mrc_globals *g, struct mrc_created *c,
                          const struct mrc_linux *l, bool *changed,
                          mrc_error_t *err)
 {
-  c->cg.no_devices = g->rootless;
+  c->cg.no_devices = g->rootless && !mrc_host_root ();
   int r = mrc_cgroup_create (&c->cg, l, changed, err);
   if (r == 0 || !g->rootless || !denied (err))
     return r;

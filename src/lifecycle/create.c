@@ -227,7 +227,7 @@ plan_init (const struct mrc_globals *g, const struct mrc_create_opts *o,
     .spec = c->spec, .process = c->spec->process, .bundle = c->bundle,
     .rootfs = c->rootfs, .root = g->root, .state_fd = -1, .lock_fd = -1,
     .console_fd = -1, .inherited_fds = g->inherited_fds, .cgroup_fd = -1,
-    .init_pidfd = -1,
+    .init_pidfd = -1, .rootless = g->rootless,
   };
   if (mrc_launch_prepare (&c->plan, err) < 0)
     return -1;

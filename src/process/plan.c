@@ -89,6 +89,12 @@ prepare_create (struct mrc_launch *plan, mrc_error_t *err)
           < 0
       || mrc_ns_prepare (plan->spec, &plan->ns, err) < 0)
     return -1;
+  const struct mrc_linux *l = plan->spec->linux_;
+  if (plan->rootless && l && l->n_net_devices > 0)
+    return mrc_fail (err, "linux.netDevices: moving a host network device "
+                          "into the container needs the host's root "
+                          "(CAP_NET_ADMIN in its network namespace), and "
+                          "mini-runc runs rootless");
   if (mrc_setup_sysctl_check (plan, err) < 0)
     return -1;
   /* made here: the init, inside its user namespace, may not id-map the

@@ -72,7 +72,10 @@ bind_host_node (int rootfd, const struct node *n, mrc_error_t *err)
 {
   cleanup_close int hfd = open (n->path, O_PATH | O_CLOEXEC);
   if (hfd < 0)
-    return mrc_fail_errno (err, "create device `%s`: open host `%s`",
+    return mrc_fail_errno (err, "create device `%s`: a user namespace "
+                                "cannot make device nodes (mknod needs the "
+                                "host's root), only bind the host's node "
+                                "of that path: open host `%s`",
                            n->path, n->path);
   struct stat st;
   if (fstat (hfd, &st) < 0)

@@ -100,7 +100,10 @@ mrc_setup_sysctl_check (const struct mrc_launch *plan, mrc_error_t *err)
         j++;
       if (j == n)
         return mrc_fail (err, "linux.sysctl `%s`: not in a namespace of "
-                         "the container: it would change the host", key);
+                         "the container: it would change the host%s", key,
+                         plan->rootless ? ", which needs the host's root, "
+                                          "and mini-runc runs rootless"
+                                        : "");
       if (!has_ns (plan, namespaced[j].ns))
         return mrc_fail (err, "linux.sysctl `%s`: the container has no %s "
                          "namespace of its own", key,

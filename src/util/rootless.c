@@ -26,6 +26,12 @@ mrc_in_user_namespace (void)
            && buf[used] == '\0');
 }
 
+bool
+mrc_host_root (void)
+{
+  return geteuid () == 0 && !mrc_in_user_namespace ();
+}
+
 int
 mrc_rootless_resolve (const char *arg, bool *rootless, mrc_error_t *err)
 {
@@ -34,7 +40,7 @@ mrc_rootless_resolve (const char *arg, bool *rootless, mrc_error_t *err)
   else if (strcmp (arg, "false") == 0)
     *rootless = false;
   else if (strcmp (arg, "auto") == 0)
-    *rootless = geteuid () != 0 || mrc_in_user_namespace ();
+    *rootless = !mrc_host_root ();
   else
     return mrc_fail (err, "invalid --rootless value `%s`: expected `true`, "
                           "`false` or `auto`", arg);
