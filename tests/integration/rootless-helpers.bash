@@ -112,6 +112,11 @@ rl_teardown_file() {
 		n=$((n - 1))
 	done
 	rl_remove_cgroups
+	# podman's storage (rootless.bats' podman tests) and its pause process
+	if [ -d "$RL_HOME/.local/share/containers" ] && command -v podman >/dev/null; then
+		as_user podman --storage-driver vfs system reset -f >/dev/null 2>&1 || true
+	fi
+	pkill -9 -u "$RL_USER" 2>/dev/null || true
 	# Files owned by subordinate ids (podman's storage, mapped containers):
 	# removed as root.
 	[ -z "${RL_DIR:-}" ] || rm -rf "$RL_DIR"

@@ -489,3 +489,131 @@ cg2_dir() {
 		find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum) | sha256sum)" = "$before" ]
 	rl_assert_clean
 }
+
+# ------------------------------------------------------------ rootless podman
+#
+# The same test user runs podman (conmon, its own user namespace from the
+# subordinate ids through newuidmap, storage under its HOME) with
+# --runtime: the runtime under test and, side by side, runc.  The user's
+# containers.conf sets what this host needs: default_ulimits within the
+# hard limits, netns none, the cgroupfs manager and the file events
+# logger (no systemd here).  podman keeps a pause process (catatonit -P)
+# holding its user namespace between commands: the checks leave it be,
+# teardown_file resets podman's storage and stops it.
+
+PODMAN_IMG=localhost/mrc-busybox
+
+# rl_podman_setup: podman installed, the user's containers.conf, the
+# busybox image imported (once).
+rl_podman_setup() {
+	command -v podman >/dev/null || cw_install podman conmon catatonit
+	command -v podman >/dev/null || skip "podman is not installed"
+	RL_PODMAN=1
+	local conf=$RL_HOME/.config/containers/containers.conf
+	if [ ! -s "$conf" ]; then
+		as_user mkdir -p "$RL_HOME/.config/containers"
+		as_user sh -c "cat >'$conf'" <<'CONF'
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+netns = "none"
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+CONF
+	fi
+	if ! as_user podman --storage-driver vfs image exists "$PODMAN_IMG" 2>/dev/null; then
+		tar -C "$RL_DIR/rootfs" -c . | as_user podman --storage-driver vfs import - "$PODMAN_IMG" >/dev/null
+	fi
+}
+
+# P RUNTIME ARGS...: rootless podman with RUNTIME.
+P() {
+	local rt=$1
+	shift
+	as_user podman --storage-driver vfs --runtime "$rt" "$@"
+}
+
+# The runtime state podman's containers left: entries in any state root
+# of the user's (podman passes --root $XDG_RUNTIME_DIR/<runtime name>).
+podman_state_left() {
+	local d
+	for d in "$RL_XDG"/runc "$RL_XDG"/mini-runc "$RL_XDG"/"$(basename "$RL_BIN")"; do
+		ls -A "$d" 2>/dev/null | grep -vx '.seccomp-cache' | sed "s|^|$d/|" || true
+	done | sort -u
+}
+
+# podman_cycle RUNTIME: run --rm, run -d + exec + stop + rm, as the user.
+podman_cycle() {
+	local rt=$1 n=mrcrlp$BATS_TEST_NUMBER-$RANDOM
+	rl_podman_setup
+	run -0 P "$rt" run --rm --network none \
+		--ulimit nofile=1024:1024 --ulimit nproc=1024:1024 "$PODMAN_IMG" id
+	[[ "$output" == *"uid=0(root) gid=0(root)"* ]]
+	run -3 P "$rt" run --rm "$PODMAN_IMG" sh -c 'echo to-stderr >&2; exit 3'
+	[[ "$output" == *to-stderr* ]]
+	run -0 P "$rt" run -d --name "$n" "$PODMAN_IMG" sh -c 'echo started; exec sleep 300'
+	run -0 P "$rt" ps --format '{{.Names}} {{.Status}}'
+	[[ "$output" == *"$n Up"* ]]
+	# the container's init runs as the user on the host
+	local pid
+	pid=$(P "$rt" inspect -f '{{.State.Pid}}' "$n")
+	[ "$pid" -gt 0 ]
+	[ "$(host_uid "$pid")" = "$RL_UID" ]
+	run -0 P "$rt" exec "$n" sh -c 'id -u; cat /proc/1/cmdline | tr "\0" " "'
+	[ "${lines[0]}" = 0 ]
+	[[ "${lines[1]}" == "sleep 300"* ]]
+	run -5 P "$rt" exec "$n" sh -c 'exit 5'
+	# a non-root user of the container: a subordinate id on the host
+	run -0 P "$rt" exec -u 1000 "$n" id -u
+	[ "$output" = 1000 ]
+	run -0 P "$rt" logs "$n"
+	[ "$output" = started ]
+	run -0 P "$rt" stop -t 1 "$n"
+	run -0 P "$rt" ps -a --format '{{.Names}} {{.Status}}'
+	[[ "$output" == *"$n Exited"* ]]
+	run -0 P "$rt" rm "$n"
+	run -0 P "$rt" ps -aq
+	[ -z "$output" ]
+	[ -z "$(podman_state_left)" ]
+	! pid_alive "$pid"
+}
+
+# podman_it RUNTIME: podman run -it from a terminal (a tmux pane of the
+# user's): the shell gets a pty of the pane's size; its exit status is
+# podman's.
+podman_it() {
+	local rt=$1
+	rl_podman_setup
+	command -v tmux >/dev/null || cw_install tmux
+	command -v tmux >/dev/null || skip "tmux is not installed"
+	# cw_tmux_shell's tmux, and the status file it reads, are the user's
+	local udir=$RL_HOME/tmux-$BATS_TEST_NUMBER
+	as_user mkdir "$udir"
+	tmux() { as_user tmux "$@"; }
+	BATS_TEST_TMPDIR=$udir cw_tmux_shell \
+		"podman --storage-driver vfs --runtime $rt run -it --rm $PODMAN_IMG sh" 3
+	unset -f tmux
+	[[ "$CW_PANE" == */dev/pts/* ]]
+	[[ "$CW_PANE" == *"20 90"* ]]
+	[ "$CW_PANE_STATUS" = 3 ]
+	run -0 P "$rt" ps -aq
+	[ -z "$output" ]
+	[ -z "$(podman_state_left)" ]
+}
+
+@test "rootless podman, runc: run --rm, run -d, exec, logs, stop, rm" {
+	podman_cycle /usr/sbin/runc
+}
+
+@test "rootless podman, the runtime under test: run --rm, run -d, exec, logs, stop, rm" {
+	podman_cycle "$RL_BIN"
+}
+
+@test "rootless podman, runc: run -it in a terminal" {
+	podman_it /usr/sbin/runc
+}
+
+@test "rootless podman, the runtime under test: run -it in a terminal" {
+	podman_it "$RL_BIN"
+}
