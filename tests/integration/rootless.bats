@@ -83,6 +83,10 @@ host_gid() {
 	run -0 jq -c '.linux.gidMappings' "$BUNDLE/config.json"
 	[ "$output" = "[{\"containerID\":0,\"hostID\":$RL_GID,\"size\":1}]" ]
 	# no device nodes, no privileged sysfs mount, no rlimits above the caller's
+	local hard
+	hard=$(as_user sh -c 'ulimit -Hn')
+	run -0 jq -r '[.process.rlimits[]? | select(.type == "RLIMIT_NOFILE") | .hard] | max // 0' "$BUNDLE/config.json"
+	[ "$output" -le "$hard" ]
 	run -0 jq -c '.linux.devices // []' "$BUNDLE/config.json"
 	[ "$output" = "[]" ]
 	# no sysfs mount (it needs a network namespace of the container's
@@ -320,7 +324,9 @@ bad_mapping() {
 	rl_args sleep 300
 	rl_run_d "$ID"
 	run ! rl pause "$ID"
-	[ -n "$output" ]
+	# it says why (runc: "cannot toggle freezer: cgroups not configured
+	# for container")
+	grep -qi cgroup <<<"$output"
 	[ "$(rl_state_field "$ID" status)" = running ]
 	grep -q '^State:.*[SR]' "/proc/$PID/status"
 	run -0 rl delete --force "$ID"
@@ -455,11 +461,17 @@ cg2_dir() {
 }
 
 @test "rootless: a failing prestart hook fails the run, nothing left" {
-	rl_cfg_edit '.hooks = {prestart: [{path: "/bin/sh", args: ["sh", "-c", "echo hook-says-no >&2; exit 4"]}]}'
+	local out=$BUNDLE/hooks
+	as_user mkdir "$out"
+	rl_cfg_edit --arg o "$out" '.hooks = {prestart: [{path: "/bin/sh",
+		args: ["sh", "-c", "id -u >" + $o + "/ran; echo hook-says-no >&2; exit 4"]}]}'
 	rl_args sh -c 'echo should-not-run'
 	rund rl run --bundle "$BUNDLE" "$ID"
 	[ "$status" -ne 0 ]
 	[[ "$output" != *should-not-run* ]]
+	# it failed because of the hook: the hook ran (as the user)
+	[ "$(cat "$out/ran")" = "$RL_UID" ]
+	grep -qi hook <<<"$output"
 	[ ! -e "$RL_STATE/$ID" ]
 	rl_assert_clean
 }
