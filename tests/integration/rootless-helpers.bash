@@ -121,6 +121,8 @@ rl_teardown_file() {
 	# removed as root.
 	[ -z "${RL_DIR:-}" ] || rm -rf "$RL_DIR"
 	rm -rf "$RL_XDG"
+	# the socket dir of the user's tmux server (podman -it)
+	rm -rf "/tmp/tmux-$RL_UID"
 	[ -z "${RL_MADE_RUN_USER:-}" ] || rmdir /run/user 2>/dev/null || true
 	userdel -r -f "$RL_USER" >/dev/null 2>&1 || true
 	rm -rf "$RL_HOME"
