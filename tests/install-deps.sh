@@ -16,6 +16,8 @@ packages=(
 	valgrind
 	# tools the integration tests and the benchmark call
 	iproute2 util-linux procps tmux cpio
+	# rootless.bats: newuidmap/newgidmap for the test user's wider mappings
+	uidmap
 	# reference runtimes and the benchmark
 	runc crun hyperfine time golang-github-containers-common
 )
