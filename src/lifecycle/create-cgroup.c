@@ -91,19 +91,27 @@ v1_view (struct mrc_created *c, const struct mrc_cgroup *cg,
   return 0;
 }
 
-/* The container's cgroup as its `cgroup` mount shows it; without one of
- * its own (rootless), the caller's, which the container stays in, as
- * runc binds it. */
+/* The container's cgroup as its `cgroup` mount shows it; what it has no
+ * group of its own in (rootless: none at all, or only cgroup2 on a hybrid
+ * host), the caller's, which the container stays in, as runc binds it. */
 int
 mrc_created_cgroup_view (struct mrc_created *c, mrc_error_t *err)
 {
-  const struct mrc_cgroup *cg = &c->cg;
-  if (!mrc_cgroup_present (cg))
+  const struct mrc_cgroup *cg = &c->cg, *v1 = &c->cg;
+  enum mrc_cgroup_layout layout = MRC_CGROUP_UNIFIED;
+  bool lacks_v1 = cg->n_v1 == 0 && cg->path
+                  && mrc_cgroup_layout (&layout, err) == 0
+                  && layout == MRC_CGROUP_HYBRID;
+  if (*err)
+    return -1;
+  if (!mrc_cgroup_present (cg) || lacks_v1)
     {
       if (mrc_cgroup_own (&c->own_cgroup, err) < 0)
         return -1;
-      cg = &c->own_cgroup;
+      v1 = &c->own_cgroup;
+      if (!lacks_v1)
+        cg = &c->own_cgroup;
     }
   c->cgroup_dir = cg->path ? mrc_cgroup_fs_path (cg->path) : NULL;
-  return cg->n_v1 > 0 ? v1_view (c, cg, err) : 0;
+  return v1->n_v1 > 0 ? v1_view (c, v1, err) : 0;
 }

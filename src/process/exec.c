@@ -22,6 +22,7 @@
 #include "mrc/cleanup.h"
 #include "mrc/fdpass.h"
 #include "mrc/proc.h"
+#include "mrc/rootless.h"
 #include "mrc/security.h"
 #include "mrc/sync.h"
 #include "mrc/term.h"
@@ -95,7 +96,9 @@ helper_main (const struct mrc_launch *plan, int flags, int sock)
   char msg[32] = "";
   int pidfd = -1;
   pid_t pid = -1;
-  if (mrc_pidfd_setns (plan->init_pidfd, flags | CLONE_NEWUSER) < 0)
+  if (mrc_pidfd_setns (plan->init_pidfd,
+                       flags | (plan->ns.has_user ? CLONE_NEWUSER : 0))
+      < 0)
     snprintf (msg, sizeof msg, "e%d", errno);
   else if ((pid = mrc_process_clone (CLONE_PARENT, &pidfd, plan->cgroup_fd))
            == 0)
@@ -109,11 +112,15 @@ helper_main (const struct mrc_launch *plan, int flags, int sock)
   _exit (r == 0 && pid > 0 ? 0 : 1);
 }
 
-/* An unprivileged runtime may not join a pid namespace: the kernel asks
- * for CAP_SYS_ADMIN in the joiner's own user namespace too.  The child is
- * then cloned by a short-lived helper that joins the container's user
- * namespace first (where the runtime's uid, its owner, has every
- * capability), as runc's nsexec does; with CLONE_PARENT the child is
+/* Without the host's root the runtime joins no pid namespace itself: an
+ * unprivileged one may not (the kernel asks for CAP_SYS_ADMIN in the
+ * joiner's own user namespace too), and uid 0 of a user namespace (rootless
+ * podman) could join but not go back to its own, which the host does not
+ * let it enter: every later child, LeakSanitizer's thread among them,
+ * would then be born in the container.  The child is cloned instead by a
+ * short-lived helper that joins the container's user namespace first, if
+ * it has one (its owner, the runtime's uid, has every capability there),
+ * then pid and time, as runc's nsexec does; with CLONE_PARENT the child is
  * still ours to wait for.  Returns as mrc_process_clone does. */
 static pid_t
 clone_through_userns (const struct mrc_launch *plan, int flags, int *pidfd,
@@ -170,14 +177,10 @@ mrc_process_exec (const struct mrc_launch *plan, struct mrc_spawned *out,
                                     O_RDONLY | O_CLOEXEC);
   cleanup_close int own_time = open ("/proc/self/ns/time_for_children",
                                      O_RDONLY | O_CLOEXEC);
-  bool helper = false;
-  if (parent_flags && mrc_pidfd_setns (plan->init_pidfd, parent_flags) < 0)
-    {
-      if (errno != EPERM || !plan->ns.has_user)
-        return mrc_fail_errno (err, "exec: join the container's pid "
-                                    "namespace");
-      helper = true;
-    }
+  bool helper = parent_flags && !mrc_host_root ();
+  if (parent_flags && !helper
+      && mrc_pidfd_setns (plan->init_pidfd, parent_flags) < 0)
+    return mrc_fail_errno (err, "exec: join the container's pid namespace");
   int sv[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return mrc_fail_errno (err, "exec: create sync socket");
@@ -206,7 +209,8 @@ mrc_process_exec (const struct mrc_launch *plan, struct mrc_spawned *out,
   if (pid == 0)
     {
       struct mrc_child c = { .plan = plan, .sync_fd = child_end,
-                             .listen_fd = -1, .user_joined = helper };
+                             .listen_fd = -1,
+                             .user_joined = helper && plan->ns.has_user };
       child_main (&c, parent_end);
     }
   out->pid = pid;

@@ -90,6 +90,12 @@ prepare_create (struct mrc_launch *plan, mrc_error_t *err)
       || mrc_ns_prepare (plan->spec, &plan->ns, err) < 0)
     return -1;
   const struct mrc_linux *l = plan->spec->linux_;
+  /* an unprivileged caller makes no namespace outside a user namespace
+     (uid 0 of one, as under rootless podman, needs none of its own) */
+  if (plan->rootless && geteuid () != 0 && !plan->ns.has_user)
+    return mrc_fail (err, "linux.namespaces: a rootless container needs a "
+                          "user namespace (`mini-runc spec --rootless` "
+                          "writes one)");
   if (plan->rootless && l && l->n_net_devices > 0)
     return mrc_fail (err, "linux.netDevices: moving a host network device "
                           "into the container needs the host's root "

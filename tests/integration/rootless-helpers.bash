@@ -94,7 +94,36 @@ rl_setup_file() {
 	chown -R "$RL_UID:$RL_GID" "$RL_DIR/rootfs"
 	mkdir -m 755 "$RL_DIR/bundles"
 	chown "$RL_UID:$RL_GID" "$RL_DIR/bundles"
+	rl_sanitizer_env
 	export RL_UID RL_GID RL_HOME RL_XDG RL_FLAVOUR RL_STATE RL_DIR RL_BIN
+}
+
+# The sanitizer stage (tests/run-all.sh) sets ASAN_OPTIONS and
+# UBSAN_OPTIONS with a log_path the user may not write: the runtime run as
+# the user gets them with log_path in $RL_DIR/san (RL_SAN_ENV, words for
+# env), and rl_teardown_file moves its reports to where the stage looks.
+rl_sanitizer_env() {
+	RL_SAN_ENV=
+	[ -n "${ASAN_OPTIONS:-}${UBSAN_OPTIONS:-}" ] || return 0
+	mkdir -m 1777 "$RL_DIR/san"
+	local var val
+	for var in ASAN_OPTIONS UBSAN_OPTIONS; do
+		val=${!var:-}
+		[ -n "$val" ] || continue
+		val=$(sed "s|log_path=[^:]*/|log_path=$RL_DIR/san/|" <<<"$val")
+		RL_SAN_ENV+=" $var=$val"
+	done
+	[ -z "${ASAN_SYMBOLIZER_PATH:-}" ] ||
+		RL_SAN_ENV+=" ASAN_SYMBOLIZER_PATH=$ASAN_SYMBOLIZER_PATH"
+	export RL_SAN_ENV
+}
+
+rl_sanitizer_reports() {
+	[ -d "${RL_DIR:-}/san" ] || return 0
+	local dest
+	dest=$(sed -n 's|.*log_path=\([^:]*\)/[^/:]*.*|\1|p' <<<"${ASAN_OPTIONS:-}${UBSAN_OPTIONS:-}" | head -n1)
+	[ -n "$dest" ] && [ -d "$dest" ] || return 0
+	find "$RL_DIR/san" -type f -exec mv -t "$dest" {} + 2>/dev/null || true
 }
 
 rl_teardown_file() {
@@ -112,6 +141,7 @@ rl_teardown_file() {
 		n=$((n - 1))
 	done
 	rl_remove_cgroups
+	rl_sanitizer_reports
 	# podman's storage (rootless.bats' podman tests) and its pause process
 	if [ -d "$RL_HOME/.local/share/containers" ] && command -v podman >/dev/null; then
 		as_user podman --storage-driver vfs system reset -f >/dev/null 2>&1 || true
@@ -235,7 +265,7 @@ as_user() {
 	(cd "$RL_HOME" && exec "${pre[@]}" timeout -k 5 "${RL_TIMEOUT:-120}" \
 		setpriv --reuid "$RL_UID" --regid "$RL_GID" --init-groups \
 		env -i HOME="$RL_HOME" USER="$RL_USER" LOGNAME="$RL_USER" \
-		PATH="$RL_PATH" "${xdg[@]}" ${RL_ENV:-} "$@") 3>&-
+		PATH="$RL_PATH" "${xdg[@]}" ${RL_ENV:-} ${RL_SAN_ENV:-} "$@") 3>&-
 }
 
 # rl ARGS...: the runtime as the user, with no --root.

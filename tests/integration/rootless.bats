@@ -204,8 +204,9 @@ host_gid() {
 	[ "$(awk '{print $1, $2, $3}' "/proc/$PID/uid_map" | tr '\n' ,)" = "0 $RL_UID 1,1 $RL_SUB 65536," ]
 	[ "$(awk '{print $1, $2, $3}' "/proc/$PID/gid_map" | tr '\n' ,)" = "0 $RL_GID 1,1 $RL_SUB 65536," ]
 	[ "$(host_uid "$PID")" = "$RL_UID" ]
-	# uid 1000 inside is host uid 200999
-	run -0 rl exec --user 1000:1000 "$ID" sh -c 'touch /tmp/f && id -u && stat -c "%u:%g" /tmp/f'
+	# uid 1000 inside is host uid 200999 (stderr apart: mini-runc warns
+	# that the spec's ambient capabilities cannot reach a non-root uid)
+	run -0 --separate-stderr rl exec --user 1000:1000 "$ID" sh -c 'touch /tmp/f && id -u && stat -c "%u:%g" /tmp/f'
 	[ "${lines[0]}" = 1000 ]
 	[ "${lines[1]}" = "1000:1000" ]
 	[ "$(stat -c %u:%g "$BUNDLE/rootfs/tmp/f")" = "$((RL_SUB + 999)):$((RL_SUB + 999))" ]
@@ -302,6 +303,41 @@ bad_mapping() {
 	run -0 rl --root "$root" delete --force "$ID"
 	[ ! -e "$root/$ID" ]
 	rm -rf "$root"
+	rl_assert_clean
+}
+
+# ------------------------------------------- what needs the host's root
+
+@test "rootless: a config without a user namespace is refused, nothing left" {
+	rl_cfg_edit 'del(.linux.uidMappings, .linux.gidMappings)
+		| .linux.namespaces |= map(select(.type != "user"))'
+	rl_args sh -c 'echo should-not-run'
+	rund rl run --bundle "$BUNDLE" "$ID"
+	echo "status $status: $output" >&2
+	[ "$status" -ne 0 ]
+	[[ "$output" != *should-not-run* ]]
+	# runc: "rootless container requires user namespaces"
+	grep -qi 'user namespace' <<<"$output"
+	rl_assert_clean
+}
+
+@test "rootless: netDevices and a host sysctl are refused naming rootless, nothing left" {
+	requires_mini_runc # runc 1.1 has no netDevices; its sysctl error is EACCES
+	ip link add mrcrl-v0 type veth peer name mrcrl-v1
+	rl_cfg_edit '.linux.netDevices = {"mrcrl-v0": {}}
+		| .linux.namespaces += [{"type": "network"}]'
+	rl_args sh -c 'echo should-not-run'
+	rund rl run --bundle "$BUNDLE" "$ID"
+	ip link del mrcrl-v0 2>/dev/null || true
+	echo "status $status: $output" >&2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.netDevices"*"rootless"* ]]
+	rl_assert_clean
+	rl_cfg_edit 'del(.linux.netDevices) | .linux.sysctl = {"vm.swappiness": "10"}'
+	rund rl run --bundle "$BUNDLE" "$ID"
+	echo "status $status: $output" >&2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"vm.swappiness"*"rootless"* ]]
 	rl_assert_clean
 }
 

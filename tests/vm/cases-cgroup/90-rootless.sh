@@ -95,6 +95,11 @@ expect_eq "rootless: pause freezes the cgroup" 1 \
 check "rootless: state says paused" status_is_u paused
 as_user "$R resume rl" >>"$UB/out" 2>&1
 expect_eq "rootless: resume thaws it" 0 "$(cat "$DELEG/ctr/cgroup.freeze" 2>&1)"
+stats=$(as_user "$R events --stats rl" 2>&1)
+case $stats in
+*'"memory"'*33554432*) ok "rootless: events --stats reads the delegated cgroup" ;;
+*) not_ok "rootless: events --stats reads the delegated cgroup"; diag "$stats" ;;
+esac
 as_user "$R kill --all rl KILL" >>"$UB/out" 2>&1
 wait_for 50 status_is_u stopped
 check "rootless: kill --all stops it" status_is_u stopped
