@@ -285,6 +285,16 @@ rl_bundle() {
 	rl_cfg_edit '.process.terminal = false | .root.readonly = false | .process.args = ["true"]'
 }
 
+# rl_run_refused: `run` of $BUNDLE as the user, its program `echo
+# should-not-run`, fails before that program runs; the error in $output.
+rl_run_refused() {
+	rl_args sh -c 'echo should-not-run'
+	rund rl run --bundle "$BUNDLE" "$ID"
+	echo "status $status: $output" >&2
+	[ "$status" -ne 0 ]
+	[[ "$output" != *should-not-run* ]]
+}
+
 # rl_cfg_edit 'jq filter' [jq args...]: edit the bundle's config.json in
 # place, keeping the user's ownership of it.
 rl_cfg_edit() {

@@ -246,11 +246,7 @@ bad_mapping() {
 	rl_cfg_edit --argjson o "$own" --argjson s "$RL_NOT_OWNED" --arg k "${kind}Mappings" '
 		.linux[$k] = [{containerID: 0, hostID: $o, size: 1},
 			{containerID: 1, hostID: $s, size: 10}]'
-	rl_args sh -c 'echo should-not-run'
-	rund rl run --bundle "$BUNDLE" "$ID"
-	echo "status $status: $output" >&2
-	[ "$status" -ne 0 ]
-	[[ "$output" != *should-not-run* ]]
+	rl_run_refused
 	# newuidmap's own words ("newuidmap: uid range [1-11) -> [300000-300010) not allowed")
 	grep -q "new${kind}map" <<<"$output"
 	grep -q "not allowed" <<<"$output"
@@ -311,11 +307,7 @@ bad_mapping() {
 @test "rootless: a config without a user namespace is refused, nothing left" {
 	rl_cfg_edit 'del(.linux.uidMappings, .linux.gidMappings)
 		| .linux.namespaces |= map(select(.type != "user"))'
-	rl_args sh -c 'echo should-not-run'
-	rund rl run --bundle "$BUNDLE" "$ID"
-	echo "status $status: $output" >&2
-	[ "$status" -ne 0 ]
-	[[ "$output" != *should-not-run* ]]
+	rl_run_refused
 	# runc: "rootless container requires user namespaces"
 	grep -qi 'user namespace' <<<"$output"
 	rl_assert_clean
@@ -345,11 +337,7 @@ bad_mapping() {
 
 @test "rootless: a memory limit without a delegated cgroup fails, naming the cgroup, nothing left" {
 	rl_cfg_edit '.linux.resources.memory.limit = 67108864'
-	rl_args sh -c 'echo should-not-run'
-	rund rl run --bundle "$BUNDLE" "$ID"
-	echo "status $status: $output" >&2
-	[ "$status" -ne 0 ]
-	[[ "$output" != *should-not-run* ]]
+	rl_run_refused
 	grep -qi cgroup <<<"$output"
 	grep -qiE 'permission denied|operation not permitted|rootless|delegat|could not join or create' <<<"$output"
 	[ ! -e "$RL_STATE/$ID" ]
