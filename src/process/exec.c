@@ -106,10 +106,15 @@ helper_main (const struct mrc_launch *plan, int flags, int sock)
       close (sock);
       return 0;
     }
-  else if (pid < 0)
-    snprintf (msg, sizeof msg, "c%d", errno);
-  int r = mrc_fdpass_send (sock, pidfd, msg, &err);
-  _exit (r == 0 && pid > 0 ? 0 : 1);
+  else
+    {
+      if (mrc_fdpass_send (sock, pidfd, "ok", &err) < 0)
+        kill (pid, SIGKILL); /* we are its parent's: it gets reaped */
+      _exit (err ? 1 : 0);
+    }
+  /* an fd of -1 cannot travel: the failure goes as plain data */
+  (void) !write (sock, msg, strlen (msg));
+  _exit (1);
 }
 
 /* Without the host's root the runtime joins no pid namespace itself: an
@@ -146,12 +151,16 @@ clone_through_userns (const struct mrc_launch *plan, int flags, int *pidfd,
     ;
   if (r < 0)
     return -1;
-  if (msg[0] == 'e' || msg[0] == 'c' || *pidfd < 0)
+  if (*pidfd < 0 && (msg[0] == 'e' || msg[0] == 'c'))
     return mrc_error_set (err, atoi (msg + 1), msg[0] == 'e'
                                                    ? "exec: join the "
-                                                     "container's user and "
-                                                     "pid namespaces"
+                                                     "container's "
+                                                     "namespaces"
                                                    : "exec: clone");
+  if (*pidfd < 0)
+    return mrc_fail (err, "exec: the namespace helper exited (status "
+                          "%d) without a process",
+                     WIFEXITED (status) ? WEXITSTATUS (status) : -1);
   pid_t pid = mrc_pidfd_proc_pid (*pidfd);
   if (pid <= 0)
     {

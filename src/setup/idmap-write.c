@@ -78,10 +78,13 @@ run_helper (const char *helper, pid_t pid, const struct mrc_id_mapping *m,
   int r = posix_spawn_file_actions_init (&fa);
   if (r == 0)
     {
-      posix_spawn_file_actions_addopen (&fa, 0, "/dev/null", O_RDONLY, 0);
-      posix_spawn_file_actions_adddup2 (&fa, p[1], 1);
-      posix_spawn_file_actions_adddup2 (&fa, p[1], 2);
-      r = posix_spawnp (&child, helper, &fa, NULL, argv, environ);
+      r = posix_spawn_file_actions_addopen (&fa, 0, "/dev/null", O_RDONLY, 0);
+      if (r == 0)
+        r = posix_spawn_file_actions_adddup2 (&fa, p[1], 1);
+      if (r == 0)
+        r = posix_spawn_file_actions_adddup2 (&fa, p[1], 2);
+      if (r == 0)
+        r = posix_spawnp (&child, helper, &fa, NULL, argv, environ);
       posix_spawn_file_actions_destroy (&fa);
     }
   close (p[1]);
