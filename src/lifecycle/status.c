@@ -13,6 +13,13 @@
 #include "mrc/sync.h"
 #include "lifecycle-internal.h"
 
+/* How long a held lock is looked at again before it counts as a live
+ * create: a create killed right after its clone leaves the new init
+ * holding the lock until its first step closes it, a few microseconds
+ * later (src/process/init.c), and a reader must not take that for a
+ * create in progress. */
+#define CREATOR_GRACE_MS 20
+
 /* Whether a create still holds DIR_FD's lock: probed on a new open file
  * description, so a lock of our own is never converted or released. */
 static bool
@@ -21,9 +28,16 @@ creator_alive (int dir_fd)
   cleanup_close int fd = openat (dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return false;
-  if (flock (fd, LOCK_SH | LOCK_NB) == 0)
-    return false; /* closing fd drops the probe's lock */
-  return errno == EWOULDBLOCK;
+  for (int waited = 0;; waited++)
+    {
+      if (flock (fd, LOCK_SH | LOCK_NB) == 0)
+        return false; /* closing fd drops the probe's lock */
+      if (errno != EWOULDBLOCK)
+        return false;
+      if (waited == CREATOR_GRACE_MS)
+        return true;
+      usleep (1000);
+    }
 }
 
 static int
