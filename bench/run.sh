@@ -10,6 +10,13 @@
 #   (f) (a) with a memory, pids and cpu limit, on this host's own cgroup
 #       layout (hybrid here: the limits go to cgroup v1), for mini-runc
 #       and runc (crun refuses hybrid hosts)
+#   (g) throughput: BENCH_PARALLEL (50) containers started at once (`run -d`
+#       of a sleeping container, all in parallel), then all deleted at once
+#       (`delete --force`); containers per second of the starts and of the
+#       whole start+delete, median of BENCH_ROUNDS rounds
+#   (h) (b) while BENCH_POPULATION (500) sleeping containers of the same
+#       runtime exist, against (b) with none: the cost of one more
+#       container must not grow with the number present
 # and print each runtime's median and its ratio to mini-runc's median.
 #
 #   bash bench/run.sh            (as root; `make bench` builds first)
@@ -20,6 +27,12 @@
 #   BENCH_RUNTIMES  which runtimes (default "mini-runc runc crun")
 #   MINI_RUNC       the mini-runc binary (default ./mini-runc)
 #   BENCH_REQUIRE_MINI_RUNC=1  fail instead of skipping a missing mini-runc
+#   BENCH_CASES     which of the cases (default "run lifecycle exec pod seccomp
+#                   throughput population limits"; names as in the tables)
+#   BENCH_PARALLEL  containers started at once in (g) (default 50)
+#   BENCH_ROUNDS    rounds of (g) per runtime (default 3)
+#   BENCH_POPULATION  containers present in (h) (default 500)
+#   BENCH_POP_N     timed iterations of (h), with and without them (default 10)
 #
 # crun refuses this machine's hybrid cgroup layout, so (a) to (e) run in a
 # private mount namespace with cgroup2 mounted on /sys/fs/cgroup (see
@@ -51,10 +64,22 @@ fi
 
 N=${BENCH_N:-30}
 WARMUP=${BENCH_WARMUP:-3}
-case "$N$WARMUP" in
-*[!0-9]*) echo "bench: BENCH_N and BENCH_WARMUP must be numbers" >&2; exit 1 ;;
+PARALLEL=${BENCH_PARALLEL:-50}
+ROUNDS=${BENCH_ROUNDS:-3}
+POPULATION=${BENCH_POPULATION:-500}
+POP_N=${BENCH_POP_N:-10}
+case "$N$WARMUP$PARALLEL$ROUNDS$POPULATION$POP_N" in
+*[!0-9]*) echo "bench: BENCH_N, _WARMUP, _PARALLEL, _ROUNDS, _POPULATION and _POP_N must be numbers" >&2; exit 1 ;;
 esac
-[ "$N" -gt 0 ] || { echo "bench: BENCH_N must be at least 1" >&2; exit 1; }
+for v in N PARALLEL ROUNDS POP_N; do
+	[ "${!v}" -gt 0 ] || { echo "bench: BENCH_$v must be at least 1" >&2; exit 1; }
+done
+declare -A wanted
+for c in ${BENCH_CASES:-run lifecycle exec pod seccomp throughput population limits}; do
+	wanted[$c]=1
+done
+# want CASE: whether BENCH_CASES selects it
+want() { [ -n "${wanted[$1]:-}" ]; }
 
 # ------------------------------------------------------------ runtimes --
 
@@ -148,7 +173,8 @@ if [ "$BENCH_INNER" = host ]; then
 		| .linux.resources = {memory: {limit: 268435456}, pids: {limit: 2048},
 			cpu: {shares: 1024, quota: 50000, period: 100000}}' \
 		"$bundle/config.json" >"$work/limits/config.json"
-	cases=(limits)
+	cases=()
+	! want limits || cases=(limits)
 else
 	# exec needs a running container per runtime: one long sleep each, in a
 	# bundle of its own (same rootfs, other args).
@@ -178,9 +204,14 @@ else
 	# run with a seccomp allow-list like podman's default: every syscall its
 	# profile allows without argument or capability conditions on amd64
 	# (containers-common's seccomp.json), the rest refused with EPERM.
-	cases=(run lifecycle exec pod)
+	cases=()
+	for c in run lifecycle exec pod; do
+		! want "$c" || cases+=("$c")
+	done
 	profile=/usr/share/containers/seccomp.json
-	if [ -r "$profile" ]; then
+	if ! want seccomp; then
+		:
+	elif [ -r "$profile" ]; then
 		mkdir -p "$work/seccomp"
 		jq --arg root "$bundle/rootfs" --slurpfile p "$profile" '
 			.root.path = $root
@@ -249,6 +280,7 @@ cell() { # case name -> "12.34 ms  1.05x"
 	fi
 }
 
+if [ "${#cases[@]}" -gt 0 ]; then
 echo
 [ "$BENCH_INNER" != host ] ||
 	echo "on this host's own cgroup layout ($(awk '$9 == "cgroup" {v1 = 1} $9 == "cgroup2" {v2 = 1} END {print v1 && v2 ? "hybrid" : v1 ? "legacy" : "unified"}' /proc/self/mountinfo)):"
@@ -269,11 +301,12 @@ done
 for name in "${names[@]}"; do
 	printf '%-10s  %s\n' "$name" "$("${bin[$name]}" --version 2>/dev/null | head -n1)"
 done | sed 's/^/# /'
+fi
 
 # Memory: the peak resident set of the runtime process itself during
 # `create` (the container's init is not its waited-for child, so it is not
 # counted), as GNU time reports it.
-if [ -x /usr/bin/time ] && [ "$BENCH_INNER" != host ]; then
+if [ -x /usr/bin/time ] && [ "$BENCH_INNER" != host ] && [ "${#cases[@]}" -gt 0 ]; then
 	echo
 	printf '%-10s  %s\n' runtime "peak RSS of create (KiB)"
 	for name in "${names[@]}"; do
@@ -284,6 +317,126 @@ if [ -x /usr/bin/time ] && [ "$BENCH_INNER" != host ]; then
 		"${bin[$name]}" --root "$work/root-$name" delete --force "bench-rss-$name" \
 			>/dev/null 2>&1 || true
 		printf '%-10s  %s\n' "$name" "$rss"
+	done
+fi
+
+# ------------------------------------------------------ under load --
+# (g) and (h) take a runtime at a time: their containers all live at once,
+# and each runtime's must be gone before the next one's come.
+
+# Run COUNT copies of a command in parallel, CMD... with {} replaced by
+# the copy's id (PREFIX-k); fails when any copy failed.
+fan_out() {
+	local name=$1 prefix=$2 count=$3 k rc=0 pid
+	shift 3
+	local pids=()
+	for ((k = 0; k < count; k++)); do
+		"${bin[$name]}" --root "$work/root-$name" "${@//\{\}/$prefix-$k}" \
+			</dev/null >/dev/null 2>>"$errlog.$name" &
+		pids+=($!)
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid" || rc=1
+	done
+	return "$rc"
+}
+
+# Delete every container of NAME whose id matches the glob PATTERN.
+sweep() {
+	local name=$1 pattern=$2 id
+	for id in $("${bin[$name]}" --root "$work/root-$name" list -q 2>/dev/null); do
+		# shellcheck disable=SC2254 # a pattern on purpose
+		case $id in
+		$pattern) "${bin[$name]}" --root "$work/root-$name" delete --force "$id" \
+			>/dev/null 2>&1 || true ;;
+		esac
+	done
+}
+
+# containers per second, from a count and microseconds
+per_second() { awk "BEGIN { printf \"%.1f\", $1 * 1000000 / $2 }"; }
+
+if [ "$BENCH_INNER" != host ] && want throughput; then
+	declare -A tp_start tp_all tp_med_start tp_med_all
+	for ((r = 1; r <= ROUNDS; r++)); do
+		for name in "${names[@]}"; do
+			[ -z "${failed[throughput.$name]:-}" ] || continue
+			prefix=bench-tp-$$-$r-$name
+			t0=${EPOCHREALTIME/./}
+			ok=1
+			fan_out "$name" "$prefix" "$PARALLEL" run -d --bundle "$target" {} || ok=
+			t1=${EPOCHREALTIME/./}
+			fan_out "$name" "$prefix" "$PARALLEL" delete --force {} || ok=
+			t2=${EPOCHREALTIME/./}
+			if [ -z "$ok" ]; then
+				failed[throughput.$name]=1 nfailed=$((nfailed + 1))
+				echo "bench: $name throughput failed (round $r):" >&2
+				tail -n 5 "$errlog.$name" >&2 || true
+			fi
+			sweep "$name" "$prefix-*"
+			tp_start[$name]+="$(per_second "$PARALLEL" $((t1 - t0))) "
+			tp_all[$name]+="$(per_second "$PARALLEL" $((t2 - t0))) "
+		done
+	done
+	echo
+	echo "(g) $PARALLEL containers started at once (run -d), then deleted at once;" \
+		"median of $ROUNDS rounds; ratio = runtime / mini-runc (below 1: fewer per second)"
+	printf '%-10s  %22s  %22s\n' runtime "starts per second" "start+delete per second"
+	for name in "${names[@]}"; do
+		if [ -n "${failed[throughput.$name]:-}" ]; then
+			printf '%-10s  %22s  %22s\n' "$name" failed failed
+			continue
+		fi
+		# medians of decimals: sort -g, middle value
+		ms=$(printf '%s\n' ${tp_start[$name]} | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+		ma=$(printf '%s\n' ${tp_all[$name]} | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+		tp_med_start[$name]=$ms tp_med_all[$name]=$ma
+		bs=${tp_med_start[mini-runc]:-} ba=${tp_med_all[mini-runc]:-}
+		printf '%-10s  %12s %8s  %12s %8s\n' "$name" "$ms" \
+			"$([ -n "$bs" ] && awk "BEGIN { printf \"%.2fx\", $ms / $bs }" || echo -)" \
+			"$ma" "$([ -n "$ba" ] && awk "BEGIN { printf \"%.2fx\", $ma / $ba }" || echo -)"
+	done
+fi
+
+if [ "$BENCH_INNER" != host ] && want population; then
+	echo
+	echo "(h) create+start+delete with $POPULATION of the runtime's containers present," \
+		"against none; median of $POP_N each (none: before and after, $((2 * POP_N)))"
+	printf '%-10s  %11s  %11s  %8s\n' runtime "none" "$POPULATION present" ratio
+	for name in "${names[@]}"; do
+		prefix=bench-pop-$$-$name
+		base="" loaded="" ok=1
+		for ((i = 1; i <= POP_N + 1 && ok; i++)); do
+			measure lifecycle "$name" "bench-popa-$$-$name-$i" || ok=
+			[ "$i" -eq 1 ] || base+="$elapsed "
+		done
+		# the population, a few at a time (2 cores)
+		for ((k = 0; k < POPULATION && ok; k += 10)); do
+			n=$((POPULATION - k < 10 ? POPULATION - k : 10))
+			fan_out "$name" "$prefix-$k" "$n" run -d --bundle "$target" {} || ok=
+		done
+		for ((i = 1; i <= POP_N && ok; i++)); do
+			measure lifecycle "$name" "bench-popb-$$-$name-$i" || ok=
+			loaded+="$elapsed "
+		done
+		present=$("${bin[$name]}" --root "$work/root-$name" list -q 2>/dev/null | grep -c "^$prefix-" || true)
+		sweep "$name" "$prefix-*"
+		for ((i = 1; i <= POP_N && ok; i++)); do
+			measure lifecycle "$name" "bench-popc-$$-$name-$i" || ok=
+			base+="$elapsed "
+		done
+		if [ -z "$ok" ] || [ "$present" -ne "$POPULATION" ]; then
+			failed[population.$name]=1 nfailed=$((nfailed + 1))
+			echo "bench: $name population failed ($present present):" >&2
+			tail -n 5 "$errlog.$name" >&2 || true
+			sweep "$name" "bench-pop*"
+			printf '%-10s  %11s\n' "$name" failed
+			continue
+		fi
+		mb=$(median "$base") ml=$(median "$loaded")
+		printf '%-10s  %8.2f ms  %8.2f ms  %7.2fx\n' "$name" \
+			"$(awk "BEGIN { print $mb / 1000 }")" "$(awk "BEGIN { print $ml / 1000 }")" \
+			"$(awk "BEGIN { print $ml / $mb }")"
 	done
 fi
 

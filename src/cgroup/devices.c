@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "mrc/cleanup.h"
@@ -320,6 +322,117 @@ detach_id (int dirfd, uint32_t id)
   close (fd);
 }
 
+/* ------------------------------------------ sharing a loaded program -- */
+
+/* Loading runs the kernel's verifier, the dearest step of a container's
+ * cgroup setup (~0.25 ms here), and most containers of a host get the very
+ * same program (the default rules).  A program lives as long as a cgroup
+ * holds it, so a container may attach the one a live sibling loaded.  The
+ * ids of programs recently loaded are a hint in an xattr of the parent
+ * cgroup (systemd keeps its trusted.* xattrs on cgroups too).  A hinted
+ * program is used only when the kernel reports it to be a device program
+ * whose instructions, as the kernel holds them, are exactly the ones just
+ * built for this container: programs with equal instructions and type
+ * decide alike, so a stale, wrong or crafted hint can only be a miss.  Any
+ * doubt is a miss, and a hint that cannot be read or written only costs
+ * the load. */
+#define HINT_XATTR "trusted.mini-runc.devices"
+#define HINT_MAX 8
+
+/* Whether FD is a device program with exactly the N instructions INSNS;
+ * its id in *ID either way (0 when unknown). */
+static bool
+same_program (int fd, const struct bpf_insn *insns, size_t n, uint32_t *id)
+{
+  cleanup_free struct bpf_insn *buf = calloc (n + 1, sizeof *buf);
+  struct bpf_prog_info info;
+  union bpf_attr a;
+  *id = 0;
+  if (buf == NULL)
+    return false;
+  memset (&info, 0, sizeof info);
+  info.xlated_prog_insns = (uint64_t) (uintptr_t) buf;
+  info.xlated_prog_len = (uint32_t) ((n + 1) * sizeof *buf);
+  memset (&a, 0, sizeof a);
+  a.info.bpf_fd = (uint32_t) fd;
+  a.info.info_len = sizeof info;
+  a.info.info = (uint64_t) (uintptr_t) &info;
+  if (sys_bpf (BPF_OBJ_GET_INFO_BY_FD, &a) < 0)
+    return false;
+  *id = info.id;
+  /* without the right to read them the kernel leaves the buffer zeroed */
+  return info.type == BPF_PROG_TYPE_CGROUP_DEVICE
+         && info.xlated_prog_len == n * sizeof *buf
+         && memcmp (buf, insns, n * sizeof *buf) == 0;
+}
+
+static size_t
+hint_read (int parent, uint32_t ids[HINT_MAX])
+{
+  char buf[HINT_MAX * 11 + 1];
+  ssize_t len = parent < 0 ? -1
+                           : fgetxattr (parent, HINT_XATTR, buf,
+                                        sizeof buf - 1);
+  size_t n = 0;
+  if (len <= 0)
+    return 0;
+  buf[len] = '\0';
+  for (char *p = buf, *end; n < HINT_MAX && *p; p = end)
+    {
+      unsigned long v = strtoul (p, &end, 10);
+      if (end == p || v == 0 || v > UINT32_MAX)
+        break;
+      ids[n++] = (uint32_t) v;
+      while (*end == ' ')
+        end++;
+    }
+  return n;
+}
+
+/* ID first, then the other programs of the old hint still alive. */
+static void
+hint_write (int parent, uint32_t id, const uint32_t *alive, size_t n)
+{
+  char buf[HINT_MAX * 11 + 1];
+  int len = snprintf (buf, sizeof buf, "%" PRIu32, id);
+  for (size_t i = 0; i < n && i + 1 < HINT_MAX; i++)
+    len += snprintf (buf + len, sizeof buf - (size_t) len, " %" PRIu32,
+                     alive[i]);
+  if (fsetxattr (parent, HINT_XATTR, buf, (size_t) len, 0) < 0)
+    { /* only a hint: the next container loads its own */ }
+}
+
+/* A program with these instructions: a live one the hint names, else a
+ * new one, then named first in the hint.  Its id in *ID (0: unknown). */
+static int
+shared_or_load (int dirfd, const struct bpf_insn *insns, size_t n,
+                uint32_t *id, mrc_error_t *err)
+{
+  cleanup_close int parent = openat (dirfd, "..", O_RDONLY | O_DIRECTORY
+                                                       | O_CLOEXEC);
+  uint32_t ids[HINT_MAX], alive[HINT_MAX];
+  size_t n_ids = hint_read (parent, ids), n_alive = 0;
+  for (size_t i = 0; i < n_ids; i++)
+    {
+      union bpf_attr a;
+      memset (&a, 0, sizeof a);
+      a.prog_id = ids[i];
+      int fd = (int) sys_bpf (BPF_PROG_GET_FD_BY_ID, &a);
+      if (fd < 0)
+        continue; /* gone with the last cgroup that held it */
+      if (same_program (fd, insns, n, id))
+        return fd;
+      close (fd);
+      alive[n_alive++] = ids[i];
+    }
+  int fd = load (insns, n, err);
+  /* named only when the kernel shows its instructions as built, or no
+     later container could ever match it */
+  if (fd >= 0 && same_program (fd, insns, n, id) && parent >= 0)
+    hint_write (parent, *id, alive, n_alive);
+  return fd;
+}
+
 int
 mrc_cgroup_devices (int dirfd, const struct mrc_linux *linux_,
                     mrc_error_t *err)
@@ -337,9 +450,20 @@ mrc_cgroup_devices (int dirfd, const struct mrc_linux *linux_,
     return -1;
   if (query (dirfd, old, &n_old, err) < 0)
     return -1;
-  cleanup_close int prog = load (insns, n_insns, err);
+  uint32_t id;
+  cleanup_close int prog = shared_or_load (dirfd, insns, n_insns, &id, err);
   if (prog < 0)
     return -1;
+  /* A shared program this cgroup already holds (an update to the same
+     rules) stays as it is: attaching it twice would fail. */
+  bool held = false;
+  for (uint32_t i = 0; id && i < n_old; i++)
+    held |= old[i] == id;
+  for (uint32_t i = 0; held && i < n_old; i++)
+    if (old[i] != id)
+      detach_id (dirfd, old[i]);
+  if (held)
+    return 0;
   union bpf_attr a;
   memset (&a, 0, sizeof a);
   a.target_fd = (uint32_t) dirfd;

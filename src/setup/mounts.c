@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -281,6 +282,95 @@ mount_fs_legacy (const struct mrc_launch *plan, const struct mrc_bind *b,
   return mrc_setup_set_propagation (mnt, b->mf->propagation, b->dest, err);
 }
 
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+/* How many levels the init's cgroup lies below the root of its cgroup
+ * namespace ("0::/a/b" -> 2), or -1. */
+static int
+cgroup2_depth (void)
+{
+  char buf[4096];
+  int fd = open ("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  ssize_t n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  if (n <= 0)
+    return -1;
+  buf[n] = '\0';
+  char *line = strncmp (buf, "0::", 3) == 0 ? buf : strstr (buf, "\n0::");
+  if (line == NULL)
+    return -1;
+  int depth = 0;
+  for (char *c = line + (line == buf ? 3 : 4); *c && *c != '\n'; c++)
+    if (*c == '/' && c[1] && c[1] != '/' && c[1] != '\n')
+      depth++;
+  return depth;
+}
+
+/* A cgroup2 mount without a cgroup namespace of its own shows the
+ * hierarchy from the root of the runtime's cgroup namespace, which is
+ * just what a bind of that directory shows.  Making the file system anew
+ * costs a superblock lookup that waited ~10 ms here whenever a container's
+ * mount namespace had gone away shortly before on an idle host (runc and
+ * crun wait the same), and, from the initial cgroup namespace, resets the
+ * hierarchy's mount options (nsdelegate) for the whole host; the bind does
+ * neither.  The directory is reached from the init's own cgroup (the
+ * runtime's plan->cgroup_fd, by its path), as many levels up as /proc/self/cgroup puts it below
+ * that root, never leaving the cgroup2 file system; the bind gets exactly
+ * the per-mount flags a new mount would.  -1 when any of it fails or does
+ * not apply (a cgroup namespace or a user namespace of its own, options
+ * for the file system): the caller then makes a new one. */
+static int
+cgroup2_bind_root (const struct mrc_launch *plan, unsigned long flags,
+                   const char *data)
+{
+  if (plan->cgroup_fd < 0 || plan->cgroup_dir == NULL || plan->ns.new_cgroup
+      || plan->ns.has_user || (data && *data))
+    return -1;
+  int depth = cgroup2_depth ();
+  struct stat top, st;
+  struct statfs fs;
+  /* by its path: open_tree clones only mounts of our own (new) mount
+     namespace, and the runtime's fd is on its copy; the same directory */
+  cleanup_close int dir = open (plan->cgroup_dir, O_PATH | O_DIRECTORY
+                                                      | O_NOFOLLOW | O_CLOEXEC);
+  if (depth < 0 || dir < 0 || fstat (dir, &top) < 0
+      || fstat (plan->cgroup_fd, &st) < 0 || st.st_ino != top.st_ino
+      || st.st_dev != top.st_dev || fstatfs (dir, &fs) < 0
+      || fs.f_type != CGROUP2_SUPER_MAGIC)
+    return -1;
+  for (int i = 0; i < depth; i++)
+    {
+      int up = openat (dir, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (up < 0 || fstat (up, &st) < 0 || st.st_dev != top.st_dev)
+        {
+          if (up >= 0)
+            close (up);
+          return -1;
+        }
+      close (dir);
+      dir = up;
+    }
+  int tree = open_tree (dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC
+                                     | AT_EMPTY_PATH);
+  if (tree < 0)
+    return -1;
+  /* every per-mount flag set or cleared, relatime unless another is
+     asked, as fsmount makes them */
+  if (!(flags & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)))
+    flags |= MS_RELATIME;
+  struct mount_attr a = mrc_setup_mount_attr (flags);
+  if (mount_setattr (tree, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
+    {
+      close (tree);
+      return -1;
+    }
+  return tree;
+}
+
 /* A new filesystem detached (fsmount.c), filled when tmpcopyup asks,
  * attached onto its checked target's fd and given its propagation there.
  * *MADE as for mount_fs_legacy. */
@@ -293,8 +383,12 @@ mount_fs_detached (const struct mrc_launch *plan, struct mrc_bind *b,
   unsigned opts = copyup ? MRC_FS_KEEP_RW : 0;
   if (plan->ns.has_user && strcmp (type, "devpts") == 0)
     opts |= MRC_FS_SKIP_GID;
-  cleanup_close int tree = mrc_setup_fs_tree (type, b->what, flags, data,
-                                              opts, b->dest, err);
+  cleanup_close int tree = strcmp (type, "cgroup2") == 0
+                               ? cgroup2_bind_root (plan, flags, data)
+                               : -1;
+  if (tree < 0)
+    tree = mrc_setup_fs_tree (type, b->what, flags, data, opts, b->dest,
+                              err);
   if (tree < 0)
     return -1;
   *made = true;

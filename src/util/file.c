@@ -123,8 +123,11 @@ write_tmpfile (int dirfd, const char *dir, const char *name, const void *buf,
                 name, slash ? slash + 1 : name, (int) getpid ())
       < 0)
     return -1;
-  unlinkat (dirfd, tmp, 0);
-  if (linkat (AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW) < 0)
+  /* a stale temporary name (a writer killed between link and rename) is
+     removed only when it is in the way, not by a blind unlink each time */
+  if (linkat (AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW) < 0
+      && (errno != EEXIST || unlinkat (dirfd, tmp, 0) < 0
+          || linkat (AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW) < 0))
     return -1;
   if (renameat (dirfd, tmp, dirfd, name) < 0)
     {

@@ -70,9 +70,11 @@ mrc_rfc3339_now (char *buf, unsigned size, long long *unix_ns)
   struct tm tm;
   clock_gettime (CLOCK_REALTIME, &ts);
   gmtime_r (&ts.tv_sec, &tm);
-  char base[32];
-  strftime (base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf, size, "%s.%09ldZ", base, ts.tv_nsec);
+  /* by hand, not strftime: glibc's strftime calls tzset, which reads
+     /etc/localtime (seven syscalls) for a UTC time that needs no zone */
+  snprintf (buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ",
+            tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+            tm.tm_min, tm.tm_sec, ts.tv_nsec);
   if (unix_ns)
     *unix_ns = (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }

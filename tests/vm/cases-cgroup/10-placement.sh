@@ -106,3 +106,27 @@ else
 	diag_file "$B/out"
 fi
 remove_ctr
+
+# Without a cgroup namespace a `cgroup` mount on cgroup2 shows the whole
+# hierarchy from its root (a bind of the root, src/setup/mounts.c), with
+# the container's own group in it, read-only as asked.
+if [ "$LAYOUT" = v2 ]; then
+	new_bundle cgmount
+	NAMESPACES="pid ipc uts mount"
+	MOUNTS=', {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+	 "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}'
+	script='awk '\''$5 == "/sys/fs/cgroup" {print "fs=" $9 " root=" $4 " opts=" $6}'\'' /proc/self/mountinfo;'
+	script="$script"' [ -f /sys/fs/cgroup/cgroup.controllers ] && echo hierarchy-root;'
+	script="$script"' grep -qx "$$" /sys/fs/cgroup'"$CGPATH"'/cgroup.procs && echo own-group;'
+	script="$script"' if mkdir /sys/fs/cgroup/mrc-x 2>/dev/null; then echo writable; else echo read-only; fi'
+	sh_args "$script"
+	run_ctr
+	check "a cgroup mount without a cgroup namespace is cgroup2 from its root" \
+		in_out "^fs=cgroup2 root=/ " || diag_file "$B/out"
+	check "that mount is ro,nosuid,nodev,noexec,relatime as asked" \
+		in_out " opts=ro,nosuid,nodev,noexec,relatime$"
+	check "it shows the hierarchy's root" in_out "^hierarchy-root"
+	check "it shows the container's own group holding the init" in_out "^own-group"
+	check "it is read-only" in_out "^read-only"
+	remove_ctr
+fi

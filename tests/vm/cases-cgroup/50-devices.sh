@@ -81,3 +81,34 @@ else
 fi
 v1_rules "c 1:11 r" "c 1:11 r"
 remove_ctr
+
+# Containers with the same rules share one loaded program (cgroup2: its id
+# is a hint on the parent cgroup, src/cgroup/devices.c): while a container
+# whose rules allow c 1:11 w runs, another with those rules may open
+# /dev/kmsg, and one whose rules deny it still may not.
+new_bundle devkeep
+MOUNTS=$KMSG
+ALLOW_KMSG='"devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 11, "access": "w"}]'
+RESOURCES=$ALLOW_KMSG
+ARGS='["sleep", "1000"]'
+check "a container allowing c 1:11 w keeps running" start_ctr || diag_file "$B/out"
+keep=$ID
+for rules in allow deny; do
+	new_bundle "devshared-$rules"
+	MOUNTS=$KMSG
+	if [ "$rules" = allow ]; then
+		RESOURCES=$ALLOW_KMSG want=ok seen=allowed
+	else
+		RESOURCES='"devices": [{"allow": false, "access": "rwm"}]' want=denied seen=denied
+	fi
+	sh_args "$PROBE"
+	run_ctr --keep
+	if in_out "^kmsg-$want"; then
+		ok "next to it, a container whose rules $rules c 1:11 finds /dev/kmsg $seen"
+	else
+		not_ok "next to it, a container whose rules $rules c 1:11 finds /dev/kmsg $seen"
+		diag_file "$B/out"
+	fi
+	remove_ctr
+done
+mrc delete --force "$keep" >/dev/null 2>&1
