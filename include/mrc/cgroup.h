@@ -84,9 +84,12 @@ struct mrc_cgroup
   bool no_devices;     /* create sets no device rules: rootless, where only
                           the host's root could (and a user namespace cannot
                           make device nodes anyway) */
+  int hint_dir;        /* create: where the ids of loaded device programs
+                          are kept for the next container to share (the
+                          state root, borrowed), or -1 */
 };
 
-#define MRC_CGROUP_INIT { NULL, -1, NULL, NULL, 0, NULL, 0, false }
+#define MRC_CGROUP_INIT { NULL, -1, NULL, NULL, 0, NULL, 0, false, -1 }
 
 /* Whether the record names any cgroup. */
 bool mrc_cgroup_present (const struct mrc_cgroup *cg);

@@ -40,12 +40,13 @@ int mrc_cgroup_apply (int dirfd, const struct mrc_resources *r,
                       mrc_error_t *err) MRC_WUR;
 
 /* Build the BPF_PROG_TYPE_CGROUP_DEVICE program for LINUX_'s rules (see
- * mrc_cgroup_dev_rules), load it and attach it to DIRFD with
- * BPF_F_ALLOW_MULTI, replacing the programs a previous call attached.
- * RLIMIT_MEMLOCK is never touched (BPF memory is charged to the memory
- * cgroup since Linux 5.11). */
+ * mrc_cgroup_dev_rules), load it (or share a live one with exactly its
+ * instructions, named in HINT_DIR's hint file; -1: no sharing) and attach
+ * it to DIRFD with BPF_F_ALLOW_MULTI, replacing the programs a previous
+ * call attached.  RLIMIT_MEMLOCK is never touched (BPF memory is charged
+ * to the memory cgroup since Linux 5.11). */
 int mrc_cgroup_devices (int dirfd, const struct mrc_linux *linux_,
-                        mrc_error_t *err) MRC_WUR;
+                        int hint_dir, mrc_error_t *err) MRC_WUR;
 
 /* mrc_cgroup_resolve with mini-runc's own cgroup given (the text after
  * "0::" in /proc/self/cgroup). */

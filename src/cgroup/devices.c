@@ -17,10 +17,10 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "mrc/cleanup.h"
+#include "mrc/file.h"
 #include "cgroup-internal.h"
 
 #define ACC_ALL (BPF_DEVCG_ACC_MKNOD | BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE)
@@ -328,15 +328,15 @@ detach_id (int dirfd, uint32_t id)
  * cgroup setup (~0.25 ms here), and most containers of a host get the very
  * same program (the default rules).  A program lives as long as a cgroup
  * holds it, so a container may attach the one a live sibling loaded.  The
- * ids of programs recently loaded are a hint in an xattr of the parent
- * cgroup (systemd keeps its trusted.* xattrs on cgroups too).  A hinted
+ * ids of programs recently loaded are a hint in the state root
+ * (HINT_FILE), nothing outside what mini-runc owns.  A hinted
  * program is used only when the kernel reports it to be a device program
  * whose instructions, as the kernel holds them, are exactly the ones just
  * built for this container: programs with equal instructions and type
  * decide alike, so a stale, wrong or crafted hint can only be a miss.  Any
  * doubt is a miss, and a hint that cannot be read or written only costs
  * the load. */
-#define HINT_XATTR "trusted.mini-runc.devices"
+#define HINT_FILE ".device-programs"
 #define HINT_MAX 8
 
 /* Whether FD is a device program with exactly the N instructions INSNS;
@@ -367,12 +367,14 @@ same_program (int fd, const struct bpf_insn *insns, size_t n, uint32_t *id)
 }
 
 static size_t
-hint_read (int parent, uint32_t ids[HINT_MAX])
+hint_read (int dir, uint32_t ids[HINT_MAX])
 {
   char buf[HINT_MAX * 11 + 1];
-  ssize_t len = parent < 0 ? -1
-                           : fgetxattr (parent, HINT_XATTR, buf,
-                                        sizeof buf - 1);
+  cleanup_close int fd = dir < 0 ? -1
+                                 : openat (dir, HINT_FILE, O_RDONLY
+                                                               | O_NOFOLLOW
+                                                               | O_CLOEXEC);
+  ssize_t len = fd < 0 ? -1 : read (fd, buf, sizeof buf - 1);
   size_t n = 0;
   if (len <= 0)
     return 0;
@@ -391,27 +393,27 @@ hint_read (int parent, uint32_t ids[HINT_MAX])
 
 /* ID first, then the other programs of the old hint still alive. */
 static void
-hint_write (int parent, uint32_t id, const uint32_t *alive, size_t n)
+hint_write (int dir, uint32_t id, const uint32_t *alive, size_t n)
 {
   char buf[HINT_MAX * 11 + 1];
   int len = snprintf (buf, sizeof buf, "%" PRIu32, id);
   for (size_t i = 0; i < n && i + 1 < HINT_MAX; i++)
     len += snprintf (buf + len, sizeof buf - (size_t) len, " %" PRIu32,
                      alive[i]);
-  if (fsetxattr (parent, HINT_XATTR, buf, (size_t) len, 0) < 0)
-    { /* only a hint: the next container loads its own */ }
+  mrc_error_t ignored = NULL;
+  if (mrc_write_file_atomic (dir, HINT_FILE, buf, (size_t) len, 0600,
+                             &ignored) < 0)
+    mrc_error_free (&ignored); /* only a hint: the next one loads its own */
 }
 
 /* A program with these instructions: a live one the hint names, else a
  * new one, then named first in the hint.  Its id in *ID (0: unknown). */
 static int
-shared_or_load (int dirfd, const struct bpf_insn *insns, size_t n,
+shared_or_load (int hint_dir, const struct bpf_insn *insns, size_t n,
                 uint32_t *id, mrc_error_t *err)
 {
-  cleanup_close int parent = openat (dirfd, "..", O_RDONLY | O_DIRECTORY
-                                                       | O_CLOEXEC);
   uint32_t ids[HINT_MAX], alive[HINT_MAX];
-  size_t n_ids = hint_read (parent, ids), n_alive = 0;
+  size_t n_ids = hint_read (hint_dir, ids), n_alive = 0;
   for (size_t i = 0; i < n_ids; i++)
     {
       union bpf_attr a;
@@ -428,13 +430,13 @@ shared_or_load (int dirfd, const struct bpf_insn *insns, size_t n,
   int fd = load (insns, n, err);
   /* named only when the kernel shows its instructions as built, or no
      later container could ever match it */
-  if (fd >= 0 && same_program (fd, insns, n, id) && parent >= 0)
-    hint_write (parent, *id, alive, n_alive);
+  if (fd >= 0 && same_program (fd, insns, n, id) && hint_dir >= 0)
+    hint_write (hint_dir, *id, alive, n_alive);
   return fd;
 }
 
 int
-mrc_cgroup_devices (int dirfd, const struct mrc_linux *linux_,
+mrc_cgroup_devices (int dirfd, const struct mrc_linux *linux_, int hint_dir,
                     mrc_error_t *err)
 {
   cleanup_free struct mrc_cgroup_dev_rule *rules = NULL;
@@ -451,7 +453,8 @@ mrc_cgroup_devices (int dirfd, const struct mrc_linux *linux_,
   if (query (dirfd, old, &n_old, err) < 0)
     return -1;
   uint32_t id;
-  cleanup_close int prog = shared_or_load (dirfd, insns, n_insns, &id, err);
+  cleanup_close int prog = shared_or_load (hint_dir, insns, n_insns, &id,
+                                           err);
   if (prog < 0)
     return -1;
   /* A shared program this cgroup already holds (an update to the same

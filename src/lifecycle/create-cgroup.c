@@ -32,6 +32,7 @@ mrc_created_make_cgroup (const struct mrc_globals *g, struct mrc_created *c,
                          mrc_error_t *err)
 {
   c->cg.no_devices = g->rootless && !mrc_host_root ();
+  c->cg.hint_dir = c->root_fd;
   int r = mrc_cgroup_create (&c->cg, l, changed, err);
   if (r == 0 || !g->rootless || !denied (err))
     return r;

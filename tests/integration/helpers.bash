@@ -268,9 +268,10 @@ leftover_mounts() {
 }
 
 # state_entries: what the state root holds besides the runtime's own cache
-# of compiled seccomp filters (.seccomp-cache, kept on purpose).
+# of compiled seccomp filters (.seccomp-cache) and the ids of its loaded
+# device programs (.device-programs), both kept on purpose.
 state_entries() {
-	ls -A "$ROOT" 2>/dev/null | grep -vx '.seccomp-cache' || true
+	ls -A "$ROOT" 2>/dev/null | grep -vxE '\.seccomp-cache|\.device-programs' || true
 }
 
 # assert_nothing_left: the state root is empty, no tagged process lives, no

@@ -354,7 +354,7 @@ rl_user_pids() {
 
 # The state root's entries (what `list` would show).
 rl_state_entries() {
-	ls -A "$RL_STATE" 2>/dev/null | grep -vx '.seccomp-cache' || true
+	ls -A "$RL_STATE" 2>/dev/null | grep -vxE '\.seccomp-cache|\.device-programs' || true
 }
 
 # rl_assert_clean: nothing of the user's containers is left: no entry in

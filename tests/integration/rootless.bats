@@ -575,7 +575,7 @@ P() {
 podman_state_left() {
 	local d
 	for d in "$RL_XDG"/runc "$RL_XDG"/mini-runc "$RL_XDG"/"$(basename "$RL_BIN")"; do
-		ls -A "$d" 2>/dev/null | grep -vx '.seccomp-cache' | sed "s|^|$d/|" || true
+		ls -A "$d" 2>/dev/null | grep -vxE '\.seccomp-cache|\.device-programs' | sed "s|^|$d/|" || true
 	done | sort -u
 }
 

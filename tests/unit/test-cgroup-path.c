@@ -153,7 +153,7 @@ test_member_of (void)
 {
   struct mrc_kv v1[] = { { (char *) "cpu,cpuacct", (char *) "/c/box" } };
   struct mrc_cgroup cg = { (char *) "/mini-runc/box", -1, NULL, NULL, 0,
-                           NULL, 0, false };
+                           NULL, 0, false, -1 };
   ok (mrc_cgroup_member_of (&cg, "0::/mini-runc/box\n"), "cgroup2 leaf");
   ok (mrc_cgroup_member_of (&cg, "0::/mini-runc/box/init.scope\n"),
       "below the leaf (systemd's init.scope)");

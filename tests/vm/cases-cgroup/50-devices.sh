@@ -83,7 +83,7 @@ v1_rules "c 1:11 r" "c 1:11 r"
 remove_ctr
 
 # Containers with the same rules share one loaded program (cgroup2: its id
-# is a hint on the parent cgroup, src/cgroup/devices.c): while a container
+# is a hint in the state root, src/cgroup/devices.c): while a container
 # whose rules allow c 1:11 w runs, another with those rules may open
 # /dev/kmsg, and one whose rules deny it still may not.
 new_bundle devkeep
