@@ -123,11 +123,12 @@ cp "$(command -v busybox)" "$bundle/rootfs/bin/busybox"
 for applet in $("$bundle/rootfs/bin/busybox" --list); do
 	[ "$applet" = busybox ] || ln -s busybox "$bundle/rootfs/bin/$applet"
 done
-# One config for everybody: runc's default spec when runc is there (the
-# reference), else the first runtime's.  linux.resources goes: its device
+# One config for everybody: runc's default spec when runc is installed
+# (the reference; also when BENCH_RUNTIMES leaves it out: crun 1.8.1
+# refuses mini-runc's ociVersion 1.2.1), else the first runtime's.  linux.resources goes: its device
 # rule makes crun 1.8.1 load a device eBPF program, which here fails on the
 # memlock limit it cannot raise (TESTING.md), and no limit is wanted anyway.
-spec_from=${bin[runc]:-${bin[${names[0]}]}}
+spec_from=${bin[runc]:-$(command -v runc || echo "${bin[${names[0]}]}")}
 (cd "$bundle" && "$spec_from" spec)
 jq '.process.terminal = false | .process.args = ["/bin/true"] | del(.linux.resources)' \
 	"$bundle/config.json" >"$bundle/config.json.new"
