@@ -32,6 +32,7 @@
 
 #include "mrc/cleanup.h"
 #include "mrc/fs.h"
+#include "mrc/rootless.h"
 #include "setup-internal.h"
 
 #define MAX_EAGAIN_RETRIES 128
@@ -280,7 +281,14 @@ open_upper_work (const struct mrc_launch *plan, int bundlefd, int *upperfd,
   return 0;
 }
 
-/* "lowerdir=TOP:...:BOTTOM,upperdir=U,workdir=W" with fd paths. */
+/* "lowerdir=TOP:...:BOTTOM,upperdir=U,workdir=W" with fd paths, and
+ * ",userxattr" in a user namespace other than the host's (a container's
+ * own, or the one rootless podman runs us in): overlayfs keeps its
+ * metadata (opaque directories, redirects) in trusted.overlay.* xattrs,
+ * which only the host's root may set; without userxattr (Linux 5.11+)
+ * it falls back to a mode where removing a lower directory fails with
+ * EIO.  (A persistent upper, org.mini-runc.rootfs.upper, written once
+ * with and once without a user namespace would see only one kind.) */
 static char *
 overlay_data (const struct layers *l, int upperfd, int workfd)
 {
@@ -301,7 +309,8 @@ overlay_data (const struct layers *l, int upperfd, int workfd)
   mrc_fs_fd_path (upperfd, p);
   len += (size_t) snprintf (data + len, cap - len, ",upperdir=%s", p);
   mrc_fs_fd_path (workfd, p);
-  snprintf (data + len, cap - len, ",workdir=%s", p);
+  snprintf (data + len, cap - len, ",workdir=%s%s", p,
+            mrc_in_user_namespace () ? ",userxattr" : "");
   return data;
 }
 

@@ -508,15 +508,22 @@ cg2_dir() {
 	as_user mv "$BUNDLE/rootfs" "$BUNDLE/layers/l0"
 	as_user mkdir "$BUNDLE/rootfs"
 	echo "from l1" | as_user tee "$BUNDLE/layers/l1/etc/l1" >/dev/null
+	# a lower directory removed and made again must come back empty: an
+	# opaque directory, which needs overlayfs' userxattr in a user namespace
+	as_user mkdir "$BUNDLE/layers/l1/etc/d"
+	echo "lower" | as_user tee "$BUNDLE/layers/l1/etc/d/f" >/dev/null
 	rl_cfg_edit '.annotations["org.mini-runc.rootfs.layers"] = "layers/l0:layers/l1"'
 	local before
 	before=$( (cd "$BUNDLE/layers" && find . -printf '%p %y %m %U %l\n' | LC_ALL=C sort;
 		find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum) | sha256sum)
-	rl_args sh -c 'cat /etc/l1; echo written >/newfile; echo changed >/etc/l1; rm /bin/ls; cat /newfile /etc/l1'
+	# (one line: rl_args takes one argument per line)
+	rl_args sh -c 'cat /etc/l1; echo written >/newfile; echo changed >/etc/l1; rm /bin/ls; cat /newfile /etc/l1; rm -r /etc/d && mkdir /etc/d && echo "d holds $(ls -A /etc/d | wc -l)"'
 	run -0 rl run --bundle "$BUNDLE" "$ID"
 	[ "${lines[0]}" = "from l1" ]
 	[ "${lines[1]}" = written ]
 	[ "${lines[2]}" = changed ]
+	[ "${lines[3]}" = "d holds 0" ]
+	[ "$(cat "$BUNDLE/layers/l1/etc/d/f")" = lower ]
 	[ ! -e "$BUNDLE/layers/l0/newfile" ]
 	[ ! -e "$BUNDLE/layers/l1/newfile" ]
 	[ "$(cat "$BUNDLE/layers/l1/etc/l1")" = "from l1" ]
