@@ -198,6 +198,20 @@ load rootfs-helpers
 	assert_nothing_left
 }
 
+@test "layers: in a user namespace a lower directory removed and made again is empty (userxattr)" {
+	make_layers
+	cfg_edit '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 0, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 0, size: 65536}]'
+	local before
+	before=$(layers_sum)
+	set_args sh -c 'rm -r /etc && mkdir /etc && echo "etc holds $(ls -A /etc | wc -l)"'
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "$output" = "etc holds 0" ]
+	[ "$(layers_sum)" = "$before" ]
+	assert_nothing_left
+}
+
 @test "layers: two containers on the same layers do not see each other's writes; the upper goes with delete" {
 	make_layers
 	local before id2
