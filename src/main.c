@@ -66,13 +66,14 @@ static bool version;
 
 static const struct mrc_opt global_opts[] = {
   { "root", 0, MRC_OPT_STRING, &g.root, "DIR",
-    "state directory (default: " MRC_DEFAULT_ROOT ")" },
+    "state directory (default: " MRC_DEFAULT_ROOT
+    ", rootless: $XDG_RUNTIME_DIR/mini-runc)" },
   { "log", 0, MRC_OPT_STRING, &g.log, "PATH", "append log lines to PATH" },
   { "log-format", 0, MRC_OPT_STRING, &g.log_format, "text|json",
     "log line format (default: text)" },
   { "debug", 0, MRC_OPT_BOOL, &g.debug, NULL, "log debug messages" },
   { "systemd-cgroup", 0, MRC_OPT_BOOL, &g.systemd_cgroup, NULL,
-    "accepted for compatibility with runc" },
+    "linux.cgroupsPath is slice:prefix:name (mapped to cgroupfs)" },
   { "rootless", 0, MRC_OPT_STRING, &g.rootless_arg, "true|false|auto",
     "run without the host's root (default: auto, see mini-runc(8))" },
   { "version", 'v', MRC_OPT_BOOL, &version, NULL, "print the version" },
