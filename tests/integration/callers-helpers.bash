@@ -388,3 +388,18 @@ cw_file_skip() {
 cw_file_skipped() {
 	[ -z "${CW_FILE_SKIP:-}" ] || skip "$CW_FILE_SKIP"
 }
+
+# cw_podman_conf: a containers.conf with podman's defaults but for what this
+# host needs (hard limits below podman's ulimits, no systemd, no bridge),
+# on stdout (podman.bats, and rootless.bats for its user).
+cw_podman_conf() {
+	cat <<'EOF'
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+netns = "none"
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+EOF
+}

@@ -183,9 +183,11 @@ new_id() {
 # ---------------------------------------------------------------- queries
 
 # state_field ID FIELD: one field of `state ID` (exits non-zero if state fails).
+# STATE_VIA names the command that runs the runtime (default mrc; rootless
+# tests use rl, the runtime as their user).
 state_field() {
 	local out
-	out=$(mrc state "$1") || return 1
+	out=$("${STATE_VIA:-mrc}" state "$1") || return 1
 	jq -r ".$2" <<<"$out"
 }
 

@@ -28,15 +28,7 @@ P() {
 IMG=localhost/mrc-busybox
 
 write_conf() { # FILE: podman's defaults, but for what this host needs
-	cat >"$1" <<EOF
-[containers]
-default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
-netns = "none"
-
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-EOF
+	cw_podman_conf >"$1"
 }
 
 setup_file() {

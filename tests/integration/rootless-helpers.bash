@@ -36,16 +36,21 @@ rl_flavour() {
 	esac
 }
 
+# Kill every process of the user and wait (5 s at most) until none is left.
+_rl_kill_user() {
+	pkill -9 -u "$RL_USER" 2>/dev/null || true
+	local n=50
+	while pgrep -u "$RL_USER" >/dev/null && [ "$n" -gt 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+}
+
 # Remove what an earlier, killed run of this file may have left: the
 # user's processes, the user and its home, its id lines.
 _rl_remove_user() {
 	if id -u "$RL_USER" >/dev/null 2>&1; then
-		pkill -9 -u "$RL_USER" 2>/dev/null || true
-		local n=50
-		while pgrep -u "$RL_USER" >/dev/null && [ "$n" -gt 0 ]; do
-			sleep 0.1
-			n=$((n - 1))
-		done
+		_rl_kill_user
 		local uid
 		uid=$(id -u "$RL_USER")
 		rm -rf "/run/user/$uid"
@@ -134,12 +139,7 @@ rl_teardown_file() {
 	for id in $(ls -A "$RL_STATE" 2>/dev/null); do
 		rl delete --force "$id" >/dev/null 2>&1 || true
 	done
-	pkill -9 -u "$RL_USER" 2>/dev/null || true
-	local n=50
-	while pgrep -u "$RL_USER" >/dev/null && [ "$n" -gt 0 ]; do
-		sleep 0.1
-		n=$((n - 1))
-	done
+	_rl_kill_user
 	rl_remove_cgroups
 	rl_sanitizer_reports
 	# podman's storage (rootless.bats' podman tests) and its pause process
@@ -317,23 +317,14 @@ rl_id() {
 	RL_IDS+=("$_rl_id_var")
 }
 
-# rl_state_field ID FIELD
+# rl_state_field ID FIELD, rl_wait_status ID STATUS [TENTHS]: helpers.bash's
+# state_field and wait_status, through the user's runtime.
 rl_state_field() {
-	local out
-	out=$(rl state "$1") || return 1
-	jq -r ".$2" <<<"$out"
+	STATE_VIA=rl state_field "$@"
 }
 
 rl_wait_status() {
-	local id=$1 want=$2 n=${3:-300} s=
-	while [ "$n" -gt 0 ]; do
-		s=$(rl_state_field "$id" status 2>/dev/null) || s=
-		[ "$s" = "$want" ] && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	echo "container $id: status '$s', waited for '$want'" >&2
-	return 1
+	STATE_VIA=rl wait_status "$@"
 }
 
 # The user's processes, but podman's rootless pause process (it holds
@@ -394,7 +385,8 @@ cap_mask() {
 	printf '%016x\n' "$m"
 }
 
-# recvtty_user SOCK [OPTS...]: recvtty, as the user, listening on SOCK.
+# recvtty_user SOCK [OPTS...]: recvtty, as the user, listening on SOCK
+# (term-helpers.bash's recvtty_wait collects it).
 recvtty_user() {
 	local sock=$1
 	shift
@@ -409,11 +401,3 @@ recvtty_user() {
 	[ -S "$sock" ] || { echo "recvtty did not listen on $sock" >&2; cat "$BATS_TEST_TMPDIR/recvtty.err" >&2; return 1; }
 }
 
-recvtty_wait() {
-	RECVTTY_STATUS=0
-	wait "$RECVTTY_PID" || RECVTTY_STATUS=$?
-	RECVTTY_PID=
-	output=$(tr -d '\r' <"$BATS_TEST_TMPDIR/recvtty.out")
-	echo "recvtty: status $RECVTTY_STATUS, output: $output" >&2
-	cat "$BATS_TEST_TMPDIR/recvtty.err" >&2
-}

@@ -19,6 +19,7 @@
 load helpers
 load callers-helpers
 load rootless-helpers
+load term-helpers
 
 setup_file() {
 	rl_setup_file
@@ -193,7 +194,9 @@ host_gid() {
 
 # ------------------------------------------------------------ mappings
 
-@test "rootless: a wider mapping through newuidmap/newgidmap (subordinate ids)" {
+# run_with_subordinate_ids: $ID running `sleep 300` (run -d), the user's ids
+# mapped to 0 and its subordinate ids to 1..65536.
+run_with_subordinate_ids() {
 	rl_cfg_edit --argjson u "$RL_UID" --argjson g "$RL_GID" --argjson s "$RL_SUB" '
 		.linux.uidMappings = [{containerID: 0, hostID: $u, size: 1},
 			{containerID: 1, hostID: $s, size: 65536}]
@@ -201,6 +204,10 @@ host_gid() {
 			{containerID: 1, hostID: $s, size: 65536}]'
 	rl_args sleep 300
 	rl_run_d "$ID"
+}
+
+@test "rootless: a wider mapping through newuidmap/newgidmap (subordinate ids)" {
+	run_with_subordinate_ids
 	[ "$(awk '{print $1, $2, $3}' "/proc/$PID/uid_map" | tr '\n' ,)" = "0 $RL_UID 1,1 $RL_SUB 65536," ]
 	[ "$(awk '{print $1, $2, $3}' "/proc/$PID/gid_map" | tr '\n' ,)" = "0 $RL_GID 1,1 $RL_SUB 65536," ]
 	[ "$(host_uid "$PID")" = "$RL_UID" ]
@@ -215,13 +222,7 @@ host_gid() {
 }
 
 @test "rootless: an exec as a subordinate uid runs as that host uid" {
-	rl_cfg_edit --argjson u "$RL_UID" --argjson g "$RL_GID" --argjson s "$RL_SUB" '
-		.linux.uidMappings = [{containerID: 0, hostID: $u, size: 1},
-			{containerID: 1, hostID: $s, size: 65536}]
-		| .linux.gidMappings = [{containerID: 0, hostID: $g, size: 1},
-			{containerID: 1, hostID: $s, size: 65536}]'
-	rl_args sleep 300
-	rl_run_d "$ID"
+	run_with_subordinate_ids
 	rund -0 rl exec -d --user 1000:1000 "$ID" sleep 302
 	local p n=50
 	while [ "$n" -gt 0 ]; do
@@ -555,15 +556,7 @@ rl_podman_setup() {
 	local conf=$RL_HOME/.config/containers/containers.conf
 	if [ ! -s "$conf" ]; then
 		as_user mkdir -p "$RL_HOME/.config/containers"
-		as_user sh -c "cat >'$conf'" <<'CONF'
-[containers]
-default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
-netns = "none"
-
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-CONF
+		cw_podman_conf | as_user sh -c "cat >'$conf'"
 	fi
 	if ! as_user podman --storage-driver vfs image exists "$PODMAN_IMG" 2>/dev/null; then
 		tar -C "$RL_DIR/rootfs" -c . | as_user podman --storage-driver vfs import - "$PODMAN_IMG" >/dev/null
