@@ -332,7 +332,11 @@ on_mini_runc() {
 	on_mini_runc "$srv" "$(ctr_pid "$srv")"
 	# (nc listens once port 7777's socket shows in the pod's /proc/net)
 	cw_wait eval "cat /proc/$(ctr_pid "$srv")/net/tcp* | grep -q ':1E61 0*:0000 0A'"
-	run_ctr cli pod4 client '.command = ["sh", "-c", "echo hello over loopback | nc 127.0.0.1 7777; exec sleep 300"]'
+	# The client reads what it sends from a file, not a pipe: the server's
+	# stdin is /dev/null, so busybox nc half-closes at once, and a client
+	# whose stdin was not yet readable would take that FIN as the end and
+	# send nothing (runc and mini-runc alike, under load).
+	run_ctr cli pod4 client '.command = ["sh", "-c", "echo hello over loopback >/tmp/msg && nc 127.0.0.1 7777 </tmp/msg; exec sleep 300"]'
 	on_mini_runc "$cli" "$(ctr_pid "$cli")"
 	[ "$(readlink "/proc/$(ctr_pid "$srv")/ns/net")" = "$(readlink "/proc/$(ctr_pid "$cli")/ns/net")" ]
 	cw_wait grep -qx done "$vol/got"
