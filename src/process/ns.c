@@ -25,6 +25,7 @@
 #include "mrc/cleanup.h"
 #include "mrc/file.h"
 #include "mrc/names.h"
+#include "mrc/rootless.h"
 #include "process-internal.h"
 
 #ifndef CLONE_NEWTIME
@@ -212,6 +213,69 @@ mrc_ns_enter (const struct mrc_spec *spec, const struct mrc_launch_ns *plan,
   if (plan->new_time && new_time_ns (spec, err) < 0)
     return -1;
   return 0;
+}
+
+bool
+mrc_ns_enter_reversible (const struct mrc_launch_ns *plan)
+{
+  if (plan->new_time || !mrc_host_root ())
+    return false;
+  for (size_t t = 0; t < MRC_N_NAMESPACES; t++)
+    if (plan->join[t] >= 0
+        && (mrc_names_namespaces[t].flag & (CLONE_NEWUSER | CLONE_NEWNS)))
+      return false;
+  return true;
+}
+
+int
+mrc_ns_enter_saved (const struct mrc_spec *spec,
+                    const struct mrc_launch_ns *plan,
+                    int saved[MRC_N_NAMESPACES], mrc_error_t *err)
+{
+  for (size_t t = 0; t < MRC_N_NAMESPACES; t++)
+    saved[t] = -1;
+  for (size_t t = 0; t < MRC_N_NAMESPACES; t++)
+    {
+      if (plan->join[t] < 0)
+        continue;
+      const struct mrc_ns_name *row = &mrc_names_namespaces[t];
+      saved[t] = open (row->self, O_RDONLY | O_CLOEXEC);
+      if (saved[t] < 0)
+        {
+          mrc_fail_errno (err, "open `%s`", row->self);
+          break;
+        }
+      if (setns (plan->join[t], row->flag) < 0)
+        {
+          mrc_fail_errno (err, "join %s namespace `%s`", row->name,
+                          mrc_spec_namespace (spec, row->name)->path);
+          break;
+        }
+    }
+  if (*err == NULL)
+    return 0;
+  mrc_error_t back = NULL;
+  if (mrc_ns_return (saved, &back) < 0)
+    mrc_error_free (&back); /* the first error says more; both are fatal */
+  return -1;
+}
+
+int
+mrc_ns_return (int saved[MRC_N_NAMESPACES], mrc_error_t *err)
+{
+  int r = 0;
+  for (size_t t = 0; t < MRC_N_NAMESPACES; t++)
+    {
+      if (saved[t] < 0)
+        continue;
+      const struct mrc_ns_name *row = &mrc_names_namespaces[t];
+      if (setns (saved[t], row->flag) < 0 && r == 0)
+        r = mrc_fail_errno (err, "return to the runtime's %s namespace",
+                            row->name);
+      close (saved[t]);
+      saved[t] = -1;
+    }
+  return r;
 }
 
 void

@@ -39,6 +39,21 @@ int mrc_ns_prepare_exec (pid_t pid, struct mrc_launch_ns *plan,
 /* Close the plan's fds. */
 void mrc_ns_release (struct mrc_launch_ns *plan);
 
+/* Whether the runtime itself may join PLAN's namespaces for the clone and
+ * go back after it, sparing the helper's fork (a pod's containers join
+ * its network, ipc and uts namespaces): only the host's root (going back
+ * needs CAP_SYS_ADMIN over its own), and only namespaces that can be left
+ * without a trace: no user namespace (never left), no mount namespace (the
+ * runtime's view of its files), no new time namespace (made by unshare). */
+bool mrc_ns_enter_reversible (const struct mrc_launch_ns *plan);
+/* Join PLAN's namespaces here, the runtime's own kept open in SAVED (the
+ * join fds stay open: the plan owns them); on failure already back. */
+int mrc_ns_enter_saved (const struct mrc_spec *spec,
+                        const struct mrc_launch_ns *plan,
+                        int saved[MRC_N_NAMESPACES], mrc_error_t *err) MRC_WUR;
+/* Back into the namespaces SAVED holds, closing them. */
+int mrc_ns_return (int saved[MRC_N_NAMESPACES], mrc_error_t *err) MRC_WUR;
+
 /* ---- clone (clone.c) ---- */
 
 /* clone3 (FLAGS | CLONE_PIDFD, into CGROUP_FD unless -1), the pidfd into

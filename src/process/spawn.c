@@ -116,13 +116,45 @@ start_child (const struct mrc_launch *plan, struct mrc_spawned *out,
                          .listen_fd = listen_fd };
   int pidfd = -1;
   pid_t pid;
-  if (plan->ns.enter)
+  int saved[MRC_N_NAMESPACES];
+  bool here = plan->ns.enter && mrc_ns_enter_reversible (&plan->ns);
+  if (here && mrc_ns_enter_saved (plan->spec, &plan->ns, saved, err) < 0)
+    return -1;
+  if (plan->ns.enter && !here)
     pid = clone_via_helper (&c, parent_end, &pidfd, err);
-  else if ((pid = mrc_process_clone (plan->ns.clone_flags, &pidfd, plan->cgroup_fd))
+  else if ((pid = mrc_process_clone (plan->ns.clone_flags, &pidfd,
+                                     plan->cgroup_fd))
            == 0)
-    mrc_init_main (&c, parent_end);
+    {
+      /* the init holds no handle on the runtime's namespaces, nor on the
+         joined ones (it would pin a pod's until it execs) */
+      for (size_t t = 0; here && t < MRC_N_NAMESPACES; t++)
+        {
+          if (saved[t] >= 0)
+            close (saved[t]);
+          if (plan->ns.join[t] >= 0)
+            close (plan->ns.join[t]);
+        }
+      mrc_init_main (&c, parent_end);
+    }
   else if (pid < 0)
     mrc_fail_errno (err, "clone container init");
+  /* the runtime's own namespaces again before anything else: a runtime
+     that cannot go back must not go on (hooks, cleanup run in them) */
+  mrc_error_t back = NULL;
+  if (here && mrc_ns_return (saved, &back) < 0)
+    {
+      if (pid > 0)
+        {
+          mrc_pidfd_send_signal (pidfd, SIGKILL);
+          while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+          close (pidfd);
+        }
+      mrc_error_free (err);
+      *err = back;
+      return -1;
+    }
   if (pid < 0)
     return -1;
 

@@ -165,6 +165,39 @@ NS_SCRIPT='for n in pid net ipc uts mnt cgroup; do echo "$n $(readlink /proc/sel
 	run -0 mrc delete --force "$ID"
 }
 
+@test "namespaces: joining net, ipc, uts, cgroup, pid and time by path, the runtime's hooks still run in its own" {
+	# The host's root joins such namespaces itself for the clone and goes
+	# back; createRuntime and poststart run in the runtime's namespaces
+	# (runtime-spec), so a runtime left in the pod's would show here.
+	local pid1 id2 out=$BATS_TEST_TMPDIR/ns-hooks t want
+	mkdir -p "$out"
+	cfg_edit '.linux.namespaces += [{type: "time"}]'
+	set_args sleep 30
+	mrc run -d --bundle "$BUNDLE" "$ID" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1
+	pid1=$(state_field "$ID" pid)
+	new_id id2
+	cfg_edit --arg p "/proc/$pid1/ns" '.linux.namespaces |= map(
+			if .type == "network" then .path = "\($p)/net"
+			elif .type == "ipc" or .type == "uts" or .type == "cgroup"
+				or .type == "pid" or .type == "time" then .path = "\($p)/\(.type)"
+			else . end)
+		| .hooks = {createRuntime: [{path: "/bin/sh", args: ["sh", "-c", $s, "sh", "cr"]}],
+			poststart: [{path: "/bin/sh", args: ["sh", "-c", $s, "sh", "ps"]}]}' \
+		--arg s "for n in net ipc uts cgroup pid time; do echo \"\$n \$(readlink /proc/self/ns/\$n)\"; done >$out/\$1"
+	set_args sh -c 'readlink /proc/self/ns/net; readlink /proc/self/ns/pid'
+	run -0 mrc run --bundle "$BUNDLE" "$id2"
+	# the container is in the first one's namespaces
+	[ "${lines[0]}" = "$(readlink "/proc/$pid1/ns/net")" ]
+	[ "${lines[1]}" = "$(readlink "/proc/$pid1/ns/pid")" ]
+	# and both hooks in the test's own, which are not the first one's
+	want=$(for t in net ipc uts cgroup pid time; do echo "$t $(readlink "/proc/self/ns/$t")"; done)
+	[ "$(readlink /proc/self/ns/net)" != "$(readlink "/proc/$pid1/ns/net")" ]
+	[ "$(cat "$out/cr")" = "$want" ]
+	[ "$(cat "$out/ps")" = "$want" ]
+	run -0 mrc delete --force "$ID"
+	assert_nothing_left
+}
+
 @test "namespaces: a namespace entry with an empty path is a new namespace, as runc reads it" {
 	cfg_edit '.linux.namespaces |= map(if .type == "uts" then .path = "" else . end)'
 	set_args readlink /proc/self/ns/uts
