@@ -14,8 +14,11 @@
  *   [log mrc_security_warnings]
  *   clone ---------------------------->  mrc_security_protect_self
  *   [new user ns] mrc_security_set_rlimits (s, child pid)
- *                                        ... namespaces, rootfs ...
+ *                                        ... namespaces ...
  *                                        mrc_security_apply_root
+ *                                        ... rootfs, its hooks ...
+ *                                        mrc_security_apply_bounding
+ *                                        [mrc_security_apply_before_user]
  *                                        setgroups/setresgid/setresuid
  *                                        chdir; mrc_security_check_cwd
  *                                        mrc_security_apply_caps
@@ -82,12 +85,17 @@ int mrc_security_protect_self (mrc_error_t *err) MRC_WUR;
 int mrc_security_set_rlimits (const struct mrc_security *s, pid_t pid,
                               mrc_error_t *err) MRC_WUR;
 
-/* Child, still root in the container, before the user switch: rlimits,
- * oomScoreAdj, personality, ioPriority, scheduler, execCPUAffinity.initial,
- * the bounding set, then PR_SET_KEEPCAPS so the permitted set survives the
- * switch to a non-zero uid. */
+/* Child, still root in the container, before the rootfs: rlimits,
+ * oomScoreAdj, personality, ioPriority, scheduler, execCPUAffinity.initial. */
 int mrc_security_apply_root (const struct mrc_security *s,
                              mrc_error_t *err) MRC_WUR;
+
+/* Child, still root, after the rootfs and its hooks (which run with the
+ * init's whole bounding set, as runc runs them) and before the filter and
+ * the user switch: the bounding set, then PR_SET_KEEPCAPS so the permitted
+ * set survives the switch to a non-zero uid. */
+int mrc_security_apply_bounding (const struct mrc_security *s,
+                                 mrc_error_t *err) MRC_WUR;
 
 /* Still root, right before the user switch: the seccomp filter when the
  * process has no no_new_privs (it needs CAP_SYS_ADMIN then). */

@@ -175,9 +175,8 @@ keyring (struct mrc_child *c, mrc_error_t *err)
   return 0;
 }
 
-/* rlimits, oom_score_adj, scheduling and the bounding set need root in the
-   container and (for the init) the host's /proc, so before the rootfs;
-   dropping the bounding set leaves the effective set the mounts need. */
+/* rlimits, oom_score_adj and scheduling need root in the container and
+   (for the init) the host's /proc, so before the rootfs. */
 static int
 process_root (struct mrc_child *c, mrc_error_t *err)
 {
@@ -278,6 +277,16 @@ cwd (struct mrc_child *c, mrc_error_t *err)
   return mrc_security_check_cwd (err);
 }
 
+/* The bounding set after the rootfs: a createContainer hook the init runs
+   there gets the init's whole set, as runc's hooks do (a hook may need
+   CAP_SYS_CHROOT to run ldconfig in the root); before the filter, which
+   may deny prctl, and the user switch, which needs KEEPCAPS. */
+static int
+bounding (struct mrc_child *c, mrc_error_t *err)
+{
+  return mrc_security_apply_bounding (c->plan->security, err);
+}
+
 /* The capability sets once the user is switched (the switch clears the
    effective set) and before the PATH lookup: execve will check the file
    with these, so the lookup must too (runc looks up after applying them):
@@ -340,6 +349,7 @@ static const struct mrc_child_step steps[] = {
   { "console-done", B, console_done },
   { "environ", B, environ_ },
   { "mempolicy", B, mempolicy },
+  { "bounding", B, bounding },
   { "seccomp-before-user", B, seccomp_before_user },
   { "user", B, user },
   { "cwd", B, cwd },

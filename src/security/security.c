@@ -138,10 +138,14 @@ mrc_security_apply_root (const struct mrc_security *s, mrc_error_t *err)
     return -1;
   /* oom_score_adj, ioprio, scheduler and the initial affinity may need
      CAP_SYS_RESOURCE / CAP_SYS_NICE, which only root still holds here. */
-  if (mrc_sec_sched_apply_root (s, err) < 0)
-    return -1;
-  /* The bounding set last among the root steps: it needs CAP_SETPCAP, and
-     it sets KEEPCAPS for the user switch that follows. */
+  return mrc_sec_sched_apply_root (s, err);
+}
+
+int
+mrc_security_apply_bounding (const struct mrc_security *s, mrc_error_t *err)
+{
+  /* it needs CAP_SETPCAP, and it sets KEEPCAPS for the user switch that
+     follows */
   return mrc_sec_caps_apply_bounding (s, err);
 }
 

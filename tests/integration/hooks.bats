@@ -284,3 +284,18 @@ exit 0")
 	[ "$(cat "$HOOKLOG/cwd")" = "$(realpath "$BUNDLE/rootfs")" ]
 	assert_nothing_left
 }
+
+@test "hooks: a createContainer hook has the init's capabilities, not the process's" {
+	requires_hooks_wired
+	hooks_setup
+	# the process gets none (no process.capabilities); the hook, run by the
+	# init before it drops them, gets the runtime's whole set, as on runc
+	# (a hook running ldconfig in the root needs CAP_SYS_CHROOT)
+	hook_add createContainer 0 /bin/sh sh -c "/bin/grep ^Cap /proc/self/status > $HOOKLOG/caps"
+	set_args sh -c 'grep ^CapBnd /proc/self/status'
+	run -0 mrct run --bundle "$BUNDLE" "$ID"
+	[ "$output" = "CapBnd:	0000000000000000" ]
+	grep -x "CapBnd:	$(sed -n 's/^CapBnd:\t//p' /proc/self/status)" "$HOOKLOG/caps"
+	grep -x "CapEff:	$(sed -n 's/^CapEff:\t//p' /proc/self/status)" "$HOOKLOG/caps"
+	assert_nothing_left
+}

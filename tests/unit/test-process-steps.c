@@ -104,6 +104,10 @@ rules (const struct record *r, const char *mode)
      a seccomp filter may deny set_mempolicy */
   before (r, mode, "cgroup-v1", "mempolicy");
   before (r, mode, "mempolicy", "seccomp-before-user");
+  /* the bounding set while root may still drop it, before a filter that
+     may deny prctl */
+  before (r, mode, "bounding", "seccomp-before-user");
+  before (r, mode, "bounding", "user");
 }
 
 int
@@ -114,14 +118,14 @@ main (void)
   static const char *const create_want[] = {
     "cgroup-v1", "user-maps", "cgroup-ns", "not-dumpable", "session",
     "keyring", "process-root", "loopback", "hostname", "rootfs",
-    "console-done", "environ", "mempolicy", "seccomp-before-user", "user",
-    "cwd", "caps", "find-exec", "fds", "security-final", NULL,
+    "console-done", "environ", "mempolicy", "bounding", "seccomp-before-user",
+    "user", "cwd", "caps", "find-exec", "fds", "security-final", NULL,
   };
   static const char *const exec_want[] = {
     "cgroup-v1", "not-dumpable", "join", "session", "keyring",
     "process-root", "terminal", "console-done", "environ", "mempolicy",
-    "seccomp-before-user", "user", "cwd", "caps", "find-exec", "fds",
-    "security-final", NULL,
+    "bounding", "seccomp-before-user", "user", "cwd", "caps", "find-exec",
+    "fds", "security-final", NULL,
   };
   exact (&cr, "create", create_want);
   exact (&er, "exec", exec_want);
@@ -135,6 +139,8 @@ main (void)
   before (&cr, "create", "rootfs", "environ");
   /* the createContainer hooks the rootfs step runs keep the host's policy */
   before (&cr, "create", "rootfs", "mempolicy");
+  /* and the init's whole bounding set, as runc's do */
+  before (&cr, "create", "rootfs", "bounding");
   ok (pos (&cr, "join") < 0 && pos (&cr, "terminal") < 0,
       "create: no join, its terminal is made inside the rootfs step");
   /* exec-only: joined before the session and keyring are made in it */

@@ -250,7 +250,8 @@ apply_as_user (const struct mrc_security *s)
   mrc_error_t err = NULL;
   int fd = -1;
   if (mrc_security_protect_self (&err) < 0
-      || mrc_security_apply_root (s, &err) < 0)
+      || mrc_security_apply_root (s, &err) < 0
+      || mrc_security_apply_bounding (s, &err) < 0)
     return 10;
   if (setresgid (1000, 1000, 1000) < 0 || setresuid (1000, 1000, 1000) < 0)
     return 11;
