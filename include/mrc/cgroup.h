@@ -87,9 +87,15 @@ struct mrc_cgroup
   int hint_dir;        /* create: where the ids of loaded device programs
                           are kept for the next container to share (the
                           state root, borrowed), or -1 */
+  const struct mrc_linux *devices; /* create: the rules of the cgroup2
+                                      device program still to attach
+                                      (borrowed), or NULL */
+  int device_prog;     /* that program once loaded, not yet attached, or -1 */
+  uint32_t device_prog_id;
 };
 
-#define MRC_CGROUP_INIT { NULL, -1, NULL, NULL, 0, NULL, 0, false, -1 }
+#define MRC_CGROUP_INIT                                                       \
+  { NULL, -1, NULL, NULL, 0, NULL, 0, false, -1, NULL, -1, 0 }
 
 /* Whether the record names any cgroup. */
 bool mrc_cgroup_present (const struct mrc_cgroup *cg);
@@ -125,9 +131,26 @@ int mrc_cgroup_prepare (const char *cgroups_path, const char *id, bool systemd,
  * everything this call created is removed.  An existing cgroup is joined
  * (runc does the same) and destroy will not remove it.  Opens CG->fd.
  * *CHANGED says whether what was made differs from the prediction (another
- * creator raced us for a parent): the record must then be saved again. */
+ * creator raced us for a parent): the record must then be saved again.
+ * The cgroup2 device program is left to the two calls below. */
 int mrc_cgroup_create (struct mrc_cgroup *cg, const struct mrc_linux *linux_,
                        bool *changed, mrc_error_t *err) MRC_WUR;
+
+/* The cgroup2 device program create left due (CG->devices; nothing when
+ * none is: v1 rules are written by create, rootless has none), in two
+ * halves so the kernel's verifier runs while the init sets up its root:
+ *   _load   builds it and loads it, or takes a live sibling's with exactly
+ *           its instructions (devices.c), into CG->device_prog;
+ *   _attach loads it if that was not done, attaches it to the leaf
+ *           (BPF_F_ALLOW_MULTI, replacing what the leaf held: there is no
+ *           moment without a filter) and closes it.
+ * As runc sets a cgroup's device rules, create attaches it once the init's
+ * device nodes are made and before any hook runs or READY is accepted, so
+ * no program of the container's runs without it, and a hook's own program
+ * (a GPU hook's) is attached after it and stays. */
+int mrc_cgroup_devices_load (struct mrc_cgroup *cg, mrc_error_t *err) MRC_WUR;
+int mrc_cgroup_devices_attach (struct mrc_cgroup *cg,
+                               mrc_error_t *err) MRC_WUR;
 
 /* What already exists of the prepared cgroup CG (runc joins an existing
  * cgroup): fails (EBUSY) when it is frozen, since the init would freeze in

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "mrc/error.h"
 #include "mrc/names.h"
 #include "mrc/spec.h"
 #include "mrc/state.h"
@@ -73,6 +74,19 @@ struct mrc_setup_cgroup_v1
 struct mrc_security;
 struct mrc_cgroup_procs;
 
+/* create: the runtime's own work around the init's setup, given by the
+ * lifecycle (the cgroup's device program: src/lifecycle/create.c).
+ * DURING runs right after the clone, while the init sets up its root (the
+ * two overlap); SETTLE once the init's mounts and device nodes are made,
+ * before any hook runs and before READY is accepted.  Either may be NULL;
+ * a failure of either fails the create. */
+struct mrc_launch_around
+{
+  void *arg;
+  int (*during) (void *arg, mrc_error_t *err);
+  int (*settle) (void *arg, mrc_error_t *err);
+};
+
 struct mrc_launch
 {
   enum mrc_launch_mode mode;
@@ -98,6 +112,7 @@ struct mrc_launch
   size_t n_cgroup_v1;
   bool rootless;       /* create: --rootless resolved (mrc/rootless.h): what
                           needs the host's root is refused saying so */
+  struct mrc_launch_around around;   /* create */
   const struct mrc_state *container; /* exec: the running container */
   int init_pidfd;                    /* exec: its init */
 

@@ -39,15 +39,6 @@ int mrc_cgroup_open (const char *path, mrc_error_t *err) MRC_WUR;
 int mrc_cgroup_apply (int dirfd, const struct mrc_resources *r,
                       mrc_error_t *err) MRC_WUR;
 
-/* Build the BPF_PROG_TYPE_CGROUP_DEVICE program for LINUX_'s rules (see
- * mrc_cgroup_dev_rules), load it (or share a live one with exactly its
- * instructions, named in HINT_DIR's hint file; -1: no sharing) and attach
- * it to DIRFD with BPF_F_ALLOW_MULTI, replacing the programs a previous
- * call attached.  RLIMIT_MEMLOCK is never touched (BPF memory is charged
- * to the memory cgroup since Linux 5.11). */
-int mrc_cgroup_devices (int dirfd, const struct mrc_linux *linux_,
-                        int hint_dir, mrc_error_t *err) MRC_WUR;
-
 /* mrc_cgroup_resolve with mini-runc's own cgroup given (the text after
  * "0::" in /proc/self/cgroup). */
 int mrc_cgroup_resolve_in (const char *cgroups_path, const char *id,
@@ -367,9 +358,10 @@ int mrc_cgroup_v2_is_frozen (const char *path, bool *frozen,
 int mrc_cgroup_v2_kill (const char *path, int sig, mrc_error_t *err) MRC_WUR;
 int mrc_cgroup_v2_pids (const char *path, pid_t **pids, size_t *n,
                         mrc_error_t *err) MRC_WUR;
-/* Make CG's cgroup2 path (enabling PLAN's controllers on the way down),
- * write PLAN there and attach the device program of DEVICES (NULL: none);
- * sets CG->fd and CG->created_from.  On failure nothing is left. */
+/* Make CG's cgroup2 path (enabling PLAN's controllers on the way down)
+ * and write PLAN there; sets CG->fd, CG->created_from, and CG->devices to
+ * DEVICES (NULL: none), the rules of the device program the caller
+ * attaches later (mrc_cgroup_devices_attach).  On failure nothing is left. */
 int mrc_cgroup_v2_make (struct mrc_cgroup *cg,
                         const struct mrc_cgroup_plan *plan,
                         const struct mrc_linux *devices,

@@ -44,6 +44,8 @@ mrc_cgroup_release (struct mrc_cgroup *cg)
   int saved = errno;
   if (cg->fd >= 0)
     close (cg->fd);
+  if (cg->device_prog >= 0)
+    close (cg->device_prog);
   free (cg->path);
   free (cg->created_from);
   kv_free (cg->v1, cg->n_v1);

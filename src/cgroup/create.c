@@ -111,16 +111,13 @@ enable_controllers (void *ctx, int dirfd, const char *cgpath,
   return 0;
 }
 
-/* PLAN's writes, then the device program for DEVICES (NULL: none). */
+/* PLAN's writes into the leaf FD. */
 static int
-setup_leaf (int fd, const struct mrc_cgroup_plan *plan,
-            const struct mrc_linux *devices, int hint_dir, mrc_error_t *err)
+setup_leaf (int fd, const struct mrc_cgroup_plan *plan, mrc_error_t *err)
 {
   struct mrc_cgroup_dirs d = MRC_CGROUP_DIRS_INIT;
   d.all = fd;
-  if (mrc_cgroup_plan_apply (plan, &d, err) < 0)
-    return -1;
-  return devices ? mrc_cgroup_devices (fd, devices, hint_dir, err) : 0;
+  return mrc_cgroup_plan_apply (plan, &d, err);
 }
 
 /* A cgroup path taken apart for a walk from the cgroup2 root. */
@@ -177,7 +174,7 @@ mrc_cgroup_v2_make (struct mrc_cgroup *cg, const struct mrc_cgroup_plan *plan,
   int fd = rootfd < 0 ? mrc_fail_errno (err, "cgroup: open `%s`", cp.root)
                       : mrc_cgroup_walk_create (rootfd, cp.root, cp.comp, cp.n,
                                                 &w, &created, err);
-  if (fd >= 0 && setup_leaf (fd, plan, devices, cg->hint_dir, err) < 0)
+  if (fd >= 0 && setup_leaf (fd, plan, err) < 0)
     {
       close (fd);
       fd = -1;
@@ -194,6 +191,7 @@ mrc_cgroup_v2_make (struct mrc_cgroup *cg, const struct mrc_cgroup_plan *plan,
       free (cg->created_from);
       cg->created_from = from;
       cg->fd = fd;
+      cg->devices = devices; /* mrc_cgroup_devices_attach (devices.c) */
     }
   if (fd < 0 && rootfd >= 0 && created < cp.n)
     {
@@ -287,7 +285,7 @@ mrc_cgroup_v2_update_plan (const struct mrc_cgroup *cg,
       = rootfd < 0 ? mrc_fail_errno (err, "cgroup: open `%s`", cp.root)
                    : mrc_cgroup_walk_create (rootfd, cp.root, cp.comp, cp.n,
                                              &w, &created, err);
-  return fd < 0 ? -1 : setup_leaf (fd, plan, NULL, -1, err);
+  return fd < 0 ? -1 : setup_leaf (fd, plan, err);
 }
 
 static int

@@ -1,6 +1,8 @@
 /* Device access control on cgroup v2: an eBPF program of type
  * BPF_PROG_TYPE_CGROUP_DEVICE, built from the rules by hand (no libbpf),
  * loaded with bpf(2) and attached to the container's cgroup.
+ * RLIMIT_MEMLOCK is never touched (BPF memory is charged to the memory
+ * cgroup since Linux 5.11).
  *
  * The kernel runs the program on every open or mknod of a device node
  * with a struct bpf_cgroup_dev_ctx: access_type (access << 16 | type),
@@ -436,40 +438,51 @@ shared_or_load (int hint_dir, const struct bpf_insn *insns, size_t n,
 }
 
 int
-mrc_cgroup_devices (int dirfd, const struct mrc_linux *linux_, int hint_dir,
-                    mrc_error_t *err)
+mrc_cgroup_devices_load (struct mrc_cgroup *cg, mrc_error_t *err)
 {
+  const struct mrc_linux *l = cg->devices;
   cleanup_free struct mrc_cgroup_dev_rule *rules = NULL;
   cleanup_free struct bpf_insn *insns = NULL;
   size_t n_rules, n_insns;
-  uint32_t old[MAX_ATTACHED], n_old = MAX_ATTACHED;
-  if (mrc_cgroup_dev_rules (linux_ ? linux_->resources : NULL,
-                            linux_ ? linux_->devices : NULL,
-                            linux_ ? linux_->n_devices : 0, &rules, &n_rules,
-                            err)
+  if (l == NULL || cg->device_prog >= 0)
+    return 0;
+  if (mrc_cgroup_dev_rules (l->resources, l->devices, l->n_devices, &rules,
+                            &n_rules, err)
           < 0
       || mrc_cgroup_dev_program (rules, n_rules, &insns, &n_insns, err) < 0)
     return -1;
-  if (query (dirfd, old, &n_old, err) < 0)
+  cg->device_prog = shared_or_load (cg->hint_dir, insns, n_insns,
+                                    &cg->device_prog_id, err);
+  return cg->device_prog < 0 ? -1 : 0;
+}
+
+int
+mrc_cgroup_devices_attach (struct mrc_cgroup *cg, mrc_error_t *err)
+{
+  uint32_t old[MAX_ATTACHED], n_old = MAX_ATTACHED;
+  if (cg->devices == NULL)
+    return 0;
+  if (mrc_cgroup_devices_load (cg, err) < 0
+      || query (cg->fd, old, &n_old, err) < 0)
     return -1;
-  uint32_t id;
-  cleanup_close int prog = shared_or_load (hint_dir, insns, n_insns, &id,
-                                           err);
-  if (prog < 0)
-    return -1;
-  /* A shared program this cgroup already holds (an update to the same
-     rules) stays as it is: attaching it twice would fail. */
+  cleanup_close int prog = cg->device_prog;
+  uint32_t id = cg->device_prog_id;
+  cg->device_prog = -1;
+  cg->devices = NULL;
+  /* A shared program this cgroup already holds (it joined an existing
+     cgroup with the same rules) stays as it is: attaching it twice would
+     fail. */
   bool held = false;
   for (uint32_t i = 0; id && i < n_old; i++)
     held |= old[i] == id;
   for (uint32_t i = 0; held && i < n_old; i++)
     if (old[i] != id)
-      detach_id (dirfd, old[i]);
+      detach_id (cg->fd, old[i]);
   if (held)
     return 0;
   union bpf_attr a;
   memset (&a, 0, sizeof a);
-  a.target_fd = (uint32_t) dirfd;
+  a.target_fd = (uint32_t) cg->fd;
   a.attach_bpf_fd = (uint32_t) prog;
   a.attach_type = BPF_CGROUP_DEVICE;
   a.attach_flags = BPF_F_ALLOW_MULTI;
@@ -478,6 +491,6 @@ mrc_cgroup_devices (int dirfd, const struct mrc_linux *linux_, int hint_dir,
   /* The new program is in place before the old ones go: there is no
      moment without a filter. */
   for (uint32_t i = 0; i < n_old; i++)
-    detach_id (dirfd, old[i]);
+    detach_id (cg->fd, old[i]);
   return 0;
 }

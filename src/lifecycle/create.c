@@ -199,6 +199,22 @@ mrc_created_release (struct mrc_created *c)
   c->cgroup_procs = (struct mrc_cgroup_procs) MRC_CGROUP_PROCS_INIT;
 }
 
+/* The cgroup's device program: loaded (the verifier's run) while the init
+ * sets up, attached when its device nodes exist (mrc/cgroup.h). */
+static int
+devices_load (void *arg, mrc_error_t *err)
+{
+  struct mrc_created *c = arg;
+  return mrc_cgroup_devices_load (&c->cg, err);
+}
+
+static int
+devices_attach (void *arg, mrc_error_t *err)
+{
+  struct mrc_created *c = arg;
+  return mrc_cgroup_devices_attach (&c->cg, err);
+}
+
 static int create_steps (const struct mrc_globals *g,
                          const struct mrc_create_opts *o,
                          struct mrc_created *c, mrc_error_t *err);
@@ -309,6 +325,7 @@ create_steps (const struct mrc_globals *g, const struct mrc_create_opts *o,
   plan->cgroup_dir = c->cgroup_dir;
   plan->cgroup_v1 = c->cgroup_v1;
   plan->n_cgroup_v1 = c->n_cgroup_v1;
+  plan->around = (struct mrc_launch_around){ c, devices_load, devices_attach };
   if (mrc_process_spawn (plan, &c->init, err) < 0)
     goto fail;
   mrc_fault (NULL, "create:spawned");

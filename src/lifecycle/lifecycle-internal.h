@@ -51,7 +51,7 @@ mrc_state_cgroup (const struct mrc_state *st)
   struct mrc_cgroup cg = {
     st->cgroup_path, -1, st->cgroup_created_from,
     st->cgroup_v1, st->n_cgroup_v1,
-    st->cgroup_v1_created, st->n_cgroup_v1_created, false, -1,
+    st->cgroup_v1_created, st->n_cgroup_v1_created, false, -1, NULL, -1, 0,
   };
   return cg;
 }

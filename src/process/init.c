@@ -43,7 +43,9 @@ before_pivot (void *arg, mrc_error_t *err)
 {
   struct mrc_child *c = arg;
   const struct mrc_hooks *h = &c->plan->spec->hooks;
-  if (h->n_prestart + h->n_create_runtime > 0
+  /* asked before createContainer too: the runtime settles the cgroup's
+     device program before any hook runs, as runc sets it */
+  if (h->n_prestart + h->n_create_runtime + h->n_create_container > 0
       && mrc_sync_hooks (c->sync_fd, err) < 0)
     return -1;
   /* in the container's rootfs (the bind on it), as runc runs them; the

@@ -171,7 +171,19 @@ struct spawn_ctx
 {
   const struct mrc_launch *plan;
   struct mrc_spawned *out;
+  bool settled;
 };
+
+/* The lifecycle's work due before any hook and before READY, once. */
+static int
+settle (struct spawn_ctx *c, mrc_error_t *err)
+{
+  const struct mrc_launch_around *a = &c->plan->around;
+  if (c->settled || a->settle == NULL)
+    return 0;
+  c->settled = true;
+  return a->settle (a->arg, err);
+}
 
 /* prestart (deprecated, kept for old callers) and createRuntime run here,
  * in the runtime's namespaces, while the child waits before pivot_root. */
@@ -182,6 +194,11 @@ on_hooks (void *arg, mrc_error_t *err)
   cleanup_free char *json = NULL;
   size_t len;
   const struct mrc_hooks *h = &c->plan->spec->hooks;
+  if (settle (c, err) < 0)
+    return -1;
+  /* the init also asks before createContainer hooks of its own */
+  if (h->n_prestart + h->n_create_runtime == 0)
+    return 0;
   if (mrc_launch_state_json (c->plan, c->out->pid, MRC_STATUS_CREATING, &json,
                              &len, err)
       < 0)
@@ -277,7 +294,7 @@ mrc_process_spawn (const struct mrc_launch *plan, struct mrc_spawned *out,
   out->pidfd = out->sync_fd = out->pty_master = -1;
   if (start_child (plan, out, err) < 0)
     return -1;
-  struct spawn_ctx ctx = { plan, out };
+  struct spawn_ctx ctx = { plan, out, false };
   struct mrc_sync_handlers h = { &ctx, on_hooks, on_fd, on_bind_source };
   int r = plan->ns.has_user ? map_ids (plan, out, err) : 0;
   /* host devices into the container's network namespace, from ours (we
@@ -285,8 +302,12 @@ mrc_process_spawn (const struct mrc_launch *plan, struct mrc_spawned *out,
   const struct mrc_linux *l = plan->spec->linux_;
   if (r == 0 && l && l->n_net_devices > 0)
     r = mrc_net_move_devices (plan->spec, out->pid, err);
+  if (r == 0 && plan->around.during)
+    r = plan->around.during (plan->around.arg, err);
   if (r == 0)
     r = mrc_sync_collect (out->sync_fd, &h, err);
+  if (r == 0)
+    r = settle (&ctx, err);
   if (r != 0)
     {
       if (r == 1)

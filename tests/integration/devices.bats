@@ -56,3 +56,36 @@ load helpers
 	assert_fails_cleanly mrc run --bundle "$BUNDLE" "$ID"
 	if is_mini_runc; then grep -q "/dev/odd" <<<"$output"; fi
 }
+
+# devices_hook_probe: a createContainer hook (in the container's
+# namespaces and cgroup, before the root switch) that records whether it
+# could open /dev/kmsg (c 1:11), under rules denying every device.
+devices_hook_probe() {
+	cfg_edit --arg out "$BATS_TEST_TMPDIR/hook-out" '.linux.resources.devices = [{allow: false, access: "rwm"}]
+		| .hooks.createContainer = [{path: "/bin/sh",
+			args: ["sh", "-c", "if (exec 3</dev/kmsg) 2>/dev/null; then echo opened; else echo denied; fi >\($out)"]}]'
+	set_args true
+}
+
+@test "devices: a createContainer hook already runs under the device rules (host layout)" {
+	devices_hook_probe
+	run -0 mrc run --bundle "$BUNDLE" "$ID"
+	[ "$(cat "$BATS_TEST_TMPDIR/hook-out")" = denied ]
+	# the runtime's own view is not restricted: the probe can tell
+	: </dev/kmsg
+}
+
+# The cgroup2 device program (an eBPF program on this host only in a pure
+# cgroup2 view): loaded while the init sets up, attached before any hook,
+# as runc sets a cgroup's device rules.
+@test "devices: a createContainer hook already runs under the device program (cgroup2 view)" {
+	devices_hook_probe
+	cat >"$BATS_TEST_TMPDIR/v2.sh" <<-'SCRIPT'
+		mount -t cgroup2 none /sys/fs/cgroup || exit 99
+		timeout 60 "$MINI_RUNC" --root "$ROOT" run --bundle "$BUNDLE" "$ID" </dev/null 3>&-
+	SCRIPT
+	run -0 env MINI_RUNC="$MINI_RUNC" ROOT="$ROOT" BUNDLE="$BUNDLE" ID="$ID" MRC_TEST_TAG="$TAG" \
+		unshare -m --propagation private bash "$BATS_TEST_TMPDIR/v2.sh"
+	[ "$(cat "$BATS_TEST_TMPDIR/hook-out")" = denied ]
+	assert_nothing_left
+}

@@ -131,6 +131,21 @@ test_lifecycle (void)
   is_str (cg.created_from, base, "created_from is the topmost new dir");
   ok (cg.fd >= 0 && exists (path), "leaf exists and is open");
 
+  /* The device program is due, not attached: create's caller attaches it
+     once the init's device nodes exist. */
+  ok (cg.devices == &lin && cg.device_prog < 0, "the device program is due");
+  is_int (WEXITSTATUS (wait_status (spawn_in (cg.fd, open_kmsg))), 0,
+          "  /dev/kmsg opens before it is attached");
+  ok (mrc_cgroup_devices_load (&cg, &err) == 0 && cg.device_prog >= 0,
+      "  loaded");
+  is_int (WEXITSTATUS (wait_status (spawn_in (cg.fd, open_kmsg))), 0,
+          "  /dev/kmsg still opens once loaded");
+  ok (mrc_cgroup_devices_attach (&cg, &err) == 0 && cg.device_prog < 0
+          && cg.devices == NULL,
+      "  attached, nothing due any more");
+  ok (mrc_cgroup_devices_attach (&cg, &err) == 0, "  a second attach is "
+      "nothing");
+
   pid_t pid = spawn_in (cg.fd, NULL);
   ok (pid > 0, "clone3 CLONE_INTO_CGROUP");
   char procfile[64];

@@ -152,8 +152,8 @@ static void
 test_member_of (void)
 {
   struct mrc_kv v1[] = { { (char *) "cpu,cpuacct", (char *) "/c/box" } };
-  struct mrc_cgroup cg = { (char *) "/mini-runc/box", -1, NULL, NULL, 0,
-                           NULL, 0, false, -1 };
+  struct mrc_cgroup cg = MRC_CGROUP_INIT;
+  cg.path = (char *) "/mini-runc/box";
   ok (mrc_cgroup_member_of (&cg, "0::/mini-runc/box\n"), "cgroup2 leaf");
   ok (mrc_cgroup_member_of (&cg, "0::/mini-runc/box/init.scope\n"),
       "below the leaf (systemd's init.scope)");

@@ -17,11 +17,12 @@ static struct mrc_kv hybrid_v1[] = {
 
 /* hybrid: cgroup2 and three v1 hierarchies; unified: cgroup2 only;
    legacy: the v1 ones only */
-static const struct mrc_cgroup hybrid = { "/c", -1, NULL, hybrid_v1, 3,
-                                          NULL, 0, false, -1 };
-static const struct mrc_cgroup unified = { "/c", -1, NULL, NULL, 0, NULL, 0, false, -1 };
-static const struct mrc_cgroup legacy = { NULL, -1, NULL, hybrid_v1, 3,
-                                          NULL, 0, false, -1 };
+#define CG(PATH, V1, N_V1)                                                    \
+  { .path = (PATH), .fd = -1, .v1 = (V1), .n_v1 = (N_V1), .hint_dir = -1,  \
+    .device_prog = -1 }
+static const struct mrc_cgroup hybrid = CG ("/c", hybrid_v1, 3);
+static const struct mrc_cgroup unified = CG ("/c", NULL, 0);
+static const struct mrc_cgroup legacy = CG (NULL, hybrid_v1, 3);
 
 /* ARGS applied to CG give cgroup2 path WANT2 and v1 paths WANT1[i]. */
 static void
@@ -94,7 +95,7 @@ test_plain (void)
   moves (&unified, ARGS (":sub"), "/c/sub", NULL, "unified: `:PATH`");
   moves (&legacy, ARGS ("sub"), NULL,
          V1 ("/c/sub", "/user.slice/c/sub", "/c/sub"), "legacy: PATH");
-  static const struct mrc_cgroup rooted = { "/", -1, NULL, NULL, 0, NULL, 0, false, -1 };
+  static const struct mrc_cgroup rooted = CG ("/", NULL, 0);
   moves (&rooted, ARGS ("s"), "/s", NULL, "a container at the root: `/s`");
   moves (&rooted, ARGS ("."), "/", NULL, "  and `.` is the root itself");
 }
