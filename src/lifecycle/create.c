@@ -212,7 +212,9 @@ static int
 devices_attach (void *arg, mrc_error_t *err)
 {
   struct mrc_created *c = arg;
-  return mrc_cgroup_devices_attach (&c->cg, err);
+  int r = mrc_cgroup_devices_attach (&c->cg, err);
+  mrc_fault (NULL, "create:devices");
+  return r;
 }
 
 static int create_steps (const struct mrc_globals *g,

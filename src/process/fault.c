@@ -13,9 +13,10 @@
 /* Every lifecycle point, in the order of its verb; the child's points are
  * its step table's names. */
 static const char *const points[] = {
-  "create:loaded",  "create:state-dir", "create:recorded",
-  "create:cgroup",  "create:spawned",   "create:created",
-  "create:pid-file", "create:go",       "start:released",
+  "create:loaded",   "create:state-dir", "create:recorded",
+  "create:cgroup",   "create:devices",   "create:spawned",
+  "create:created",  "create:pid-file",  "create:go",
+  "start:released",
   "exec:prepared",  "exec:launched",    "update:locked",
   "update:applied", "delete:stopped",   "delete:cgroup",
 };
