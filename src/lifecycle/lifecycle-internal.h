@@ -48,11 +48,13 @@ int mrc_status_allows (enum mrc_verb verb, const struct mrc_state *st,
 static inline struct mrc_cgroup
 mrc_state_cgroup (const struct mrc_state *st)
 {
-  struct mrc_cgroup cg = {
-    st->cgroup_path, -1, st->cgroup_created_from,
-    st->cgroup_v1, st->n_cgroup_v1,
-    st->cgroup_v1_created, st->n_cgroup_v1_created, false, -1, NULL, -1, 0,
-  };
+  struct mrc_cgroup cg = MRC_CGROUP_INIT;
+  cg.path = st->cgroup_path;
+  cg.created_from = st->cgroup_created_from;
+  cg.v1 = st->cgroup_v1;
+  cg.n_v1 = st->n_cgroup_v1;
+  cg.v1_created = st->cgroup_v1_created;
+  cg.n_v1_created = st->n_cgroup_v1_created;
   return cg;
 }
 
